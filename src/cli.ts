@@ -1,0 +1,57 @@
+// Wires the commands and maps what they throw to exit codes:
+//   0 done, 1 a check found a problem (audit), 2 bad input or an operating
+//   error (one line on stderr), 70 a bug (stack trace on stderr).
+
+import { Command, CommanderError } from 'commander';
+import { migrateCommand } from './commands/migrate.js';
+import { CheckFailed } from './commands/common.js';
+import { settings } from './config.js';
+import { isWalletSimError } from './errors.js';
+
+export const EXIT_OK = 0;
+export const EXIT_CHECK_FAILED = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_BUG = 70;
+
+export function buildProgram(): Command {
+  const program = new Command('wallet-sim')
+    .description('A card-payment and wallet simulator on a real Kafka broker and a real PostgreSQL database')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) => write(`wallet-sim: ${text.replace(/^error: /, '').trim()} (see wallet-sim --help)\n`),
+    })
+    .showSuggestionAfterError(true);
+  for (const spec of Object.values(settings)) {
+    if ('flag' in spec && spec.flag !== undefined) program.option(`--${spec.flag} <value>`, `${spec.description} (env ${spec.env})`);
+  }
+  migrateCommand(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return EXIT_OK;
+  } catch (error) {
+    return exitCodeFor(error);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed its one line (or the help text).
+    return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
+  if (error instanceof CheckFailed) {
+    process.stderr.write(`wallet-sim: ${error.message}\n`);
+    return EXIT_CHECK_FAILED;
+  }
+  if (isWalletSimError(error)) {
+    process.stderr.write(`wallet-sim: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  process.stderr.write(`wallet-sim: internal error, please report it: ${(error as Error)?.stack ?? String(error)}\n`);
+  return EXIT_BUG;
+}

@@ -1,0 +1,56 @@
+// The Kafka adapter's entry. kafkajs has been unmaintained since 2023, so it is
+// only imported under src/kafka/: the rest of wallet-sim sees these functions.
+
+import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
+import type { KafkaConfig, KafkaLogLevel } from '../config.js';
+import { WalletSimError } from '../errors.js';
+
+const LOG_LEVELS: Record<KafkaLogLevel, logLevel> = {
+  nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG,
+};
+
+export function createKafka(config: KafkaConfig): Kafka {
+  return new Kafka({
+    clientId: config.clientId,
+    brokers: [...config.brokers],
+    connectionTimeout: config.connectionTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    logLevel: LOG_LEVELS[config.logLevel],
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...rest } = entry.log;
+      process.stderr.write(`kafkajs ${entry.namespace} ${message} ${JSON.stringify(rest)}\n`);
+    },
+    // Bounded: a broker that stays away surfaces as an error, not a silent hang.
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+  });
+}
+
+export function kafkaUnreachable(config: KafkaConfig, cause: unknown): WalletSimError {
+  const reason = (cause as Error)?.message ?? String(cause);
+  return new WalletSimError('KAFKA_UNREACHABLE',
+    `Kafka at ${config.brokers.join(',')} does not answer (${reason}); start it with \`npm run stack:up\` or fix KAFKA_BROKERS`,
+    { cause, retriable: true });
+}
+
+/** Connects an admin client, turning "no broker answers" into an operating error. */
+export async function connectAdmin(kafka: Kafka, config: KafkaConfig): Promise<Admin> {
+  const admin = kafka.admin({ retry: { retries: 1 } });
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+    return admin;
+  } catch (error) {
+    await admin.disconnect().catch(() => {});
+    throw kafkaUnreachable(config, error);
+  }
+}
+
+/**
+ * Creates the topic when missing and waits for its partition leaders: on KRaft
+ * brokers, subscribing to a topic that does not exist yet fails.
+ */
+export async function ensureTopic(admin: Admin, topic: string, partitions: number, configEntries: ITopicConfig['configEntries'] = []): Promise<boolean> {
+  const existing = await admin.listTopics();
+  if (existing.includes(topic)) return false;
+  return admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true });
+}

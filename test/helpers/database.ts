@@ -1,0 +1,46 @@
+// Every integration test file works in a database of its own, created here
+// and dropped when the file is done, so tests never touch a user's data and
+// can run in any order and in parallel.
+
+import { resolveConfig, type Config } from '../../src/config.js';
+import { connect, databaseName, withDatabase, type Sql } from '../../src/db/connect.js';
+import { openDatabase } from '../../src/db/migrate.js';
+import { uniqueName } from './names.js';
+
+export interface TestDatabase {
+  readonly config: Config;
+  readonly sql: Sql;
+  drop(): Promise<void>;
+}
+
+export function testConfig(overrides: { databaseName?: string; topic?: string; groupId?: string } = {}): Config {
+  const base = resolveConfig();
+  return {
+    ...base,
+    database: overrides.databaseName === undefined ? base.database : { ...base.database, url: withDatabase(base.database.url, overrides.databaseName) },
+    kafka: { ...base.kafka, topic: overrides.topic ?? base.kafka.topic, groupId: overrides.groupId ?? base.kafka.groupId },
+  };
+}
+
+/** A fresh, migrated database; `drop()` removes it. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const config = testConfig({ databaseName: uniqueName('wallet_sim_test'), topic: uniqueName('test-transactions'), groupId: uniqueName('test-group') });
+  const sql = await openDatabase(config.database);
+  return {
+    config,
+    sql,
+    async drop() {
+      await sql.end({ timeout: 5 });
+      await dropDatabase(config);
+    },
+  };
+}
+
+export async function dropDatabase(config: Config): Promise<void> {
+  const admin = connect(config.database, { poolSizeMax: 1, database: 'postgres' });
+  try {
+    await admin`drop database if exists ${admin(databaseName(config.database.url))} with (force)`;
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,66 @@
+// The broker is real: a message goes through a fresh topic and comes back.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Admin, Kafka } from 'kafkajs';
+import { connectAdmin, createKafka, ensureTopic } from '../../src/kafka/client.js';
+import { testConfig } from '../helpers/database.js';
+import { uniqueName } from '../helpers/names.js';
+import { waitUntil } from '../helpers/wait.js';
+
+describe('kafka adapter', () => {
+  const config = testConfig({ topic: uniqueName('test-kafka'), groupId: uniqueName('test-group') });
+  let kafka: Kafka;
+  let admin: Admin;
+
+  beforeAll(async () => {
+    kafka = createKafka(config.kafka);
+    admin = await connectAdmin(kafka, config.kafka);
+  });
+  afterAll(async () => {
+    await admin.deleteTopics({ topics: [config.kafka.topic] }).catch(() => {});
+    await admin.disconnect();
+  });
+
+  it('creates a topic once, with its partitions', async () => {
+    expect(await ensureTopic(admin, config.kafka.topic, 3)).toBe(true);
+    expect(await ensureTopic(admin, config.kafka.topic, 3)).toBe(false);
+    const [metadata] = (await admin.fetchTopicMetadata({ topics: [config.kafka.topic] })).topics;
+    expect(metadata?.partitions).toHaveLength(3);
+  });
+
+  it('delivers produced messages to a consumer group, in order per key', async () => {
+    await ensureTopic(admin, config.kafka.topic, 3);
+    const producer = kafka.producer({ idempotent: true });
+    const consumer = kafka.consumer({ groupId: config.kafka.groupId, maxWaitTimeInMs: 100 });
+    const received: { key: string; value: string }[] = [];
+    try {
+      await producer.connect();
+      const messages = Array.from({ length: 30 }, (_, i) => ({ key: `account-${i % 3}`, value: String(i) }));
+      await producer.send({ topic: config.kafka.topic, acks: -1, messages });
+      await consumer.connect();
+      await consumer.subscribe({ topic: config.kafka.topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          received.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '' });
+        },
+      });
+      await waitUntil('30 messages', () => received.length >= 30);
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+    }
+    expect(received).toHaveLength(30);
+    for (const key of ['account-0', 'account-1', 'account-2']) {
+      const values = received.filter((message) => message.key === key).map((message) => Number(message.value));
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+      expect(values).toHaveLength(10);
+    }
+  });
+
+  it('says which brokers do not answer and what to do', async () => {
+    const unreachable = { ...config.kafka, brokers: ['localhost:1'], connectionTimeoutMs: 200 };
+    await expect(connectAdmin(createKafka(unreachable), unreachable)).rejects.toMatchObject({
+      code: 'KAFKA_UNREACHABLE',
+      message: expect.stringMatching(/^Kafka at localhost:1 does not answer .*npm run stack:up/),
+    });
+  });
+});

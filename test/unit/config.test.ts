@@ -1,0 +1,101 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { DEFAULT_DATABASE_URL, resolveConfig, settings } from '../../src/config.js';
+import { WalletSimError } from '../../src/errors.js';
+import { packageRoot } from '../../src/paths.js';
+
+const none = { flags: {}, env: {}, dotenv: {} };
+
+function rejection(sources: Parameters<typeof resolveConfig>[0]): WalletSimError {
+  try {
+    resolveConfig(sources);
+  } catch (error) {
+    if (error instanceof WalletSimError) return error;
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('configuration', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    const config = resolveConfig(none);
+    expect(config.kafka.brokers).toEqual(['localhost:9092']);
+    expect(config.kafka.topic).toBe('card-transactions');
+    expect(config.kafka.groupId).toBe('wallet-sim');
+    expect(config.database.url).toBe(DEFAULT_DATABASE_URL);
+    expect(new URL(config.database.url).pathname).toBe('/wallet_sim');
+  });
+
+  it('takes a flag over the environment, the environment over .env, and .env over the default', () => {
+    const all = {
+      flags: { kafkaTopic: 'from-flag' },
+      env: { KAFKA_TOPIC: 'from-env', KAFKA_GROUP_ID: 'group-env' },
+      dotenv: { KAFKA_TOPIC: 'from-dotenv', KAFKA_GROUP_ID: 'group-dotenv', KAFKA_CLIENT_ID: 'client-dotenv' },
+    };
+    const config = resolveConfig(all);
+    expect(config.kafka.topic).toBe('from-flag');
+    expect(config.kafka.groupId).toBe('group-env');
+    expect(config.kafka.clientId).toBe('client-dotenv');
+    expect(config.kafka.requestTimeoutMs).toBe(30_000);
+  });
+
+  it('splits a broker list and ignores an empty variable', () => {
+    const config = resolveConfig({ ...none, env: { KAFKA_BROKERS: ' a:1, b.example:9093 ', KAFKA_TOPIC: '' } });
+    expect(config.kafka.brokers).toEqual(['a:1', 'b.example:9093']);
+    expect(config.kafka.topic).toBe('card-transactions');
+  });
+
+  it.each([
+    [{ KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS (environment)'],
+    [{ KAFKA_BROKERS: 'localhost:99999' }, 'KAFKA_BROKERS (environment)'],
+    [{ KAFKA_BROKERS: ',' }, 'KAFKA_BROKERS (environment)'],
+    [{ KAFKA_TOPIC: 'has space' }, 'KAFKA_TOPIC (environment)'],
+    [{ DATABASE_URL: 'mysql://u:p@h/db' }, 'DATABASE_URL (environment)'],
+    [{ DATABASE_URL: 'postgres://u:p@localhost:5432/' }, 'DATABASE_URL (environment)'],
+    [{ DATABASE_POOL_SIZE_MAX: '0' }, 'DATABASE_POOL_SIZE_MAX (environment)'],
+    [{ DATABASE_POOL_SIZE_MAX: '2.5' }, 'DATABASE_POOL_SIZE_MAX (environment)'],
+    [{ KAFKA_LOG_LEVEL: 'loud' }, 'KAFKA_LOG_LEVEL (environment)'],
+    [{ STACK_MODE: 'kubernetes' }, 'STACK_MODE (environment)'],
+    [{ KAFKA_VERSION: 'latest' }, 'KAFKA_VERSION (environment)'],
+  ])('refuses %j with one line naming the setting', (env, source) => {
+    const error = rejection({ ...none, env });
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message.startsWith(`${source} is `)).toBe(true);
+    expect(error.message).toMatch(/expected|names no host/);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('names the flag or the .env file when the bad value came from there', () => {
+    expect(rejection({ ...none, flags: { kafkaBrokers: 'nope' } }).message).toMatch(/^--kafka-brokers is "nope": expected/);
+    expect(rejection({ ...none, dotenv: { KAFKA_BROKERS: 'nope' } }).message).toMatch(/^KAFKA_BROKERS \(\.env file\) is "nope"/);
+  });
+
+  it('never repeats a password in its message', () => {
+    const error = rejection({ ...none, env: { DATABASE_URL: 'mysql://admin:hunter2@db.example/wallet' } });
+    expect(error.message).not.toContain('hunter2');
+    expect(error.message).toContain('admin:***@');
+  });
+
+  it('checks settings against each other', () => {
+    const error = rejection({ ...none, env: { KAFKA_CONNECTION_TIMEOUT_MS: '20000', KAFKA_REQUEST_TIMEOUT_MS: '10000' } });
+    expect(error.message).toMatch(/KAFKA_CONNECTION_TIMEOUT_MS \(20000\) must be below KAFKA_REQUEST_TIMEOUT_MS/);
+  });
+
+  it('declares every setting with an environment variable, a default that parses, and a description', () => {
+    for (const spec of Object.values(settings)) {
+      expect(spec.env).toMatch(/^[A-Z][A-Z0-9_]+$/);
+      expect(spec.description.length).toBeGreaterThan(10);
+      expect(() => (spec.parse as (raw: string) => unknown)(spec.default)).not.toThrow();
+    }
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every setting with its default', () => {
+    const example = parseEnv(readFileSync(join(packageRoot, '.env.example'), 'utf8')) as Record<string, string>;
+    for (const spec of Object.values(settings)) expect([spec.env, example[spec.env]]).toEqual([spec.env, spec.default]);
+    expect(Object.keys(example).sort()).toEqual(Object.values(settings).map((spec) => spec.env).sort());
+  });
+});
