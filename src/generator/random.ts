@@ -1,0 +1,79 @@
+// A small seeded PRNG (sfc32, seeded through cyrb128), so a seed gives the
+// same users and the same transactions on every machine. Floats here shape
+// distributions only; money is made from whole minor units (see money.ts).
+
+export interface Random {
+  /** Uniform in [0, 1). */
+  next(): number;
+  /** Uniform integer in [0, n). */
+  int(n: number): number;
+  /** Uniform bigint in [min, max]. */
+  bigint(min: bigint, max: bigint): bigint;
+  chance(probability: number): boolean;
+  pick<T>(items: readonly T[]): T;
+  /** Standard normal (Box-Muller). */
+  normal(): number;
+  /** Fills `bytes` with random bytes. */
+  bytes(bytes: Uint8Array): Uint8Array;
+}
+
+function cyrb128(text: string): [number, number, number, number] {
+  let h1 = 1779033703, h2 = 3144134277, h3 = 1013904242, h4 = 2773480762;
+  for (let i = 0; i < text.length; i++) {
+    const k = text.charCodeAt(i);
+    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
+    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
+    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
+    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
+  }
+  h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
+  h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
+  h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213);
+  h4 = Math.imul(h2 ^ (h4 >>> 19), 2716044179);
+  h1 ^= h2 ^ h3 ^ h4;
+  h2 ^= h1;
+  h3 ^= h1;
+  h4 ^= h1;
+  return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
+}
+
+/** `seed` and `stream` together pick the sequence: one stream per purpose keeps them independent. */
+export function createRandom(seed: string | number, stream = ''): Random {
+  let [a, b, c, d] = cyrb128(`${seed}/${stream}`);
+  const nextUint32 = (): number => {
+    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    let t = (a + b) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    d = (d + 1) | 0;
+    t = (t + d) | 0;
+    c = (c + t) | 0;
+    return t >>> 0;
+  };
+  for (let i = 0; i < 15; i++) nextUint32();
+  const random: Random = {
+    next: () => nextUint32() / 4294967296,
+    int: (n) => Math.floor(random.next() * n),
+    bigint: (min, max) => {
+      const span = max - min + 1n;
+      const draw = (BigInt(nextUint32()) << 32n) | BigInt(nextUint32());
+      return min + (draw % span);
+    },
+    chance: (probability) => random.next() < probability,
+    pick: (items) => items[Math.floor(random.next() * items.length)] as (typeof items)[number],
+    normal: () => {
+      const u = 1 - random.next();
+      const v = random.next();
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    },
+    bytes: (bytes) => {
+      for (let i = 0; i < bytes.length; i += 4) {
+        const word = nextUint32();
+        for (let j = 0; j < 4 && i + j < bytes.length; j++) bytes[i + j] = (word >>> (8 * j)) & 0xff;
+      }
+      return bytes;
+    },
+  };
+  return random;
+}

@@ -1,0 +1,47 @@
+// Ids the producer makes, so that a retry or a redelivery carries the same id
+// and the ledger's primary key turns it into a duplicate, never a second debit.
+
+import type { Random } from './random.js';
+
+function format(bytes: Uint8Array): string {
+  let hex = '';
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A random (version 4) UUID drawn from `random`: seeded ids for seeded users. */
+export function uuidV4(random: Random): string {
+  const bytes = random.bytes(new Uint8Array(16));
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  return format(bytes);
+}
+
+/**
+ * Time-ordered (version 7, RFC 9562) UUIDs: 48 bits of Unix milliseconds, then
+ * a 12-bit counter that keeps ids made in the same millisecond in order, then
+ * random bits. Time-ordered keys insert into a b-tree at its right edge.
+ */
+export function createUuidV7(random: Random): (nowMs: number) => string {
+  let lastMs = -1;
+  let counter = 0;
+  const bytes = new Uint8Array(16);
+  return (nowMs) => {
+    let ms = Math.max(Math.floor(nowMs), lastMs);
+    if (ms === lastMs) {
+      counter += 1;
+      if (counter > 0xfff) { ms += 1; counter = 0; }
+    } else {
+      counter = 0;
+    }
+    lastMs = ms;
+    random.bytes(bytes);
+    for (let i = 5; i >= 0; i--) { bytes[i] = ms % 256; ms = Math.floor(ms / 256); }
+    bytes[6] = 0x70 | (counter >>> 8);
+    bytes[7] = counter & 0xff;
+    bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+    return format(bytes);
+  };
+}
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

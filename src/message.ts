@@ -1,0 +1,162 @@
+// The card-transaction message on the Kafka topic: JSON, versioned, keyed by
+// account id. `decodeTransaction` never throws: a message that cannot be
+// applied as it stands comes back with the reason it goes to the dead-letter
+// topic, and processing goes on.
+
+import { Big, formatAmount, parseAmount } from './money.js';
+import { UUID } from './generator/uuid.js';
+
+export const MESSAGE_VERSION = 1;
+
+export const TRANSACTION_TYPES = ['purchase'] as const;
+export type TransactionType = (typeof TRANSACTION_TYPES)[number];
+
+export const CHANNELS = ['card_present', 'online'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export interface Merchant {
+  readonly name: string;
+  readonly categoryCode: string;
+  readonly city: string;
+  readonly country: string;
+}
+
+/** A transaction as wallet-sim handles it in memory. */
+export interface Transaction {
+  readonly transactionId: string;
+  readonly type: TransactionType;
+  readonly accountId: string;
+  readonly cardId: string | null;
+  readonly amount: Big;
+  readonly currency: string;
+  readonly merchant: Merchant | null;
+  readonly channel: Channel | null;
+  readonly eventTime: string;
+  /** Producer's clock when the message was made, for end-to-end latency. */
+  readonly producedAtMs: number;
+}
+
+export const DEAD_LETTER_REASONS = [
+  'not_json', 'unknown_version', 'missing_field', 'malformed_field', 'not_positive_amount', 'too_many_decimals', 'unknown_type',
+] as const;
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
+
+export type Decoded =
+  | { readonly ok: true; readonly transaction: Transaction }
+  | { readonly ok: false; readonly reason: DeadLetterReason; readonly detail: string };
+
+export function encodeTransaction(transaction: Transaction): string {
+  return JSON.stringify({
+    version: MESSAGE_VERSION,
+    transactionId: transaction.transactionId,
+    type: transaction.type,
+    accountId: transaction.accountId,
+    cardId: transaction.cardId,
+    amount: formatAmount(transaction.amount, decimalsOf(transaction.amount)),
+    currency: transaction.currency,
+    merchant: transaction.merchant,
+    channel: transaction.channel,
+    eventTime: transaction.eventTime,
+    producedAt: new Date(transaction.producedAtMs).toISOString(),
+  });
+}
+
+function decimalsOf(amount: Big): number {
+  return Math.max(2, amount.c.length - amount.e - 1);
+}
+
+class Rejected extends Error {
+  constructor(readonly reason: DeadLetterReason, detail: string) {
+    super(detail);
+  }
+}
+
+export function decodeTransaction(value: Buffer | string | null): Decoded {
+  try {
+    return { ok: true, transaction: parse(value) };
+  } catch (error) {
+    if (error instanceof Rejected) return { ok: false, reason: error.reason, detail: error.message };
+    throw error;
+  }
+}
+
+function parse(value: Buffer | string | null): Transaction {
+  if (value === null) throw new Rejected('not_json', 'the message has no value');
+  let body: unknown;
+  try {
+    body = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+  } catch {
+    throw new Rejected('not_json', 'the value is not JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Rejected('not_json', 'the value is not a JSON object');
+  const message = body as Record<string, unknown>;
+  if (message.version === undefined) throw new Rejected('missing_field', 'version is missing');
+  if (message.version !== MESSAGE_VERSION) throw new Rejected('unknown_version', `version ${JSON.stringify(message.version)} is not ${MESSAGE_VERSION}`);
+  const type = required(message, 'type');
+  if (!(TRANSACTION_TYPES as readonly unknown[]).includes(type)) throw new Rejected('unknown_type', `type ${JSON.stringify(type)} is not one of ${TRANSACTION_TYPES.join(', ')}`);
+  return {
+    transactionId: uuid(message, 'transactionId'),
+    type: type as TransactionType,
+    accountId: uuid(message, 'accountId'),
+    cardId: message.cardId === null || message.cardId === undefined ? null : uuid(message, 'cardId'),
+    amount: amount(message),
+    currency: matching(message, 'currency', /^[A-Z]{3}$/, 'a three-letter currency code'),
+    merchant: merchant(message.merchant),
+    channel: channel(message.channel),
+    eventTime: timestamp(message, 'eventTime').text,
+    producedAtMs: timestamp(message, 'producedAt').ms,
+  };
+}
+
+function required(message: Record<string, unknown>, field: string): unknown {
+  const value = message[field];
+  if (value === undefined || value === null) throw new Rejected('missing_field', `${field} is missing`);
+  return value;
+}
+
+function matching(message: Record<string, unknown>, field: string, pattern: RegExp, what: string): string {
+  const value = required(message, field);
+  if (typeof value !== 'string' || !pattern.test(value)) throw new Rejected('malformed_field', `${field} is not ${what}`);
+  return value;
+}
+
+function uuid(message: Record<string, unknown>, field: string): string {
+  return matching(message, field, UUID, 'a lower-case UUID');
+}
+
+function amount(message: Record<string, unknown>): Big {
+  const parsed = parseAmount(required(message, 'amount'));
+  if (parsed === 'not_positive') throw new Rejected('not_positive_amount', 'amount is not above zero');
+  if (parsed === 'too_many_decimals') throw new Rejected('too_many_decimals', 'amount has more than 4 decimals');
+  if (typeof parsed === 'string') throw new Rejected('malformed_field', 'amount is not a decimal string below 10^15');
+  return parsed;
+}
+
+function timestamp(message: Record<string, unknown>, field: string): { text: string; ms: number } {
+  const text = matching(message, field, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/, 'an ISO 8601 timestamp');
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new Rejected('malformed_field', `${field} is not a valid time`);
+  return { text, ms };
+}
+
+function merchant(value: unknown): Merchant | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new Rejected('malformed_field', 'merchant is not an object');
+  const fields = value as Record<string, unknown>;
+  const text = (field: string, max: number): string => {
+    const entry = fields[field];
+    if (typeof entry !== 'string' || entry.length === 0 || entry.length > max) throw new Rejected('malformed_field', `merchant.${field} is not a string of 1 to ${max} characters`);
+    return entry;
+  };
+  const categoryCode = text('categoryCode', 4);
+  const country = text('country', 2);
+  if (!/^\d{4}$/.test(categoryCode)) throw new Rejected('malformed_field', 'merchant.categoryCode is not four digits');
+  if (!/^[A-Z]{2}$/.test(country)) throw new Rejected('malformed_field', 'merchant.country is not a two-letter country code');
+  return { name: text('name', 200), categoryCode, city: text('city', 200), country };
+}
+
+function channel(value: unknown): Channel | null {
+  if (value === null || value === undefined) return null;
+  if (!(CHANNELS as readonly unknown[]).includes(value)) throw new Rejected('malformed_field', `channel is not one of ${CHANNELS.join(', ')}`);
+  return value as Channel;
+}

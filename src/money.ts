@@ -1,0 +1,49 @@
+// Money is never a JS number: decimal strings on the wire, numeric(19,4) in
+// PostgreSQL, Big in memory. Every Big in wallet-sim is made here, in strict
+// mode, so a number slipping in throws instead of rounding silently.
+
+import BigModule from 'big.js';
+
+export const Big = BigModule;
+export type Big = BigModule;
+
+Big.strict = true;
+Big.DP = 4;
+Big.RM = Big.roundHalfEven;
+
+/** Scale of amounts and balances in the database: numeric(19, 4). */
+export const SCALE_MAX = 4;
+/** Digits before the point that numeric(19, 4) holds. */
+const INTEGER_DIGITS_MAX = 15;
+
+export const ZERO = new Big('0');
+
+const DECIMAL = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+
+export type AmountProblem = 'not_a_decimal_string' | 'too_many_decimals' | 'too_large' | 'not_positive';
+
+/** Parses a wire amount: a positive decimal string with at most four decimals. */
+export function parseAmount(text: unknown): Big | AmountProblem {
+  if (typeof text !== 'string' || !DECIMAL.test(text)) return 'not_a_decimal_string';
+  const [integer = '', fraction = ''] = text.split('.');
+  if (fraction.length - 1 > SCALE_MAX) return 'too_many_decimals';
+  if (integer.length > INTEGER_DIGITS_MAX) return 'too_large';
+  const amount = new Big(text);
+  return amount.gt(ZERO) ? amount : 'not_positive';
+}
+
+/** An amount from whole minor units (cents when `decimals` is 2). */
+export function fromMinorUnits(units: bigint, decimals = 2): Big {
+  return new Big(units.toString()).div(new Big(10n ** BigInt(decimals)).toString());
+}
+
+/** The canonical wire and display form: plain digits, no exponent, `decimals` places. */
+export function formatAmount(amount: Big, decimals = 2): string {
+  return amount.toFixed(decimals);
+}
+
+export function sum(amounts: Iterable<Big>): Big {
+  let total = ZERO;
+  for (const amount of amounts) total = total.plus(amount);
+  return total;
+}
