@@ -4,6 +4,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { migrateCommand } from './commands/migrate.js';
+import { seedUsersCommand } from './commands/seed-users.js';
 import { CheckFailed } from './commands/common.js';
 import { settings } from './config.js';
 import { isWalletSimError } from './errors.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     if ('flag' in spec && spec.flag !== undefined) program.option(`--${spec.flag} <value>`, `${spec.description} (env ${spec.env})`);
   }
   migrateCommand(program);
+  seedUsersCommand(program);
   return program;
 }
 
