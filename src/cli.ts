@@ -1,9 +1,11 @@
 // Wires the commands and maps what they throw to exit codes:
 //   0 done, 1 a check found a problem (audit), 2 bad input or an operating
-//   error (one line on stderr), 70 a bug (stack trace on stderr).
+//   error (one line on stderr), 70 a bug (stack trace on stderr), 130
+//   interrupted (a second Ctrl-C).
 
 import { Command, CommanderError } from 'commander';
 import { migrateCommand } from './commands/migrate.js';
+import { runCommand } from './commands/run.js';
 import { seedUsersCommand } from './commands/seed-users.js';
 import { CheckFailed } from './commands/common.js';
 import { settings } from './config.js';
@@ -13,6 +15,7 @@ export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_BUG = 70;
+export const EXIT_INTERRUPTED = 130;
 
 export function buildProgram(): Command {
   const program = new Command('wallet-sim')
@@ -28,6 +31,7 @@ export function buildProgram(): Command {
   }
   migrateCommand(program);
   seedUsersCommand(program);
+  runCommand(program);
   return program;
 }
 

@@ -9,3 +9,21 @@ export function configOf(command: Command): Config {
 }
 
 export class CheckFailed extends Error {}
+
+// Ctrl-C and SIGTERM. A command that can stop gracefully registers here; the
+// CLI entry turns the first signal into an abort of `shutdown` when one is
+// registered (else it exits at once), and a second signal into exit 130.
+const shutdownController = new AbortController();
+let gracefulStop = false;
+
+export function gracefulShutdown(): AbortSignal {
+  gracefulStop = true;
+  return shutdownController.signal;
+}
+
+/** Called by the CLI entry on SIGINT / SIGTERM; true when a command will stop by itself. */
+export function requestShutdown(): boolean {
+  if (!gracefulStop || shutdownController.signal.aborted) return false;
+  shutdownController.abort();
+  return true;
+}

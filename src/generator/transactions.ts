@@ -2,7 +2,7 @@
 // seed and the same accounts give the same purchases (account, amount,
 // merchant, channel) in the same order; ids and times follow the clock.
 
-import { en, Faker } from '@faker-js/faker';
+import { base, en, Faker } from '@faker-js/faker';
 import type { Transaction } from '../message.js';
 import { fromMinorUnits } from '../money.js';
 import { createMerchantPool, purchaseMinorUnits } from './merchants.js';
@@ -31,7 +31,7 @@ export type TransactionGenerator = (nowMs: number) => Transaction;
 export function createTransactionGenerator(options: TransactionGeneratorOptions): TransactionGenerator {
   const { accounts } = options;
   if (accounts.ids.length === 0) throw new Error('the transaction generator needs at least one account');
-  const faker = new Faker({ locale: [en] });
+  const faker = new Faker({ locale: [en, base] });
   faker.seed(options.seed);
   const random = createRandom(options.seed, 'transactions');
   const merchants = createMerchantPool(faker, createRandom(options.seed, 'merchants'), options.merchantPoolSize);

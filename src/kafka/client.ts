@@ -54,3 +54,23 @@ export async function ensureTopic(admin: Admin, topic: string, partitions: numbe
   if (existing.includes(topic)) return false;
   return admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true });
 }
+
+/**
+ * Messages in the topic that the group has not committed yet, over all
+ * partitions (a partition the group never committed counts from its start).
+ */
+export async function fetchGroupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [ends, [committed]] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  ]);
+  const committedByPartition = new Map((committed?.partitions ?? []).map((entry) => [entry.partition, BigInt(entry.offset)]));
+  let lag = 0n;
+  for (const end of ends) {
+    const low = BigInt(end.low);
+    const high = BigInt(end.high);
+    const done = committedByPartition.get(end.partition) ?? -1n;
+    lag += high - (done < low ? low : done);
+  }
+  return Number(lag);
+}

@@ -11,11 +11,31 @@
 
 import type { Sql } from '../db/connect.js';
 import { WalletSimError } from '../errors.js';
+import type { DeadLetterReason } from '../message.js';
 import { Big } from '../money.js';
 import { decide, type AccountState, type Decisions, type LedgerEntry, type Outcome } from './decide.js';
 
-export async function applyBatch(sql: Sql, entries: readonly LedgerEntry[]): Promise<Decisions> {
-  if (entries.length === 0) return { outcomes: [], balances: new Map() };
+/** A message that cannot be applied as it stands, kept with the reason. */
+export interface DeadLetter {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly reason: DeadLetterReason;
+  readonly detail: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+}
+
+export interface BatchResult extends Decisions {
+  /** The dead letters of the batch that the database did not have yet. */
+  readonly deadLettersRecorded: readonly DeadLetter[];
+}
+
+export async function applyBatch(sql: Sql, entries: readonly LedgerEntry[], deadLetters: readonly DeadLetter[] = []): Promise<BatchResult> {
+  if (entries.length === 0 && deadLetters.length === 0) return { outcomes: [], balances: new Map(), deadLettersRecorded: [] };
+  if (entries.length === 0) {
+    return { outcomes: [], balances: new Map(), deadLettersRecorded: await insertDeadLetters(sql, deadLetters) };
+  }
   const accountIds = [...new Set(entries.map((entry) => entry.transaction.accountId))].sort();
   const transactionIds = entries.map((entry) => entry.transaction.transactionId);
   return sql.begin(async (tx) => {
@@ -27,11 +47,15 @@ export async function applyBatch(sql: Sql, entries: readonly LedgerEntry[]): Pro
     const accounts = new Map<string, AccountState>(accountRows.map((row) => [row.id, { currency: row.currency, balance: new Big(row.balance) }]));
     const decisions = decide(entries, accounts, new Set(existingRows.map((row) => row.id)));
     const recorded = decisions.outcomes.filter((outcome): outcome is Exclude<Outcome, { kind: 'duplicate' }> => outcome.kind !== 'duplicate');
-    const [inserted] = await Promise.all([insertOutcomes(tx as unknown as Sql, recorded), updateBalances(tx as unknown as Sql, decisions.balances)]);
+    const [inserted, , deadLettersRecorded] = await Promise.all([
+      insertOutcomes(tx as unknown as Sql, recorded),
+      updateBalances(tx as unknown as Sql, decisions.balances),
+      insertDeadLetters(tx as unknown as Sql, deadLetters),
+    ]);
     if (inserted !== recorded.length) {
       throw new WalletSimError('DATABASE_FAILED', 'another consumer recorded a transaction of this batch meanwhile; the batch is retried', { retriable: true });
     }
-    return decisions;
+    return { ...decisions, deadLettersRecorded };
   });
 }
 
@@ -64,6 +88,22 @@ async function insertOutcomes(sql: Sql, outcomes: readonly Exclude<Outcome, { ki
       ${column((o) => o.entry.offset)}::bigint[])
     on conflict (id) do nothing`;
   return rows.count;
+}
+
+async function insertDeadLetters(sql: Sql, deadLetters: readonly DeadLetter[]): Promise<DeadLetter[]> {
+  if (deadLetters.length === 0) return [];
+  const rows = await sql<{ kafka_partition: number; kafka_offset: string }[]>`
+    insert into dead_letters (topic, kafka_partition, kafka_offset, reason, detail, message_key, message_value)
+    select * from unnest(
+      ${deadLetters.map((d) => d.topic)}::text[], ${deadLetters.map((d) => d.partition)}::integer[],
+      ${deadLetters.map((d) => d.offset)}::bigint[], ${deadLetters.map((d) => d.reason)}::text[],
+      ${deadLetters.map((d) => d.detail)}::text[],
+      ${deadLetters.map((d) => (d.key === null ? null : `\\x${d.key.toString('hex')}`))}::bytea[],
+      ${deadLetters.map((d) => (d.value === null ? null : `\\x${d.value.toString('hex')}`))}::bytea[])
+    on conflict do nothing
+    returning kafka_partition, kafka_offset`;
+  const recorded = new Set(rows.map((row) => `${row.kafka_partition}:${row.kafka_offset}`));
+  return deadLetters.filter((d) => recorded.has(`${d.partition}:${d.offset}`));
 }
 
 async function updateBalances(sql: Sql, balances: ReadonlyMap<string, Big>): Promise<void> {

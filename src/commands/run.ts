@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { WalletSimError } from '../errors.js';
+import { runSimulation } from '../simulation.js';
+import { createView } from '../terminal/view.js';
+import { configOf, gracefulShutdown } from './common.js';
+import { durationOption, integerOption, numberOption, rateOption } from './options.js';
+
+interface RunCommandOptions {
+  rate: number | 'max';
+  duration?: number;
+  count?: number;
+  seed: number;
+  partitions: number;
+  skew: number;
+  produce: boolean;
+  consume: boolean;
+  json?: boolean;
+  batchSize: number;
+  drainTimeout: number;
+}
+
+export function runCommand(program: Command): Command {
+  return program
+    .command('run')
+    .description('Produce card transactions to Kafka and apply them to the ledger, with live stats (Ctrl-C stops, drains and summarises)')
+    .option('--rate <tps>', 'transactions per second, or max', rateOption, 500)
+    .option('--duration <time>', 'stop producing after this long: 30s, 5m, 1h (default: until --count or Ctrl-C)', durationOption)
+    .option('--count <n>', 'produce this many transactions, then drain until all are processed', integerOption(1, 1_000_000_000))
+    .option('--seed <n>', 'seed of the generator: the same seed gives the same transactions', integerOption(0, 2 ** 31 - 1), 1)
+    .option('--partitions <n>', 'partitions of the topic when it is created', integerOption(1, 256), 6)
+    .option('--skew <s>', 'Zipf exponent of account activity: 0 uniform, 1 a few hot accounts', numberOption(0, 5), 0)
+    .option('--no-produce', 'only consume (run producers elsewhere; consumers in one group share the partitions)')
+    .option('--no-consume', 'only produce')
+    .option('--batch-size <n>', 'most transactions applied in one database transaction', integerOption(1, 10_000), 2_000)
+    .option('--drain-timeout <time>', 'how long to wait for in-flight transactions when stopping', durationOption, 30_000)
+    .option('--json', 'one JSON object per second, then the summary as the last line')
+    .action(async (options: RunCommandOptions, command: Command) => {
+      const config = configOf(command);
+      if (!options.produce && !options.consume) {
+        throw new WalletSimError('USAGE', '--no-produce and --no-consume together leave nothing to do; drop one of them');
+      }
+      const view = createView(options.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain');
+      const stop = gracefulShutdown();
+      stop.addEventListener('abort', () => view.note('stopping: no new transactions, draining what is in flight (Ctrl-C again quits at once)'));
+      const summary = await runSimulation(config, {
+        rate: options.rate, durationMs: options.duration ?? null, count: options.count ?? null, seed: options.seed,
+        partitions: options.partitions, skew: options.skew, produce: options.produce, consume: options.consume,
+        consumerBatchSizeMax: options.batchSize, producerBatchSizeMax: 1_000, drainTimeoutMs: options.drainTimeout,
+        statsIntervalMs: 1_000,
+      }, view, stop);
+      view.finish(summary);
+    });
+}

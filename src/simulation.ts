@@ -1,0 +1,148 @@
+// `wallet-sim run`, wired: generator → producer → Kafka topic → consumer →
+// ledger → stats → terminal. This file only connects the parts and decides
+// when the run is over; each part lives in its own folder.
+
+import type { Config } from './config.js';
+import { loadAccountDirectory } from './db/accounts.js';
+import type { Sql } from './db/connect.js';
+import { openDatabase } from './db/migrate.js';
+import { WalletSimError } from './errors.js';
+import { createTransactionGenerator } from './generator/transactions.js';
+import { connectAdmin, createKafka, ensureTopic, fetchGroupLag, kafkaUnreachable } from './kafka/client.js';
+import { startBatchConsumer, type BatchConsumer } from './kafka/consumer.js';
+import { createMessageSink, type MessageSink } from './kafka/producer.js';
+import { createLedgerHandler } from './consumer/ledger-consumer.js';
+import { runProducer } from './producer/producer.js';
+import { RunStats, type Summary } from './stats/stats.js';
+import type { View } from './terminal/view.js';
+
+export interface RunOptions {
+  readonly rate: number | 'max';
+  readonly durationMs: number | null;
+  readonly count: number | null;
+  readonly seed: number;
+  readonly partitions: number;
+  readonly skew: number;
+  readonly produce: boolean;
+  readonly consume: boolean;
+  readonly consumerBatchSizeMax: number;
+  readonly producerBatchSizeMax: number;
+  readonly drainTimeoutMs: number;
+  readonly statsIntervalMs: number;
+}
+
+/** Share of generated purchases for an account that does not exist. */
+export const UNKNOWN_ACCOUNT_SHARE = 0.001;
+const CONSUMER_READY_TIMEOUT_MS = 60_000;
+const DRAIN_POLL_MS = 100;
+const MERCHANT_POOL_SIZE = 2_000;
+
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.dead-letter`;
+}
+
+export async function runSimulation(config: Config, options: RunOptions, view: View, stop: AbortSignal): Promise<Summary> {
+  const nowMs = () => Date.now();
+  const stats = new RunStats();
+  const sql = await openDatabase(config.database);
+  const kafka = createKafka(config.kafka);
+  const closers: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 5 })];
+  try {
+    const admin = await connectAdmin(kafka, config.kafka);
+    closers.unshift(() => admin.disconnect());
+    await ensureTopic(admin, config.kafka.topic, options.partitions);
+    await ensureTopic(admin, deadLetterTopic(config.kafka.topic), 1);
+    const sink = await createMessageSink(kafka).catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
+    closers.unshift(() => sink.close());
+
+    const consumer = options.consume ? await startConsumer(config, options, sql, sink, stats, nowMs) : null;
+    if (consumer) closers.unshift(() => consumer.stop());
+    const failure = consumer ? consumer.crashed.then((error) => { throw error; }) : new Promise<never>(() => {});
+    failure.catch(() => {}); // observed through the races below
+
+    const ticker = startTicker(options, stats, view, nowMs, () => fetchGroupLag(admin, config.kafka.groupId, config.kafka.topic));
+    closers.unshift(async () => ticker.stop());
+    if (!options.produce) stats.start(nowMs());
+    const producing = options.produce ? produce(config, options, sql, sink, stats, stop, nowMs) : Promise.resolve(0);
+    await Promise.race([producing, failure]);
+    if (consumer) {
+      const drained = options.produce
+        ? waitUntil(async () => (await fetchGroupLag(admin, config.kafka.groupId, config.kafka.topic)) === 0, stop, options.drainTimeoutMs, !stop.aborted)
+        : waitUntil(async () => options.count !== null && stats.processed + stats.duplicates + stats.deadLettered >= options.count, stop, options.durationMs ?? Number.POSITIVE_INFINITY, true);
+      const drainedInTime = await Promise.race([drained, failure]);
+      if (!drainedInTime && options.produce) view.note('stopped before every transaction was processed; a restart processes the rest');
+    }
+    await ticker.stop();
+    return stats.summary(nowMs());
+  } finally {
+    for (const close of closers) await close().catch(() => {});
+  }
+}
+
+async function startConsumer(config: Config, options: RunOptions, sql: Sql, sink: MessageSink, stats: RunStats, nowMs: () => number): Promise<BatchConsumer> {
+  const handle = createLedgerHandler({
+    sql, databaseUrl: config.database.url, topic: config.kafka.topic, deadLetterTopic: deadLetterTopic(config.kafka.topic),
+    deadLetterSink: sink, stats, nowMs,
+    retry: { attemptsMax: 8, backoffMsMin: 100, backoffMsMax: 5_000 },
+  });
+  const consumer = await startBatchConsumer(createKafka(config.kafka), {
+    topic: config.kafka.topic, groupId: config.kafka.groupId, batchSizeMax: options.consumerBatchSizeMax,
+    partitionsConsumedConcurrently: Math.min(options.partitions, config.database.poolSizeMax),
+    maxWaitTimeMs: 20, maxBytesPerPartition: 4 * 1024 * 1024, commitIntervalMs: 1_000, handle,
+  }).catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, CONSUMER_READY_TIMEOUT_MS, 'timeout').unref());
+  const joined = await Promise.race([consumer.ready.then(() => 'ready' as const), consumer.crashed, timeout]);
+  if (joined !== 'ready') {
+    await consumer.stop().catch(() => {});
+    throw joined === 'timeout'
+      ? new WalletSimError('KAFKA_UNREACHABLE', `the consumer did not join group ${config.kafka.groupId} within ${CONSUMER_READY_TIMEOUT_MS / 1000} s; check the broker`, { retriable: true })
+      : kafkaUnreachable(config.kafka, joined);
+  }
+  return consumer;
+}
+
+async function produce(config: Config, options: RunOptions, sql: Sql, sink: MessageSink, stats: RunStats, stop: AbortSignal, nowMs: () => number): Promise<number> {
+  const accounts = await loadAccountDirectory(sql);
+  if (accounts.ids.length === 0) {
+    throw new WalletSimError('USAGE', 'there are no accounts to make transactions for; run `wallet-sim seed-users --count 1000` first');
+  }
+  const generate = createTransactionGenerator({
+    seed: options.seed, accounts, skew: options.skew, unknownAccountShare: UNKNOWN_ACCOUNT_SHARE, merchantPoolSize: MERCHANT_POOL_SIZE,
+  });
+  stats.start(nowMs());
+  return runProducer({
+    topic: config.kafka.topic, rate: options.rate, countMax: options.count, durationMs: options.durationMs,
+    batchSizeMax: options.producerBatchSizeMax, generate, sink, stats, signal: stop, nowMs,
+  }).catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
+}
+
+/** Resolves true once `condition` holds, false when stopped or out of time. */
+async function waitUntil(condition: () => Promise<boolean>, stop: AbortSignal, timeoutMs: number, honourStop: boolean): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition().catch(() => false)) return true;
+    if ((honourStop && stop.aborted) || Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+  }
+}
+
+function startTicker(options: RunOptions, stats: RunStats, view: View, nowMs: () => number, lag: () => Promise<number>): { stop(): Promise<void> } {
+  const startMs = nowMs();
+  let lastLag: number | null = null;
+  let pending: Promise<void> = Promise.resolve();
+  const tick = () => {
+    pending = lag()
+      .then((value) => { lastLag = value; }, () => { lastLag = null; })
+      .then(() => {
+        const remainingSeconds = options.durationMs === null ? null : Math.max(0, (startMs + options.durationMs - nowMs()) / 1000);
+        view.update(stats.snapshot(nowMs(), lastLag, remainingSeconds));
+      });
+  };
+  const timer = setInterval(tick, options.statsIntervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await pending;
+    },
+  };
+}

@@ -1,0 +1,147 @@
+// What a run counts, and the snapshots the terminal shows. Pure: the caller
+// passes the clock in. Counts come from outcomes the database committed.
+
+import type { DeclineReason, Outcome } from '../ledger/decide.js';
+import type { DeadLetterReason } from '../message.js';
+import { Histogram } from './histogram.js';
+
+export interface LatencySummary {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export interface Snapshot {
+  readonly elapsedSeconds: number;
+  readonly produced: number;
+  readonly processed: number;
+  readonly approved: number;
+  readonly declined: number;
+  readonly declinedByReason: Readonly<Partial<Record<DeclineReason, number>>>;
+  readonly duplicates: number;
+  readonly deadLettered: number;
+  readonly producedTps: number;
+  readonly processedTps: number;
+  /** Messages in the topic not yet committed by the group; null when unknown. */
+  readonly lag: number | null;
+  /** Latency of the transactions processed in the last interval. */
+  readonly intervalLatencyMs: LatencySummary;
+  readonly latencyMs: LatencySummary;
+  /** Seconds left of a --duration run; null otherwise. */
+  readonly remainingSeconds: number | null;
+  /** The last operating problem (e.g. the database is away), until it clears. */
+  readonly problem: string | null;
+}
+
+export interface Summary {
+  readonly type: 'summary';
+  readonly produced: number;
+  readonly processed: number;
+  readonly approved: number;
+  readonly declined: number;
+  readonly declinedByReason: Readonly<Partial<Record<DeclineReason, number>>>;
+  readonly duplicates: number;
+  readonly deadLettered: number;
+  readonly throughputTps: number;
+  readonly latencyMs: LatencySummary;
+  readonly elapsedSeconds: number;
+}
+
+const round = (value: number, digits: number): number => Number(value.toFixed(digits));
+
+function latencyOf(histogram: Histogram): LatencySummary {
+  return {
+    p50: round(histogram.percentile(50), 2), p95: round(histogram.percentile(95), 2),
+    p99: round(histogram.percentile(99), 2), max: round(histogram.maxMs, 2),
+  };
+}
+
+export class RunStats {
+  produced = 0;
+  approved = 0;
+  declined = 0;
+  duplicates = 0;
+  deadLettered = 0;
+  readonly declinedByReason: Partial<Record<DeclineReason, number>> = {};
+  readonly deadLetteredByReason: Partial<Record<DeadLetterReason, number>> = {};
+  problem: string | null = null;
+  private readonly latency = new Histogram();
+  private readonly intervalLatency = new Histogram();
+  private startMs: number | null = null;
+  private lastProcessedMs: number | null = null;
+  private previous = { atMs: 0, produced: 0, processed: 0 };
+
+  get processed(): number {
+    return this.approved + this.declined;
+  }
+
+  /** The clock starts when work starts (the first send, or the consumer being ready). */
+  start(nowMs: number): void {
+    if (this.startMs !== null) return;
+    this.startMs = nowMs;
+    this.previous = { atMs: nowMs, produced: this.produced, processed: this.processed };
+  }
+
+  recordProduced(count: number): void {
+    this.produced += count;
+  }
+
+  recordOutcomes(outcomes: readonly Outcome[], committedAtMs: number): void {
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'duplicate') { this.duplicates += 1; continue; }
+      if (outcome.kind === 'approved') this.approved += 1;
+      else {
+        this.declined += 1;
+        const reason = outcome.reason as DeclineReason;
+        this.declinedByReason[reason] = (this.declinedByReason[reason] ?? 0) + 1;
+      }
+      const latencyMs = committedAtMs - outcome.entry.transaction.producedAtMs;
+      this.latency.record(latencyMs);
+      this.intervalLatency.record(latencyMs);
+    }
+    if (outcomes.length > 0) this.lastProcessedMs = committedAtMs;
+  }
+
+  recordDeadLetters(reasons: readonly DeadLetterReason[]): void {
+    for (const reason of reasons) {
+      this.deadLettered += 1;
+      this.deadLetteredByReason[reason] = (this.deadLetteredByReason[reason] ?? 0) + 1;
+    }
+  }
+
+  elapsedSeconds(nowMs: number): number {
+    return this.startMs === null ? 0 : Math.max(0, nowMs - this.startMs) / 1000;
+  }
+
+  /** A snapshot for the live view; starts a new interval. */
+  snapshot(nowMs: number, lag: number | null, remainingSeconds: number | null): Snapshot {
+    const intervalSeconds = Math.max(0.001, (nowMs - this.previous.atMs) / 1000);
+    const snapshot: Snapshot = {
+      elapsedSeconds: round(this.elapsedSeconds(nowMs), 1),
+      produced: this.produced, processed: this.processed, approved: this.approved, declined: this.declined,
+      declinedByReason: { ...this.declinedByReason }, duplicates: this.duplicates, deadLettered: this.deadLettered,
+      producedTps: round((this.produced - this.previous.produced) / intervalSeconds, 1),
+      processedTps: round((this.processed - this.previous.processed) / intervalSeconds, 1),
+      lag, intervalLatencyMs: latencyOf(this.intervalLatency), latencyMs: latencyOf(this.latency),
+      remainingSeconds: remainingSeconds === null ? null : round(remainingSeconds, 1), problem: this.problem,
+    };
+    this.previous = { atMs: nowMs, produced: this.produced, processed: this.processed };
+    this.intervalLatency.reset();
+    return snapshot;
+  }
+
+  /** The run's totals; elapsed runs from the start to the last commit (or `nowMs` if nothing was processed). */
+  summary(nowMs: number): Summary {
+    const endMs = this.lastProcessedMs ?? nowMs;
+    const elapsedSeconds = this.startMs === null ? 0 : Math.max(0.001, (endMs - this.startMs) / 1000);
+    return {
+      type: 'summary',
+      produced: this.produced, processed: this.processed, approved: this.approved, declined: this.declined,
+      declinedByReason: { ...this.declinedByReason }, duplicates: this.duplicates, deadLettered: this.deadLettered,
+      throughputTps: elapsedSeconds === 0 ? 0 : round(this.processed / elapsedSeconds, 1),
+      latencyMs: latencyOf(this.latency),
+      elapsedSeconds: round(elapsedSeconds, 3),
+    };
+  }
+}

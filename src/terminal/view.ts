@@ -1,0 +1,85 @@
+// The live view: on a terminal, a block redrawn in place once a second, in
+// colour; otherwise one plain line per second; with --json, one JSON object
+// per line. The summary always comes last (with --json, as the last line).
+
+import chalk from 'chalk';
+import type { Snapshot, Summary } from '../stats/stats.js';
+
+export type ViewMode = 'tty' | 'plain' | 'json';
+
+export interface View {
+  update(snapshot: Snapshot): void;
+  /** A one-off message (e.g. "stopping…"), on stderr so --json output stays parseable. */
+  note(message: string): void;
+  finish(summary: Summary): void;
+}
+
+const count = (value: number): string => value.toLocaleString('en-US');
+const ms = (value: number): string => `${value.toFixed(1)} ms`;
+
+function reasons(byReason: Readonly<Record<string, number | undefined>>): string {
+  const entries = Object.entries(byReason).filter(([, value]) => (value ?? 0) > 0).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0));
+  return entries.length === 0 ? '' : entries.map(([reason, value]) => `${reason} ${count(value ?? 0)}`).join(', ');
+}
+
+export function renderBlock(s: Snapshot): string[] {
+  const remaining = s.remainingSeconds === null ? '' : `   remaining ${s.remainingSeconds.toFixed(0)} s`;
+  const lag = s.lag === null ? chalk.dim('?') : s.lag > 0 ? chalk.yellow(count(s.lag)) : chalk.green('0');
+  const declined = reasons(s.declinedByReason);
+  return [
+    `${chalk.bold('wallet-sim')}   elapsed ${s.elapsedSeconds.toFixed(0)} s${remaining}`,
+    `  produced    ${count(s.produced).padStart(12)}   ${chalk.cyan(`${s.producedTps.toFixed(0)}/s`)}`,
+    `  processed   ${count(s.processed).padStart(12)}   ${chalk.cyan(`${s.processedTps.toFixed(0)}/s`)}   lag ${lag}`,
+    `  approved    ${chalk.green(count(s.approved).padStart(12))}`,
+    `  declined    ${chalk.red(count(s.declined).padStart(12))}${declined === '' ? '' : `   ${declined}`}`,
+    `  duplicates  ${count(s.duplicates).padStart(12)}   dead-lettered ${s.deadLettered > 0 ? chalk.yellow(count(s.deadLettered)) : '0'}`,
+    `  latency     p50 ${ms(s.intervalLatencyMs.p50)}   p95 ${ms(s.intervalLatencyMs.p95)}   p99 ${ms(s.intervalLatencyMs.p99)}   max ${ms(s.intervalLatencyMs.max)}   ${chalk.dim('(last second)')}`,
+    s.problem === null ? '' : chalk.red(`  ! ${s.problem}`),
+  ];
+}
+
+export function renderLine(s: Snapshot): string {
+  const declined = reasons(s.declinedByReason);
+  return [
+    `t=${s.elapsedSeconds.toFixed(1)}s`,
+    `produced=${s.produced} (${s.producedTps.toFixed(0)}/s)`,
+    `processed=${s.processed} (${s.processedTps.toFixed(0)}/s)`,
+    `approved=${s.approved}`,
+    `declined=${s.declined}${declined === '' ? '' : ` [${declined}]`}`,
+    `duplicates=${s.duplicates}`,
+    `dead_lettered=${s.deadLettered}`,
+    `lag=${s.lag ?? '?'}`,
+    `p50=${s.intervalLatencyMs.p50}ms p95=${s.intervalLatencyMs.p95}ms p99=${s.intervalLatencyMs.p99}ms max=${s.intervalLatencyMs.max}ms`,
+    ...(s.problem === null ? [] : [`problem="${s.problem}"`]),
+  ].join(' ');
+}
+
+export function renderSummary(summary: Summary): string[] {
+  const declined = reasons(summary.declinedByReason);
+  return [
+    `summary: ${count(summary.processed)} processed of ${count(summary.produced)} produced in ${summary.elapsedSeconds.toFixed(1)} s (${summary.throughputTps.toFixed(1)} tx/s)`,
+    `  approved ${count(summary.approved)}, declined ${count(summary.declined)}${declined === '' ? '' : ` (${declined})`}, duplicates ${count(summary.duplicates)}, dead-lettered ${count(summary.deadLettered)}`,
+    `  latency p50 ${ms(summary.latencyMs.p50)}, p95 ${ms(summary.latencyMs.p95)}, p99 ${ms(summary.latencyMs.p99)}, max ${ms(summary.latencyMs.max)}`,
+  ];
+}
+
+export function createView(mode: ViewMode, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): View {
+  let drawnLines = 0;
+  return {
+    update(snapshot) {
+      if (mode === 'json') { out.write(`${JSON.stringify({ type: 'stats', ...snapshot })}\n`); return; }
+      if (mode === 'plain') { out.write(`${renderLine(snapshot)}\n`); return; }
+      const lines = renderBlock(snapshot);
+      out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[0J` : ''}${lines.join('\n')}\n`);
+      drawnLines = lines.length;
+    },
+    note(message) {
+      err.write(`wallet-sim: ${message}\n`);
+      drawnLines = 0; // the note moved the cursor: draw the next block below it
+    },
+    finish(summary) {
+      if (mode === 'json') { out.write(`${JSON.stringify(summary)}\n`); return; }
+      out.write(`${renderSummary(summary).join('\n')}\n`);
+    },
+  };
+}
