@@ -26,7 +26,7 @@ export type AmountProblem = 'not_a_decimal_string' | 'too_many_decimals' | 'too_
 export function parseAmount(text: unknown): Big | AmountProblem {
   if (typeof text !== 'string' || !DECIMAL.test(text)) return 'not_a_decimal_string';
   const [integer = '', fraction = ''] = text.split('.');
-  if (fraction.length - 1 > SCALE_MAX) return 'too_many_decimals';
+  if (fraction.length > SCALE_MAX) return 'too_many_decimals';
   if (integer.length > INTEGER_DIGITS_MAX) return 'too_large';
   const amount = new Big(text);
   return amount.gt(ZERO) ? amount : 'not_positive';

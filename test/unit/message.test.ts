@@ -1,0 +1,61 @@
+import { describe, expect, it } from '@jest/globals';
+import { createTransactionGenerator } from '../../src/generator/transactions.js';
+import { decodeTransaction, encodeTransaction, type Transaction } from '../../src/message.js';
+
+const accounts = { ids: ['0190f3a0-0000-7000-8000-000000000001', '0190f3a0-0000-7000-8000-000000000002'], currencies: ['EUR', 'USD'], cardIds: ['0190f3a0-0000-7000-8000-00000000000c', null] };
+
+function valid(): Record<string, unknown> {
+  return JSON.parse(encodeTransaction(createTransactionGenerator({ seed: 3, accounts, skew: 0, unknownAccountShare: 0, merchantPoolSize: 20 })(Date.UTC(2026, 0, 1))));
+}
+
+describe('the transaction message', () => {
+  it('decodes what it encodes, for a thousand generated transactions', () => {
+    const generate = createTransactionGenerator({ seed: 11, accounts, skew: 0, unknownAccountShare: 0.05, merchantPoolSize: 50 });
+    for (let i = 0; i < 1000; i++) {
+      const transaction = generate(Date.UTC(2026, 0, 1) + i);
+      const decoded = decodeTransaction(Buffer.from(encodeTransaction(transaction)));
+      expect(decoded.ok).toBe(true);
+      const back = (decoded as { transaction: Transaction }).transaction;
+      expect({ ...back, amount: back.amount.toString() }).toEqual({ ...transaction, amount: transaction.amount.toString() });
+    }
+  });
+
+  it('carries the amount as a decimal string and the documented fields', () => {
+    const message = valid();
+    expect(Object.keys(message)).toEqual(['version', 'transactionId', 'type', 'accountId', 'cardId', 'amount', 'currency', 'merchant', 'channel', 'eventTime', 'producedAt']);
+    expect(message.version).toBe(1);
+    expect(message.amount).toMatch(/^\d+\.\d{2}$/);
+    expect(message.transactionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  const broken: [string, (message: Record<string, unknown>) => unknown, string][] = [
+    ['not JSON', () => '{"version":1,', 'not_json'],
+    ['a JSON array', () => [1, 2], 'not_json'],
+    ['no version', (m) => ({ ...m, version: undefined }), 'missing_field'],
+    ['version 2', (m) => ({ ...m, version: 2 }), 'unknown_version'],
+    ['version "1"', (m) => ({ ...m, version: '1' }), 'unknown_version'],
+    ['no transaction id', (m) => ({ ...m, transactionId: undefined }), 'missing_field'],
+    ['a non-UUID id', (m) => ({ ...m, transactionId: 'abc' }), 'malformed_field'],
+    ['no account', (m) => ({ ...m, accountId: null }), 'missing_field'],
+    ['no amount', (m) => ({ ...m, amount: undefined }), 'missing_field'],
+    ['a numeric amount', (m) => ({ ...m, amount: 12.5 }), 'malformed_field'],
+    ['a zero amount', (m) => ({ ...m, amount: '0.00' }), 'not_positive_amount'],
+    ['a negative amount', (m) => ({ ...m, amount: '-3.00' }), 'malformed_field'],
+    ['five decimals', (m) => ({ ...m, amount: '1.00001' }), 'too_many_decimals'],
+    ['an unknown type', (m) => ({ ...m, type: 'chargeback' }), 'unknown_type'],
+    ['a lower-case currency', (m) => ({ ...m, currency: 'eur' }), 'malformed_field'],
+    ['a bad timestamp', (m) => ({ ...m, producedAt: 'yesterday' }), 'malformed_field'],
+    ['a bad merchant', (m) => ({ ...m, merchant: { name: 'x', categoryCode: '54', city: 'y', country: 'DE' } }), 'malformed_field'],
+    ['a bad channel', (m) => ({ ...m, channel: 'telepathy' }), 'malformed_field'],
+  ];
+
+  it.each(broken)('sets aside a message with %s as %s', (_what, breakIt, reason) => {
+    const value = breakIt(valid());
+    const decoded = decodeTransaction(typeof value === 'string' ? value : JSON.stringify(value));
+    expect(decoded).toMatchObject({ ok: false, reason });
+  });
+
+  it('sets aside a message without a value', () => {
+    expect(decodeTransaction(null)).toMatchObject({ ok: false, reason: 'not_json' });
+  });
+});

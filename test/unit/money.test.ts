@@ -1,0 +1,37 @@
+import { describe, expect, it } from '@jest/globals';
+import { Big, formatAmount, fromMinorUnits, parseAmount, sum } from '../../src/money.js';
+
+describe('money', () => {
+  it.each([
+    ['12.34', '12.34'], ['0.0001', '0.0001'], ['100', '100'], ['999999999999999.9999', '999999999999999.9999'],
+  ])('parses %s exactly', (text, expected) => {
+    const amount = parseAmount(text);
+    expect(amount).toBeInstanceOf(Big);
+    expect((amount as Big).toFixed(4)).toBe(new Big(expected).toFixed(4));
+  });
+
+  it.each([
+    [12.34, 'not_a_decimal_string'], ['1e3', 'not_a_decimal_string'], ['-5', 'not_a_decimal_string'], ['01.5', 'not_a_decimal_string'],
+    [' 1', 'not_a_decimal_string'], ['1.', 'not_a_decimal_string'], ['0', 'not_positive'], ['0.0000', 'not_positive'],
+    ['1.00001', 'too_many_decimals'], ['1000000000000000', 'too_large'],
+  ])('refuses %j as %s', (text, problem) => {
+    expect(parseAmount(text)).toBe(problem);
+  });
+
+  it('keeps sums exact where floats drift', () => {
+    const amounts = Array.from({ length: 10 }, () => new Big('0.1'));
+    expect(formatAmount(sum(amounts))).toBe('1.00');
+    expect(0.1 * 10 === 1 && 0.1 + 0.2 !== 0.3).toBe(true); // the float trap this avoids
+    expect(sum([new Big('0.1'), new Big('0.2')]).eq(new Big('0.3'))).toBe(true);
+  });
+
+  it('makes amounts from whole minor units', () => {
+    expect(fromMinorUnits(1234n).toFixed(2)).toBe('12.34');
+    expect(fromMinorUnits(5n).toFixed(2)).toBe('0.05');
+    expect(fromMinorUnits(90071992547409931n).toFixed(2)).toBe('900719925474099.31');
+  });
+
+  it('refuses JS numbers outright (strict mode)', () => {
+    expect(() => new Big(0.1 as unknown as string)).toThrow();
+  });
+});
