@@ -23,3 +23,52 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, tim
     child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
   });
 }
+
+export interface RunningCli {
+  readonly stdoutLines: string[];
+  /** Waits until a line of stdout matches `predicate`; fails if the process ends first. */
+  waitForLine(predicate: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+  signal(signal: NodeJS.Signals): void;
+  readonly exited: Promise<CliResult>;
+}
+
+/** Starts the CLI and lets the test follow its output while it runs. */
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningCli {
+  const child = spawn(process.execPath, [join(packageRoot, 'bin', 'wallet-sim.js'), ...args], {
+    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdoutLines: string[] = [];
+  let stdout = '';
+  let stderr = '';
+  let partial = '';
+  const waiters = new Set<() => void>();
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    stdoutLines.push(...lines);
+    waiters.forEach((wake) => wake());
+  });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const exited = new Promise<CliResult>((resolve) => child.on('close', (code) => {
+    waiters.forEach((wake) => wake());
+    resolve({ code, stdout, stderr });
+  }));
+  return {
+    stdoutLines,
+    exited,
+    signal: (signal) => { child.kill(signal); },
+    waitForLine(predicate, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`no matching line within ${timeoutMs} ms; stderr: ${stderr}`)); }, timeoutMs);
+        const check = () => {
+          const line = stdoutLines.find(predicate);
+          if (line !== undefined) { clearTimeout(timer); waiters.delete(check); resolve(line); return; }
+          if (child.exitCode !== null || child.signalCode !== null) { clearTimeout(timer); waiters.delete(check); reject(new Error(`wallet-sim exited (${child.exitCode ?? child.signalCode}) first; stderr: ${stderr}`)); }
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}

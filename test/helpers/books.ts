@@ -1,0 +1,26 @@
+// The books, checked straight in SQL: what every end-to-end test asserts.
+import type { Sql } from '../../src/db/connect.js';
+
+export interface Books {
+  readonly balanceTotal: string;
+  readonly ledgerTotal: string;
+  readonly accountsBelowZero: number;
+  readonly accountsNotMatchingLedger: number;
+  readonly ledgerRows: number;
+  readonly approvedPurchaseTotal: string;
+}
+
+export async function readBooks(sql: Sql): Promise<Books> {
+  const [row] = await sql<Books[]>`
+    with ledger as (
+      select account_id, sum(case when type = 'opening' then amount else -amount end) as total
+      from transactions where status = 'approved' group by account_id)
+    select
+      (select coalesce(sum(balance), 0)::text from accounts) as "balanceTotal",
+      (select coalesce(sum(total), 0)::text from ledger) as "ledgerTotal",
+      (select count(*)::int from accounts where balance < 0) as "accountsBelowZero",
+      (select count(*)::int from accounts a left join ledger l on l.account_id = a.id where a.balance <> coalesce(l.total, 0)) as "accountsNotMatchingLedger",
+      (select count(*)::int from transactions where type <> 'opening') as "ledgerRows",
+      (select coalesce(sum(amount), 0)::text from transactions where type = 'purchase' and status = 'approved') as "approvedPurchaseTotal"`;
+  return row as Books;
+}

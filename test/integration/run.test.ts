@@ -1,0 +1,121 @@
+// `wallet-sim run` end to end, as a user runs it: real broker, real database,
+// the built CLI in its own process; then the books checked straight in SQL.
+
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { createKafka } from '../../src/kafka/client.js';
+import { Big } from '../../src/money.js';
+import type { Summary } from '../../src/stats/stats.js';
+import { readBooks } from '../helpers/books.js';
+import { runCli, startCli } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { waitUntil } from '../helpers/wait.js';
+
+const databases: TestDatabase[] = [];
+afterEach(async () => {
+  await Promise.all(databases.splice(0).map((db) => db.drop()));
+});
+
+async function seededDatabase(users: number, maxBalance: string) {
+  const db = await createTestDatabase();
+  databases.push(db);
+  const env = { DATABASE_URL: db.config.database.url, KAFKA_TOPIC: db.config.kafka.topic, KAFKA_GROUP_ID: db.config.kafka.groupId };
+  const seeded = await runCli(['seed-users', '--count', String(users), '--seed', '3', '--max-balance', maxBalance, '--json'], env);
+  expect(seeded.code).toBe(0);
+  return { db, env, openingTotal: new Big(JSON.parse(seeded.stdout).openingBalanceTotal) };
+}
+
+function lastJson(stdout: string): Summary {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1] as string) as Summary;
+}
+
+describe('wallet-sim run', () => {
+  it('processes every produced transaction exactly once and keeps the books balanced', async () => {
+    const { db, env, openingTotal } = await seededDatabase(300, '150');
+    const result = await runCli(['run', '--count', '5000', '--rate', 'max', '--partitions', '3', '--batch-size', '700', '--json'], env);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string });
+    expect(lines.slice(0, -1).every((line) => line.type === 'stats')).toBe(true);
+    const summary = lastJson(result.stdout);
+    expect(Object.keys(summary)).toEqual(['type', 'produced', 'processed', 'approved', 'declined', 'declinedByReason', 'duplicates', 'deadLettered', 'throughputTps', 'latencyMs', 'elapsedSeconds']);
+    expect(summary).toMatchObject({ type: 'summary', produced: 5000, processed: 5000, duplicates: 0, deadLettered: 0 });
+    expect(summary.approved + summary.declined).toBe(summary.processed);
+    expect(summary.declinedByReason.insufficient_funds).toBeGreaterThan(0);
+    expect(summary.approved).toBeGreaterThan(0);
+
+    const books = await readBooks(db.sql);
+    expect(books.ledgerRows).toBe(5000);
+    expect(books.accountsBelowZero).toBe(0);
+    expect(books.accountsNotMatchingLedger).toBe(0);
+    expect(books.balanceTotal).toBe(books.ledgerTotal);
+    expect(openingTotal.minus(new Big(books.balanceTotal)).eq(new Big(books.approvedPurchaseTotal))).toBe(true);
+    const [approved] = await db.sql<{ n: number }[]>`select count(*)::int as n from transactions where type = 'purchase' and status = 'approved'`;
+    expect(approved!.n).toBe(summary.approved);
+  });
+
+  it('stops on Ctrl-C: drains, prints the summary, exits 0, and a restart applies nothing twice', async () => {
+    const { db, env } = await seededDatabase(200, '500');
+    const run = startCli(['run', '--rate', '800', '--json'], env);
+    await run.waitForLine((line) => line.startsWith('{"type":"stats"') && JSON.parse(line).processed >= 400);
+    run.signal('SIGINT');
+    const stopped = await run.exited;
+    expect(stopped.code).toBe(0);
+    expect(stopped.stderr).toMatch(/stopping: no new transactions, draining/);
+    const summary = lastJson(stopped.stdout);
+    expect(summary.type).toBe('summary');
+    expect(summary.processed).toBe(summary.produced);
+    expect((await readBooks(db.sql)).ledgerRows).toBe(summary.produced);
+
+    const restart = await runCli(['run', '--no-produce', '--duration', '2s', '--json'], env);
+    expect(restart.code).toBe(0);
+    expect(lastJson(restart.stdout)).toMatchObject({ produced: 0, processed: 0, duplicates: 0 });
+    const books = await readBooks(db.sql);
+    expect(books.ledgerRows).toBe(summary.produced);
+    expect(books.balanceTotal).toBe(books.ledgerTotal);
+  });
+
+  it('sets malformed messages written by another client aside, counts them, and goes on', async () => {
+    const { db, env } = await seededDatabase(1, '100');
+    const [account] = await db.sql<{ id: string }[]>`select id from accounts`;
+    const valid = (id: string, amount: string) => JSON.stringify({
+      version: 1, transactionId: id, type: 'purchase', accountId: account!.id, cardId: null, amount, currency: 'EUR',
+      merchant: null, channel: null, eventTime: '2026-01-01T00:00:00.000Z', producedAt: new Date().toISOString(),
+    });
+    const messages = [
+      valid('0190f3a0-0000-7000-8000-000000000001', '1.00'),
+      'not json at all',
+      JSON.stringify({ version: 99 }),
+      valid('0190f3a0-0000-7000-8000-000000000002', '0.00'),
+      valid('0190f3a0-0000-7000-8000-000000000003', '1.23456'),
+      valid('0190f3a0-0000-7000-8000-000000000004', '1.00').replace('"purchase"', '"chargeback"'),
+      valid('0190f3a0-0000-7000-8000-000000000005', '1.00').replace(account!.id, 'not-a-uuid'),
+      JSON.stringify({ version: 1, type: 'purchase' }),
+      valid('0190f3a0-0000-7000-8000-000000000006', '2.00'),
+    ];
+    const kafka = createKafka(db.config.kafka);
+    const admin = kafka.admin();
+    const producer = kafka.producer();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: db.config.kafka.topic, numPartitions: 1 }], waitForLeaders: true });
+    await producer.connect();
+    await producer.send({ topic: db.config.kafka.topic, messages: messages.map((value) => ({ key: 'k', value })) });
+    await producer.disconnect();
+
+    const result = await runCli(['run', '--no-produce', '--count', String(messages.length), '--json'], env);
+    expect(result.code).toBe(0);
+    expect(lastJson(result.stdout)).toMatchObject({ processed: 2, approved: 2, deadLettered: 7 });
+    const reasons = (await db.sql<{ reason: string }[]>`select reason from dead_letters order by kafka_offset`).map((row) => row.reason);
+    expect(reasons).toEqual(['not_json', 'unknown_version', 'not_positive_amount', 'too_many_decimals', 'unknown_type', 'malformed_field', 'missing_field']);
+
+    const consumer = kafka.consumer({ groupId: `${db.config.kafka.groupId}-dead-letters`, maxWaitTimeInMs: 100 });
+    const seen: string[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${db.config.kafka.topic}.dead-letter`, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.headers?.['wallet-sim-reason']?.toString() ?? ''); } });
+    await waitUntil('seven dead letters on the topic', () => seen.length >= 7);
+    await consumer.disconnect();
+    await admin.disconnect();
+    expect(seen.sort()).toEqual([...reasons].sort());
+  });
+});

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Big } from '../../src/money.js';
+import { runCli } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+describe('wallet-sim seed-users', () => {
+  let db: TestDatabase;
+  beforeAll(async () => { db = await createTestDatabase(); });
+  afterAll(async () => { await db.drop(); });
+
+  it('seeds users with wallets, cards and opening balances that reconcile with the ledger, once per seed', async () => {
+    const env = { DATABASE_URL: db.config.database.url };
+    const args = ['seed-users', '--count', '2500', '--seed', '5', '--min-balance', '5', '--max-balance', '80.50', '--currency', 'GBP', '--batch-size', '1000', '--json'];
+    const first = await runCli(args, env);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary).toMatchObject({ type: 'seed', users: 2500, accounts: 2500, cards: 2500, currency: 'GBP', alreadyPresent: 0 });
+
+    const [counts] = await db.sql<{ users: number; accounts: number; cards: number; openings: number; balances: string; opening_total: string; min: string; max: string; currencies: string[] }[]>`
+      select (select count(*)::int from users) as users, (select count(*)::int from accounts) as accounts,
+             (select count(*)::int from cards) as cards,
+             (select count(*)::int from transactions where type = 'opening') as openings,
+             (select sum(balance)::text from accounts) as balances,
+             (select sum(amount)::text from transactions where type = 'opening' and status = 'approved') as opening_total,
+             (select min(balance)::text from accounts) as min, (select max(balance)::text from accounts) as max,
+             (select array_agg(distinct currency) from accounts) as currencies`;
+    expect(counts).toMatchObject({ users: 2500, accounts: 2500, cards: 2500, openings: 2500, currencies: ['GBP'] });
+    expect(new Big(counts!.balances).eq(new Big(summary.openingBalanceTotal))).toBe(true);
+    expect(new Big(counts!.opening_total).eq(new Big(counts!.balances))).toBe(true);
+    expect(new Big(counts!.min).gte(new Big('5')) && new Big(counts!.max).lte(new Big('80.5'))).toBe(true);
+
+    const [card] = await db.sql<{ stored: string }[]>`select row_to_json(c)::text as stored from cards c limit 1`;
+    expect(card!.stored).not.toMatch(/\d{13,19}/); // no full card number anywhere in a row
+
+    const again = await runCli(args, env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ users: 0, alreadyPresent: 2500 });
+    const [after] = await db.sql<{ n: number }[]>`select count(*)::int as n from users`;
+    expect(after!.n).toBe(2500);
+  });
+
+  it('refuses a minimum balance above the maximum, and a bad count, with exit code 2', async () => {
+    const env = { DATABASE_URL: db.config.database.url };
+    const swapped = await runCli(['seed-users', '--min-balance', '100', '--max-balance', '10'], env);
+    expect([swapped.code, swapped.stderr.trim()]).toEqual([2, 'wallet-sim: --min-balance 100 is above --max-balance 10; swap or change them']);
+    const badCount = await runCli(['seed-users', '--count', 'many'], env);
+    expect(badCount.code).toBe(2);
+    expect(badCount.stderr).toMatch(/^wallet-sim: option '--count <n>' argument 'many' is invalid\. expected a whole number from 1 to 10000000/);
+  });
+});
