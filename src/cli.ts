@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { migrateCommand } from './commands/migrate.js';
 import { runCommand } from './commands/run.js';
 import { seedUsersCommand } from './commands/seed-users.js';
-import { CheckFailed } from './commands/common.js';
+import { CheckFailed, requestShutdown } from './commands/common.js';
 import { settings } from './config.js';
 import { isWalletSimError } from './errors.js';
 
@@ -33,6 +33,19 @@ export function buildProgram(): Command {
   seedUsersCommand(program);
   runCommand(program);
   return program;
+}
+
+/**
+ * Ctrl-C and SIGTERM: the first one lets a running simulation stop producing,
+ * drain and print its summary; a second one, or one during any other command,
+ * exits at once with 130.
+ */
+export function handleSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (!requestShutdown()) process.exit(EXIT_INTERRUPTED);
+    });
+  }
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
