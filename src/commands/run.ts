@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { WalletSimError } from '../errors.js';
 import { runSimulation } from '../simulation.js';
 import { createView } from '../terminal/view.js';
@@ -32,7 +32,7 @@ export function runCommand(program: Command): Command {
     .option('--no-produce', 'only consume (run producers elsewhere; consumers in one group share the partitions)')
     .option('--no-consume', 'only produce')
     .option('--batch-size <n>', 'most transactions applied in one database transaction', integerOption(1, 10_000), 2_000)
-    .option('--drain-timeout <time>', 'how long to wait for in-flight transactions when stopping', durationOption, 30_000)
+    .addOption(new Option('--drain-timeout <time>', 'how long to wait for in-flight transactions when stopping').argParser(durationOption).default(30_000, '30s'))
     .option('--json', 'one JSON object per second, then the summary as the last line')
     .action(async (options: RunCommandOptions, command: Command) => {
       const config = configOf(command);

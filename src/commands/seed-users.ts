@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { openDatabase } from '../db/migrate.js';
 import { WalletSimError } from '../errors.js';
 import { Big, formatAmount } from '../money.js';
@@ -25,8 +25,8 @@ export function seedUsersCommand(program: Command): Command {
     .description('Create fictitious users, each with a wallet, a card and an opening balance (the same seed gives the same users)')
     .option('--count <n>', `how many users (1 to ${SEED_COUNT_MAX.toLocaleString('en-US')})`, integerOption(1, SEED_COUNT_MAX), 1_000)
     .option('--seed <n>', 'seed of the generator: the same seed gives the same users', integerOption(0, 2 ** 31 - 1), 1)
-    .option('--min-balance <amount>', 'smallest opening balance', amountOption, new Big('10'))
-    .option('--max-balance <amount>', 'largest opening balance', amountOption, new Big('2000'))
+    .addOption(new Option('--min-balance <amount>', 'smallest opening balance').argParser(amountOption).default(new Big('10'), '10'))
+    .addOption(new Option('--max-balance <amount>', 'largest opening balance').argParser(amountOption).default(new Big('2000'), '2000'))
     .option('--currency <code>', 'currency of every wallet', currencyOption, 'EUR')
     .option('--batch-size <n>', 'users written per database transaction', integerOption(1, SEED_BATCH_SIZE_MAX), 10_000)
     .option('--json', 'print the summary as one JSON object')
