@@ -4,11 +4,11 @@
 // topic, and processing goes on.
 
 import { Big, formatAmount, parseAmount } from './money.js';
-import { UUID } from './generator/uuid.js';
+import { UUID } from './ids.js';
 
 export const MESSAGE_VERSION = 1;
 
-export const TRANSACTION_TYPES = ['purchase'] as const;
+export const TRANSACTION_TYPES = ['purchase', 'deposit', 'withdrawal', 'refund', 'transfer'] as const;
 export type TransactionType = (typeof TRANSACTION_TYPES)[number];
 
 export const CHANNELS = ['card_present', 'online'] as const;
@@ -27,6 +27,10 @@ export interface Transaction {
   readonly type: TransactionType;
   readonly accountId: string;
   readonly cardId: string | null;
+  /** The account a transfer credits; null for every other type. */
+  readonly counterpartyAccountId: string | null;
+  /** The purchase a refund gives back; null for every other type. */
+  readonly originalTransactionId: string | null;
   readonly amount: Big;
   readonly currency: string;
   readonly merchant: Merchant | null;
@@ -52,6 +56,8 @@ export function encodeTransaction(transaction: Transaction): string {
     type: transaction.type,
     accountId: transaction.accountId,
     cardId: transaction.cardId,
+    ...(transaction.counterpartyAccountId === null ? {} : { counterpartyAccountId: transaction.counterpartyAccountId }),
+    ...(transaction.originalTransactionId === null ? {} : { originalTransactionId: transaction.originalTransactionId }),
     amount: formatAmount(transaction.amount, decimalsOf(transaction.amount)),
     currency: transaction.currency,
     merchant: transaction.merchant,
@@ -98,7 +104,11 @@ function parse(value: Buffer | string | null): Transaction {
     transactionId: uuid(message, 'transactionId'),
     type: type as TransactionType,
     accountId: uuid(message, 'accountId'),
-    cardId: message.cardId === null || message.cardId === undefined ? null : uuid(message, 'cardId'),
+    cardId: optionalUuid(message, 'cardId'),
+    // A transfer without its destination, or a refund without its purchase,
+    // cannot be applied as it stands.
+    counterpartyAccountId: type === 'transfer' ? uuid(message, 'counterpartyAccountId') : optionalUuid(message, 'counterpartyAccountId'),
+    originalTransactionId: type === 'refund' ? uuid(message, 'originalTransactionId') : optionalUuid(message, 'originalTransactionId'),
     amount: amount(message),
     currency: matching(message, 'currency', /^[A-Z]{3}$/, 'a three-letter currency code'),
     merchant: merchant(message.merchant),
@@ -122,6 +132,10 @@ function matching(message: Record<string, unknown>, field: string, pattern: RegE
 
 function uuid(message: Record<string, unknown>, field: string): string {
   return matching(message, field, UUID, 'a lower-case UUID');
+}
+
+function optionalUuid(message: Record<string, unknown>, field: string): string | null {
+  return message[field] === null || message[field] === undefined ? null : uuid(message, field);
 }
 
 function amount(message: Record<string, unknown>): Big {

@@ -33,7 +33,7 @@ export function createLedgerHandler(deps: LedgerConsumerDeps): (messages: readon
       if (decoded.ok) entries.push({ transaction: decoded.transaction, partition: message.partition, offset: message.offset });
       else deadLetters.push({ topic: deps.topic, partition: message.partition, offset: message.offset, reason: decoded.reason, detail: decoded.detail, key: message.key, value: message.value });
     }
-    const result = await withRetry(() => applyBatch(deps.sql, entries, deadLetters), deps.retry, (error, attempt, waitMs) => {
+    const result = await withRetry(() => applyBatch(deps.sql, { topic: deps.topic, entries, deadLetters }), deps.retry, (error, attempt, waitMs) => {
       deps.stats.problem = `${databaseError(error, deps.databaseUrl).message} (retry ${attempt} in ${waitMs} ms)`;
     }).catch((error: unknown) => { throw databaseError(error, deps.databaseUrl); });
     deps.stats.problem = null;

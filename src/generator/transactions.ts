@@ -7,7 +7,7 @@ import type { Transaction } from '../message.js';
 import { fromMinorUnits } from '../money.js';
 import { createMerchantPool, purchaseMinorUnits } from './merchants.js';
 import { createRandom, type Random } from './random.js';
-import { createUuidV7, uuidV4 } from './uuid.js';
+import { createUuidV7, uuidV4 } from '../ids.js';
 
 /** The accounts transactions are drawn for, in compact parallel arrays. */
 export interface AccountDirectory {
@@ -48,6 +48,8 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
       type: 'purchase',
       accountId: unknown ? uuidV4(random) : (accounts.ids[index] as string),
       cardId: unknown ? null : (accounts.cardIds[index] ?? null),
+      counterpartyAccountId: null,
+      originalTransactionId: null,
       amount: fromMinorUnits(purchaseMinorUnits(random, merchant.category)),
       currency: accounts.currencies[index] as string,
       merchant: { name: merchant.name, categoryCode: merchant.category.code, city: merchant.city, country: merchant.country },

@@ -6,7 +6,7 @@ import { base, en, Faker } from '@faker-js/faker';
 import { Big, fromMinorUnits } from '../money.js';
 import { generateCard, type Card } from './cards.js';
 import { createRandom } from './random.js';
-import { createUuidV7 } from './uuid.js';
+import { createUuidV7 } from '../ids.js';
 
 export interface SeedUser {
   readonly id: string;

@@ -1,19 +1,21 @@
 // Applies one batch in one database transaction, in a fixed number of round
 // trips whatever the batch size:
-//   1. lock the batch's accounts in id order (no deadlocks between consumers)
-//      and find which transaction ids the ledger already has;
+//   1. lock every account the batch touches (transfer destinations too) in id
+//      order, so that consumers never deadlock, and read, after the lock, the
+//      ids the ledger already has, the cards used and the refunded purchases;
 //   2. decide every transaction in Kafka order (decide.ts, pure);
-//   3. insert every outcome with one unnest() insert, and write each changed
-//      balance with one grouped update.
+//   3. write: one unnest() insert of the ledger rows, one grouped update of
+//      the changed balances, the duplicates and the dead letters.
 // The ledger's primary key is the last word on "exactly once": if another
 // consumer slipped the same id in meanwhile, the insert sees it, the whole
 // transaction rolls back, and the batch is tried again.
 
 import type { Sql } from '../db/connect.js';
 import { WalletSimError } from '../errors.js';
+import { transferInId } from '../ids.js';
 import type { DeadLetterReason } from '../message.js';
 import { Big } from '../money.js';
-import { decide, type AccountState, type Decisions, type LedgerEntry, type Outcome } from './decide.js';
+import { decide, type CardState, type Decisions, type LedgerEntry, type Outcome, type PurchaseState, type Recorded } from './decide.js';
 
 /** A message that cannot be applied as it stands, kept with the reason. */
 export interface DeadLetter {
@@ -26,68 +28,164 @@ export interface DeadLetter {
   readonly value: Buffer | null;
 }
 
+export interface Batch {
+  readonly topic: string;
+  readonly entries: readonly LedgerEntry[];
+  readonly deadLetters?: readonly DeadLetter[];
+}
+
 export interface BatchResult extends Decisions {
   /** The dead letters of the batch that the database did not have yet. */
   readonly deadLettersRecorded: readonly DeadLetter[];
 }
 
-export async function applyBatch(sql: Sql, entries: readonly LedgerEntry[], deadLetters: readonly DeadLetter[] = []): Promise<BatchResult> {
-  if (entries.length === 0 && deadLetters.length === 0) return { outcomes: [], balances: new Map(), deadLettersRecorded: [] };
+/** A ledger row as the insert writes it. */
+interface LedgerRow {
+  readonly id: string;
+  readonly accountId: string;
+  readonly type: string;
+  readonly outcome: Recorded;
+  readonly balanceBefore: Big | null;
+  readonly balanceAfter: Big | null;
+  readonly counterpartyAccountId: string | null;
+  readonly relatedTransactionId: string | null;
+}
+
+export async function applyBatch(sql: Sql, batch: Batch): Promise<BatchResult> {
+  const { topic, entries } = batch;
+  const deadLetters = batch.deadLetters ?? [];
   if (entries.length === 0) {
     return { outcomes: [], balances: new Map(), deadLettersRecorded: await insertDeadLetters(sql, deadLetters) };
   }
-  const accountIds = [...new Set(entries.map((entry) => entry.transaction.accountId))].sort();
-  const transactionIds = entries.map((entry) => entry.transaction.transactionId);
+  const transactions = entries.map((entry) => entry.transaction);
+  const accountIds = unique(transactions.flatMap((t) => (t.counterpartyAccountId === null ? [t.accountId] : [t.accountId, t.counterpartyAccountId]))).sort();
+  const cardIds = unique(transactions.flatMap((t) => (t.cardId === null ? [] : [t.cardId])));
+  const purchaseIds = unique(transactions.flatMap((t) => (t.type === 'refund' && t.originalTransactionId !== null ? [t.originalTransactionId] : [])));
   return sql.begin(async (tx) => {
-    const [accountRows, existingRows] = await Promise.all([
+    const [accountRows, existingRows, cards, purchases] = await Promise.all([
       tx<{ id: string; currency: string; balance: string }[]>`
         select id, currency, balance from accounts where id = any(${accountIds}::uuid[]) order by id for update`,
-      tx<{ id: string }[]>`select id from transactions where id = any(${transactionIds}::uuid[])`,
+      tx<{ id: string }[]>`select id from transactions where id = any(${transactions.map((t) => t.transactionId)}::uuid[])`,
+      readCards(tx as unknown as Sql, cardIds),
+      readPurchases(tx as unknown as Sql, purchaseIds),
     ]);
-    const accounts = new Map<string, AccountState>(accountRows.map((row) => [row.id, { currency: row.currency, balance: new Big(row.balance) }]));
-    const decisions = decide(entries, accounts, new Set(existingRows.map((row) => row.id)));
-    const recorded = decisions.outcomes.filter((outcome): outcome is Exclude<Outcome, { kind: 'duplicate' }> => outcome.kind !== 'duplicate');
-    const [inserted, , deadLettersRecorded] = await Promise.all([
-      insertOutcomes(tx as unknown as Sql, recorded),
+    const decisions = decide(entries, {
+      accounts: new Map(accountRows.map((row) => [row.id, { currency: row.currency, balance: new Big(row.balance) }])),
+      cards, purchases, alreadyInLedger: new Set(existingRows.map((row) => row.id)),
+    });
+    const rows = decisions.outcomes.flatMap(ledgerRows);
+    const duplicates = decisions.outcomes.filter((outcome) => outcome.kind === 'duplicate');
+    const [inserted, , , deadLettersRecorded] = await Promise.all([
+      insertLedgerRows(tx as unknown as Sql, topic, rows),
       updateBalances(tx as unknown as Sql, decisions.balances),
+      insertDuplicates(tx as unknown as Sql, topic, duplicates),
       insertDeadLetters(tx as unknown as Sql, deadLetters),
     ]);
-    if (inserted !== recorded.length) {
+    if (inserted !== rows.length) {
       throw new WalletSimError('DATABASE_FAILED', 'another consumer recorded a transaction of this batch meanwhile; the batch is retried', { retriable: true });
     }
     return { ...decisions, deadLettersRecorded };
   });
 }
 
-async function insertOutcomes(sql: Sql, outcomes: readonly Exclude<Outcome, { kind: 'duplicate' }>[]): Promise<number> {
-  if (outcomes.length === 0) return 0;
-  const column = <T>(pick: (outcome: (typeof outcomes)[number]) => T): T[] => outcomes.map(pick);
-  const rows = await sql`
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+/** One ledger row per recorded outcome; an approved transfer adds its credit leg. */
+export function ledgerRows(outcome: Outcome): LedgerRow[] {
+  if (outcome.kind === 'duplicate') return [];
+  const t = outcome.entry.transaction;
+  const row: LedgerRow = {
+    id: t.transactionId, accountId: t.accountId, type: t.type, outcome,
+    balanceBefore: outcome.balanceBefore, balanceAfter: outcome.balanceAfter,
+    counterpartyAccountId: t.counterpartyAccountId, relatedTransactionId: t.originalTransactionId,
+  };
+  if (outcome.credited === undefined) return [row];
+  const credited = outcome.credited;
+  return [row, {
+    id: transferInId(t.transactionId), accountId: credited.accountId, type: 'transfer_in', outcome,
+    balanceBefore: credited.before, balanceAfter: credited.after,
+    counterpartyAccountId: t.accountId, relatedTransactionId: t.transactionId,
+  }];
+}
+
+async function readCards(sql: Sql, cardIds: readonly string[]): Promise<Map<string, CardState>> {
+  if (cardIds.length === 0) return new Map();
+  const rows = await sql<{ id: string; account_id: string; status: 'active' | 'blocked'; expiry_year: number; expiry_month: number }[]>`
+    select id, account_id, status, expiry_year, expiry_month from cards where id = any(${cardIds}::uuid[])`;
+  return new Map(rows.map((row) => [row.id, { accountId: row.account_id, status: row.status, expiryYear: row.expiry_year, expiryMonth: row.expiry_month }]));
+}
+
+/** Approved purchases that refunds of the batch refer to, with what was refunded of them so far. */
+async function readPurchases(sql: Sql, purchaseIds: readonly string[]): Promise<Map<string, PurchaseState>> {
+  if (purchaseIds.length === 0) return new Map();
+  const rows = await sql<{ id: string; account_id: string; amount: string; refunded: string }[]>`
+    select p.id, p.account_id, p.amount,
+           coalesce((select sum(r.amount) from transactions r
+                     where r.related_transaction_id = p.id and r.type = 'refund' and r.status = 'approved'), 0) as refunded
+    from transactions p
+    where p.id = any(${purchaseIds}::uuid[]) and p.type = 'purchase' and p.status = 'approved'`;
+  return new Map(rows.map((row) => [row.id, { accountId: row.account_id, amount: new Big(row.amount), refunded: new Big(row.refunded) }]));
+}
+
+async function insertLedgerRows(sql: Sql, topic: string, rows: readonly LedgerRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const column = <T>(pick: (row: LedgerRow) => T): T[] => rows.map(pick);
+  const transaction = (row: LedgerRow) => row.outcome.entry.transaction;
+  const result = await sql`
     insert into transactions (
       id, account_id, type, amount, currency, status, decline_reason, balance_before, balance_after,
       card_id, channel, merchant_name, merchant_category_code, merchant_city, merchant_country,
-      event_time, kafka_partition, kafka_offset)
-    select * from unnest(
-      ${column((o) => o.entry.transaction.transactionId)}::uuid[],
-      ${column((o) => o.entry.transaction.accountId)}::uuid[],
-      ${column((o) => o.entry.transaction.type)}::text[],
-      ${column((o) => o.entry.transaction.amount.toString())}::numeric[],
-      ${column((o) => o.entry.transaction.currency)}::char(3)[],
-      ${column((o) => o.kind)}::text[],
-      ${column((o) => o.reason)}::text[],
-      ${column((o) => o.balanceBefore?.toString() ?? null)}::numeric[],
-      ${column((o) => o.balanceAfter?.toString() ?? null)}::numeric[],
-      ${column((o) => o.entry.transaction.cardId)}::uuid[],
-      ${column((o) => o.entry.transaction.channel)}::text[],
-      ${column((o) => o.entry.transaction.merchant?.name ?? null)}::text[],
-      ${column((o) => o.entry.transaction.merchant?.categoryCode ?? null)}::char(4)[],
-      ${column((o) => o.entry.transaction.merchant?.city ?? null)}::text[],
-      ${column((o) => o.entry.transaction.merchant?.country ?? null)}::char(2)[],
-      ${column((o) => o.entry.transaction.eventTime)}::timestamptz[],
-      ${column((o) => o.entry.partition)}::integer[],
-      ${column((o) => o.entry.offset)}::bigint[])
+      event_time, kafka_topic, kafka_partition, kafka_offset, counterparty_account_id, related_transaction_id)
+    select id, account_id, type, amount, currency, status, decline_reason, balance_before, balance_after,
+      card_id, channel, merchant_name, merchant_category_code, merchant_city, merchant_country,
+      event_time, ${topic}::text, kafka_partition, kafka_offset, counterparty_account_id, related_transaction_id
+    from unnest(
+      ${column((r) => r.id)}::uuid[],
+      ${column((r) => r.accountId)}::uuid[],
+      ${column((r) => r.type)}::text[],
+      ${column((r) => transaction(r).amount.toString())}::numeric[],
+      ${column((r) => transaction(r).currency)}::char(3)[],
+      ${column((r) => r.outcome.kind)}::text[],
+      ${column((r) => r.outcome.reason)}::text[],
+      ${column((r) => r.balanceBefore?.toString() ?? null)}::numeric[],
+      ${column((r) => r.balanceAfter?.toString() ?? null)}::numeric[],
+      ${column((r) => transaction(r).cardId)}::uuid[],
+      ${column((r) => transaction(r).channel)}::text[],
+      ${column((r) => transaction(r).merchant?.name ?? null)}::text[],
+      ${column((r) => transaction(r).merchant?.categoryCode ?? null)}::char(4)[],
+      ${column((r) => transaction(r).merchant?.city ?? null)}::text[],
+      ${column((r) => transaction(r).merchant?.country ?? null)}::char(2)[],
+      ${column((r) => transaction(r).eventTime)}::timestamptz[],
+      ${column((r) => r.outcome.entry.partition)}::integer[],
+      ${column((r) => r.outcome.entry.offset)}::bigint[],
+      ${column((r) => r.counterpartyAccountId)}::uuid[],
+      ${column((r) => r.relatedTransactionId)}::uuid[])
+      as row (id, account_id, type, amount, currency, status, decline_reason, balance_before, balance_after,
+        card_id, channel, merchant_name, merchant_category_code, merchant_city, merchant_country,
+        event_time, kafka_partition, kafka_offset, counterparty_account_id, related_transaction_id)
     on conflict (id) do nothing`;
-  return rows.count;
+  return result.count;
+}
+
+async function updateBalances(sql: Sql, balances: ReadonlyMap<string, Big>): Promise<void> {
+  if (balances.size === 0) return;
+  const ids = [...balances.keys()];
+  await sql`
+    update accounts set balance = changed.balance, updated_at = now()
+    from unnest(${ids}::uuid[], ${ids.map((id) => (balances.get(id) as Big).toString())}::numeric[]) as changed (id, balance)
+    where accounts.id = changed.id`;
+}
+
+async function insertDuplicates(sql: Sql, topic: string, duplicates: readonly Outcome[]): Promise<void> {
+  if (duplicates.length === 0) return;
+  await sql`
+    insert into duplicates (topic, kafka_partition, kafka_offset, transaction_id)
+    select ${topic}::text, * from unnest(
+      ${duplicates.map((d) => d.entry.partition)}::integer[], ${duplicates.map((d) => d.entry.offset)}::bigint[],
+      ${duplicates.map((d) => d.entry.transaction.transactionId)}::uuid[])
+    on conflict do nothing`;
 }
 
 async function insertDeadLetters(sql: Sql, deadLetters: readonly DeadLetter[]): Promise<DeadLetter[]> {
@@ -104,13 +202,4 @@ async function insertDeadLetters(sql: Sql, deadLetters: readonly DeadLetter[]): 
     returning kafka_partition, kafka_offset`;
   const recorded = new Set(rows.map((row) => `${row.kafka_partition}:${row.kafka_offset}`));
   return deadLetters.filter((d) => recorded.has(`${d.partition}:${d.offset}`));
-}
-
-async function updateBalances(sql: Sql, balances: ReadonlyMap<string, Big>): Promise<void> {
-  if (balances.size === 0) return;
-  const ids = [...balances.keys()];
-  await sql`
-    update accounts set balance = changed.balance, updated_at = now()
-    from unnest(${ids}::uuid[], ${ids.map((id) => (balances.get(id) as Big).toString())}::numeric[]) as changed (id, balance)
-    where accounts.id = changed.id`;
 }

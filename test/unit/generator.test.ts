@@ -4,7 +4,7 @@ import { CATEGORIES, purchaseMinorUnits } from '../../src/generator/merchants.js
 import { createRandom } from '../../src/generator/random.js';
 import { createAccountPicker, createTransactionGenerator } from '../../src/generator/transactions.js';
 import { createUserGenerator } from '../../src/generator/users.js';
-import { createUuidV7 } from '../../src/generator/uuid.js';
+import { createUuidV7 } from '../../src/ids.js';
 import { encodeTransaction } from '../../src/message.js';
 import { Big } from '../../src/money.js';
 

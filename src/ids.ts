@@ -1,7 +1,8 @@
 // Ids the producer makes, so that a retry or a redelivery carries the same id
 // and the ledger's primary key turns it into a duplicate, never a second debit.
 
-import type { Random } from './random.js';
+import { createHash } from 'node:crypto';
+import type { Random } from './generator/random.js';
 
 function format(bytes: Uint8Array): string {
   let hex = '';
@@ -45,3 +46,20 @@ export function createUuidV7(random: Random): (nowMs: number) => string {
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * A UUID (version 8, RFC 9562) derived from a name: the same name always
+ * gives the same id. The credit leg of a transfer is recorded under
+ * `derivedUuid(transferId + '/transfer_in')`, so a redelivered transfer finds
+ * both legs already there.
+ */
+export function derivedUuid(name: string): string {
+  const bytes = new Uint8Array(createHash('sha256').update(name).digest().subarray(0, 16));
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x80;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  return format(bytes);
+}
+
+export function transferInId(transferId: string): string {
+  return derivedUuid(`${transferId}/transfer_in`);
+}
