@@ -7,7 +7,7 @@ import { loadAccountDirectory } from './db/accounts.js';
 import type { Sql } from './db/connect.js';
 import { openDatabase } from './db/migrate.js';
 import { WalletSimError } from './errors.js';
-import { createTransactionGenerator } from './generator/transactions.js';
+import { createTransactionGenerator, type Mix } from './generator/transactions.js';
 import { connectAdmin, createKafka, ensureTopic, fetchGroupLag, kafkaUnreachable } from './kafka/client.js';
 import { startBatchConsumer, type BatchConsumer } from './kafka/consumer.js';
 import { createMessageSink, type MessageSink } from './kafka/producer.js';
@@ -23,6 +23,7 @@ export interface RunOptions {
   readonly seed: number;
   readonly partitions: number;
   readonly skew: number;
+  readonly mix: Mix;
   readonly produce: boolean;
   readonly consume: boolean;
   readonly consumerBatchSizeMax: number;
@@ -107,7 +108,7 @@ async function produce(config: Config, options: RunOptions, sql: Sql, sink: Mess
     throw new WalletSimError('USAGE', 'there are no accounts to make transactions for; run `wallet-sim seed-users --count 1000` first');
   }
   const generate = createTransactionGenerator({
-    seed: options.seed, accounts, skew: options.skew, unknownAccountShare: UNKNOWN_ACCOUNT_SHARE, merchantPoolSize: MERCHANT_POOL_SIZE,
+    seed: options.seed, accounts, mix: options.mix, skew: options.skew, unknownAccountShare: UNKNOWN_ACCOUNT_SHARE, merchantPoolSize: MERCHANT_POOL_SIZE,
   });
   stats.start(nowMs());
   return runProducer({

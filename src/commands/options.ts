@@ -2,6 +2,8 @@
 // expected; commander turns that into one line on stderr and exit code 2.
 
 import { InvalidArgumentError } from 'commander';
+import type { Mix } from '../generator/transactions.js';
+import { TRANSACTION_TYPES, type TransactionType } from '../message.js';
 import { Big, parseAmount } from '../money.js';
 
 export function integerOption(min: number, max: number): (raw: string) => number {
@@ -55,4 +57,25 @@ export function rateOption(raw: string): number | 'max' {
     throw new InvalidArgumentError(`expected transactions per second from 1 to ${RATE_TPS_MAX}, or max`);
   }
   return Number(raw);
+}
+
+const MIX_WEIGHT_MAX = 1_000;
+
+/** `purchase=85,deposit=5,withdrawal=4,refund=3,transfer=3`; types left out get 0. */
+export function mixOption(raw: string): Mix {
+  const mix: Record<TransactionType, number> = { purchase: 0, deposit: 0, withdrawal: 0, refund: 0, transfer: 0 };
+  for (const part of raw.split(',')) {
+    const match = /^([a-z]+)=(\d+)$/.exec(part.trim());
+    const type = match?.[1] as TransactionType | undefined;
+    if (!match || type === undefined || !(TRANSACTION_TYPES as readonly string[]).includes(type) || Number(match[2]) > MIX_WEIGHT_MAX) {
+      throw new InvalidArgumentError(`expected type=weight pairs such as purchase=85,deposit=5 with types ${TRANSACTION_TYPES.join(', ')} and weights 0 to ${MIX_WEIGHT_MAX}`);
+    }
+    mix[type] = Number(match[2]);
+  }
+  if (Object.values(mix).every((weight) => weight === 0)) throw new InvalidArgumentError('expected at least one weight above 0');
+  return mix;
+}
+
+export function formatMix(mix: Mix): string {
+  return TRANSACTION_TYPES.map((type) => `${type}=${mix[type]}`).join(',');
 }

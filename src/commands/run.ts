@@ -3,7 +3,8 @@ import { WalletSimError } from '../errors.js';
 import { runSimulation } from '../simulation.js';
 import { createView } from '../terminal/view.js';
 import { configOf, gracefulShutdown } from './common.js';
-import { durationOption, integerOption, numberOption, rateOption } from './options.js';
+import { DEFAULT_MIX, type Mix } from '../generator/transactions.js';
+import { durationOption, formatMix, integerOption, mixOption, numberOption, rateOption } from './options.js';
 
 interface RunCommandOptions {
   rate: number | 'max';
@@ -12,6 +13,7 @@ interface RunCommandOptions {
   seed: number;
   partitions: number;
   skew: number;
+  mix: Mix;
   produce: boolean;
   consume: boolean;
   json?: boolean;
@@ -28,6 +30,7 @@ export function runCommand(program: Command): Command {
     .option('--count <n>', 'produce this many transactions, then drain until all are processed', integerOption(1, 1_000_000_000))
     .option('--seed <n>', 'seed of the generator: the same seed gives the same transactions', integerOption(0, 2 ** 31 - 1), 1)
     .option('--partitions <n>', 'partitions of the topic when it is created', integerOption(1, 256), 6)
+    .addOption(new Option('--mix <weights>', 'relative weights of the transaction types').argParser(mixOption).default(DEFAULT_MIX, formatMix(DEFAULT_MIX)))
     .option('--skew <s>', 'Zipf exponent of account activity: 0 uniform, 1 a few hot accounts', numberOption(0, 5), 0)
     .option('--no-produce', 'only consume (run producers elsewhere; consumers in one group share the partitions)')
     .option('--no-consume', 'only produce')
@@ -44,7 +47,7 @@ export function runCommand(program: Command): Command {
       stop.addEventListener('abort', () => view.note('stopping: no new transactions, draining what is in flight (Ctrl-C again quits at once)'));
       const summary = await runSimulation(config, {
         rate: options.rate, durationMs: options.duration ?? null, count: options.count ?? null, seed: options.seed,
-        partitions: options.partitions, skew: options.skew, produce: options.produce, consume: options.consume,
+        partitions: options.partitions, skew: options.skew, mix: options.mix, produce: options.produce, consume: options.consume,
         consumerBatchSizeMax: options.batchSize, producerBatchSizeMax: 1_000, drainTimeoutMs: options.drainTimeout,
         statsIntervalMs: 1_000,
       }, view, stop);

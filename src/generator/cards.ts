@@ -17,7 +17,12 @@ export interface Card {
   readonly maskedNumber: string;
   readonly expiryMonth: number;
   readonly expiryYear: number;
+  readonly status: 'active' | 'blocked';
 }
+
+/** Shares of seeded cards that are blocked, and that expired before `baseYear`. */
+export const BLOCKED_CARD_SHARE = 0.01;
+export const EXPIRED_CARD_SHARE = 0.01;
 
 export function luhnCheckDigit(digits: string): number {
   let total = 0;
@@ -48,6 +53,7 @@ export function generateCard(random: Random, baseYear: number): Card {
     last4: number.slice(-4),
     maskedNumber: `${number.slice(0, 6)}${'*'.repeat(number.length - 10)}${number.slice(-4)}`,
     expiryMonth: 1 + random.int(12),
-    expiryYear: baseYear + 1 + random.int(5),
+    expiryYear: random.chance(EXPIRED_CARD_SHARE) ? baseYear - 1 - random.int(2) : baseYear + 1 + random.int(5),
+    status: random.chance(BLOCKED_CARD_SHARE) ? 'blocked' : 'active',
   };
 }

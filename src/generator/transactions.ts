@@ -1,13 +1,14 @@
-// Card purchases for `run`: a seeded stream over the seeded accounts. The same
-// seed and the same accounts give the same purchases (account, amount,
-// merchant, channel) in the same order; ids and times follow the clock.
+// Transactions for `run`: a seeded stream over the seeded accounts, in the
+// mix asked for. The same seed and the same accounts give the same
+// transactions (type, account, amount, merchant, channel) in the same order;
+// ids and times follow the clock.
 
 import { base, en, Faker } from '@faker-js/faker';
-import type { Transaction } from '../message.js';
-import { fromMinorUnits } from '../money.js';
-import { createMerchantPool, purchaseMinorUnits } from './merchants.js';
-import { createRandom, type Random } from './random.js';
 import { createUuidV7, uuidV4 } from '../ids.js';
+import { TRANSACTION_TYPES, type Merchant, type Transaction, type TransactionType } from '../message.js';
+import { fromMinorUnits } from '../money.js';
+import { createMerchantPool, purchaseMinorUnits, type Category } from './merchants.js';
+import { createRandom, type Random } from './random.js';
 
 /** The accounts transactions are drawn for, in compact parallel arrays. */
 export interface AccountDirectory {
@@ -16,9 +17,15 @@ export interface AccountDirectory {
   readonly cardIds: readonly (string | null)[];
 }
 
+/** Relative weights of the transaction types. */
+export type Mix = Readonly<Record<TransactionType, number>>;
+
+export const DEFAULT_MIX: Mix = { purchase: 85, deposit: 5, withdrawal: 4, refund: 3, transfer: 3 };
+
 export interface TransactionGeneratorOptions {
   readonly seed: number;
   readonly accounts: AccountDirectory;
+  readonly mix?: Mix;
   /** 0: every account equally likely; s > 0: Zipf-like, account of rank k drawn with weight 1/k^s. */
   readonly skew: number;
   /** Share of transactions for an account that does not exist (declined `unknown_account`). */
@@ -28,35 +35,109 @@ export interface TransactionGeneratorOptions {
 
 export type TransactionGenerator = (nowMs: number) => Transaction;
 
+// Amount distributions of the non-card-purchase types: log-normal around a
+// median, in minor units, like the purchase categories.
+const DEPOSIT: Category = { code: '', name: 'deposit', weight: 0, medianMinorUnits: 20_000, sigma: 0.9, onlineShare: 1 };
+const WITHDRAWAL: Category = { code: '6011', name: 'cash', weight: 0, medianMinorUnits: 8_000, sigma: 0.9, onlineShare: 0 };
+const TRANSFER: Category = { code: '', name: 'transfer', weight: 0, medianMinorUnits: 4_000, sigma: 1.0, onlineShare: 1 };
+
+/** Recent purchases a refund may refer to, oldest overwritten first. */
+const REFUNDABLE_PURCHASES_MAX = 10_000;
+/** Share of refunds that give back a purchase that was already refunded in full. */
+const REPEATED_REFUND_SHARE = 0.1;
+/** Share of transfers addressed to the sender's own account (declined invalid_transfer). */
+const SELF_TRANSFER_SHARE = 0.01;
+
+interface RefundablePurchase {
+  readonly id: string;
+  readonly accountIndex: number;
+  readonly amountMinorUnits: bigint;
+  readonly merchant: Merchant;
+}
+
 export function createTransactionGenerator(options: TransactionGeneratorOptions): TransactionGenerator {
   const { accounts } = options;
   if (accounts.ids.length === 0) throw new Error('the transaction generator needs at least one account');
+  const mix = options.mix ?? DEFAULT_MIX;
   const faker = new Faker({ locale: [en, base] });
   faker.seed(options.seed);
   const random = createRandom(options.seed, 'transactions');
   const merchants = createMerchantPool(faker, createRandom(options.seed, 'merchants'), options.merchantPoolSize);
   const pickAccount = createAccountPicker(random, accounts.ids.length, options.skew);
+  const pickType = createTypePicker(mix);
   const nextId = createUuidV7(createRandom(options.seed, 'ids'));
+  const refundable: RefundablePurchase[] = [];
+  let refundableNext = 0;
+
   return (nowMs) => {
-    const unknown = options.unknownAccountShare > 0 && random.chance(options.unknownAccountShare);
-    const index = pickAccount();
-    const merchant = merchants.pick(random);
-    const online = random.chance(merchant.category.onlineShare);
     const time = new Date(nowMs).toISOString();
-    return {
-      transactionId: nextId(nowMs),
-      type: 'purchase',
-      accountId: unknown ? uuidV4(random) : (accounts.ids[index] as string),
-      cardId: unknown ? null : (accounts.cardIds[index] ?? null),
-      counterpartyAccountId: null,
-      originalTransactionId: null,
-      amount: fromMinorUnits(purchaseMinorUnits(random, merchant.category)),
-      currency: accounts.currencies[index] as string,
-      merchant: { name: merchant.name, categoryCode: merchant.category.code, city: merchant.city, country: merchant.country },
-      channel: online ? 'online' : 'card_present',
-      eventTime: time,
-      producedAtMs: nowMs,
-    };
+    const transactionId = nextId(nowMs);
+    let type = pickType(random);
+    if (type === 'refund' && refundable.length === 0) type = 'purchase';
+    const index = pickAccount();
+    const unknown = options.unknownAccountShare > 0 && random.chance(options.unknownAccountShare);
+    const common = {
+      transactionId, type, accountId: unknown ? uuidV4(random) : (accounts.ids[index] as string),
+      currency: accounts.currencies[index] as string, cardId: null, counterpartyAccountId: null, originalTransactionId: null,
+      merchant: null, channel: null, eventTime: time, producedAtMs: nowMs,
+    } satisfies Partial<Transaction>;
+    const cardId = unknown ? null : (accounts.cardIds[index] ?? null);
+
+    switch (type) {
+      case 'purchase': {
+        const merchant = merchants.pick(random);
+        const amountMinorUnits = purchaseMinorUnits(random, merchant.category);
+        const asMerchant = { name: merchant.name, categoryCode: merchant.category.code, city: merchant.city, country: merchant.country };
+        if (!unknown) {
+          const entry = { id: transactionId, accountIndex: index, amountMinorUnits, merchant: asMerchant };
+          if (refundable.length < REFUNDABLE_PURCHASES_MAX) refundable.push(entry);
+          else refundable[(refundableNext = (refundableNext + 1) % REFUNDABLE_PURCHASES_MAX)] = entry;
+        }
+        return {
+          ...common, cardId, amount: fromMinorUnits(amountMinorUnits), merchant: asMerchant,
+          channel: random.chance(merchant.category.onlineShare) ? 'online' : 'card_present',
+        };
+      }
+      case 'withdrawal': {
+        const place = merchants.pick(random);
+        return {
+          ...common, cardId, amount: fromMinorUnits(purchaseMinorUnits(random, WITHDRAWAL)), channel: 'card_present',
+          merchant: { name: `ATM ${place.city}`.slice(0, 200), categoryCode: WITHDRAWAL.code, city: place.city, country: place.country },
+        };
+      }
+      case 'deposit':
+        return { ...common, amount: fromMinorUnits(purchaseMinorUnits(random, DEPOSIT)) };
+      case 'transfer': {
+        let destination = pickAccount();
+        if (destination === index && accounts.ids.length > 1 && !random.chance(SELF_TRANSFER_SHARE)) destination = (index + 1) % accounts.ids.length;
+        return { ...common, counterpartyAccountId: accounts.ids[destination] as string, amount: fromMinorUnits(purchaseMinorUnits(random, TRANSFER)) };
+      }
+      case 'refund': {
+        const slot = random.int(refundable.length);
+        const purchase = refundable[slot] as RefundablePurchase;
+        const repeated = random.chance(REPEATED_REFUND_SHARE);
+        const partial = !repeated && random.chance(0.3);
+        if (!repeated) refundable.splice(slot, 1);
+        const amountMinorUnits = partial ? random.bigint(1n, purchase.amountMinorUnits) : purchase.amountMinorUnits;
+        return {
+          ...common, accountId: accounts.ids[purchase.accountIndex] as string, currency: accounts.currencies[purchase.accountIndex] as string,
+          originalTransactionId: purchase.id, amount: fromMinorUnits(amountMinorUnits), merchant: purchase.merchant, channel: 'online',
+        };
+      }
+    }
+  };
+}
+
+function createTypePicker(mix: Mix): (random: Random) => TransactionType {
+  const total = TRANSACTION_TYPES.reduce((sum, type) => sum + mix[type], 0);
+  if (total <= 0) throw new Error('the transaction mix needs at least one type with a weight above zero');
+  return (random) => {
+    let draw = random.next() * total;
+    for (const type of TRANSACTION_TYPES) {
+      draw -= mix[type];
+      if (draw < 0) return type;
+    }
+    return 'purchase';
   };
 }
 

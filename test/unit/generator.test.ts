@@ -13,6 +13,7 @@ const accounts = {
   currencies: Array.from({ length: 50 }, () => 'EUR'),
   cardIds: Array.from({ length: 50 }, () => null),
 };
+const PURCHASES_ONLY = { purchase: 1, deposit: 0, withdrawal: 0, refund: 0, transfer: 0 };
 const options = { accounts, skew: 0, unknownAccountShare: 0.01, merchantPoolSize: 100 };
 
 function stream(seed: number, length: number): string[] {
@@ -37,17 +38,39 @@ describe('generator', () => {
     expect(median('4111')).toBeLessThan(median('5411'));
     expect(median('5411') * 5n).toBeLessThan(median('4511'));
     const generate = createTransactionGenerator({ ...options, seed: 5 });
-    for (let i = 0; i < 2000; i++) expect(generate(0).amount.toString()).toMatch(/^\d+(\.\d{1,2})?$/);
+    for (let i = 0; i < 2000; i++) expect(generate(0).amount.toString()).toMatch(/^\d+(\.\d{1,2})?$/); // every type
   });
 
   it('reuses a pool of merchants and mixes channels', () => {
-    const generate = createTransactionGenerator({ ...options, seed: 9 });
+    const generate = createTransactionGenerator({ ...options, seed: 9, mix: PURCHASES_ONLY });
     const transactions = Array.from({ length: 3000 }, () => generate(0));
     const merchants = new Set(transactions.map((t) => t.merchant?.name));
     expect(merchants.size).toBeLessThanOrEqual(100);
     expect(merchants.size).toBeGreaterThan(20);
     expect(new Set(transactions.map((t) => t.channel))).toEqual(new Set(['online', 'card_present']));
     expect(new Set(transactions.map((t) => t.transactionId)).size).toBe(3000);
+  });
+
+  it('follows the mix: refunds give back earlier purchases of the same account, transfers go to another account', () => {
+    const generate = createTransactionGenerator({ ...options, seed: 21, unknownAccountShare: 0 });
+    const transactions = Array.from({ length: 20_000 }, (_, i) => generate(i));
+    const share = (type: string) => transactions.filter((t) => t.type === type).length / transactions.length;
+    expect(share('purchase')).toBeGreaterThan(0.82);
+    for (const [type, expected] of [['deposit', 0.05], ['withdrawal', 0.04], ['refund', 0.03], ['transfer', 0.03]] as const) {
+      expect(Math.abs(share(type) - expected)).toBeLessThan(0.01);
+    }
+    const purchases = new Map(transactions.filter((t) => t.type === 'purchase').map((t, i) => [t.transactionId, { t, i }]));
+    transactions.forEach((t, position) => {
+      if (t.type === 'refund') {
+        const original = purchases.get(t.originalTransactionId!);
+        expect(original && original.t.accountId === t.accountId && transactions.indexOf(original.t) < position).toBe(true);
+        expect(t.amount.lte(original!.t.amount)).toBe(true);
+      }
+      if (t.type === 'transfer') expect(accounts.ids).toContain(t.counterpartyAccountId);
+      if (t.type === 'withdrawal') expect(t.merchant?.categoryCode).toBe('6011');
+    });
+    const selfTransfers = transactions.filter((t) => t.type === 'transfer' && t.counterpartyAccountId === t.accountId).length;
+    expect(selfTransfers).toBeLessThan(20);
   });
 
   it('concentrates activity on a few accounts with --skew', () => {
@@ -75,7 +98,7 @@ describe('generator', () => {
       const card = generateCard(random, 2026);
       expect(card.maskedNumber).toMatch(/^\d{6}\*{6}\d{4}$/);
       expect(card.maskedNumber.startsWith(card.bin) && card.maskedNumber.endsWith(card.last4)).toBe(true);
-      expect(card.expiryYear).toBeGreaterThan(2026);
+      expect(card.expiryYear === 2025 || card.expiryYear === 2024 || card.expiryYear > 2026).toBe(true);
       expect(Object.values(card).some((value) => /^\d{13,19}$/.test(String(value)))).toBe(false);
     }
     expect(isLuhnValid('4539578763621486')).toBe(true);
