@@ -9,9 +9,11 @@ import { openDatabase } from './db/migrate.js';
 import { WalletSimError } from './errors.js';
 import { createTransactionGenerator, type Mix } from './generator/transactions.js';
 import { connectAdmin, createKafka, ensureTopic, fetchGroupLag, kafkaUnreachable } from './kafka/client.js';
-import { startBatchConsumer, type BatchConsumer } from './kafka/consumer.js';
+import { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from './kafka/consumer.js';
 import { createMessageSink, type MessageSink } from './kafka/producer.js';
+import { createHistoryHandler } from './consumer/history-consumer.js';
 import { createLedgerHandler } from './consumer/ledger-consumer.js';
+import { decodeResultEvent, resultsTopic } from './events.js';
 import { runProducer } from './producer/producer.js';
 import { RunStats, type Summary } from './stats/stats.js';
 import type { View } from './terminal/view.js';
@@ -26,6 +28,8 @@ export interface RunOptions {
   readonly mix: Mix;
   readonly produce: boolean;
   readonly consume: boolean;
+  /** Print every result event, one line each. */
+  readonly logEvents: boolean;
   readonly consumerBatchSizeMax: number;
   readonly producerBatchSizeMax: number;
   readonly drainTimeoutMs: number;
@@ -53,12 +57,13 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     closers.unshift(() => admin.disconnect());
     await ensureTopic(admin, config.kafka.topic, options.partitions);
     await ensureTopic(admin, deadLetterTopic(config.kafka.topic), 1);
+    await ensureTopic(admin, resultsTopic(config.kafka.topic), options.partitions);
     const sink = await createMessageSink(kafka).catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
     closers.unshift(() => sink.close());
 
-    const consumer = options.consume ? await startConsumer(config, options, sql, sink, stats, nowMs) : null;
-    if (consumer) closers.unshift(() => consumer.stop());
-    const failure = consumer ? consumer.crashed.then((error) => { throw error; }) : new Promise<never>(() => {});
+    const groups = options.consume ? await startGroups(config, options, sql, sink, stats, view, nowMs) : [];
+    for (const group of groups) closers.unshift(() => group.stop());
+    const failure = Promise.race(groups.map((group) => group.crashed)).then((error) => { throw error; });
     failure.catch(() => {}); // observed through the races below
 
     const ticker = startTicker(options, stats, view, nowMs, () => fetchGroupLag(admin, config.kafka.groupId, config.kafka.topic));
@@ -66,9 +71,13 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     if (!options.produce) stats.start(nowMs());
     const producing = options.produce ? produce(config, options, sql, sink, stats, stop, nowMs) : Promise.resolve(0);
     await Promise.race([producing, failure]);
-    if (consumer) {
+    if (options.consume) {
+      const lagOf = (groupId: string, topic: string) => async () => (await fetchGroupLag(admin, groupId, topic)) === 0;
+      // Drained: the ledger group has committed everything in the topic, and
+      // then the history group everything in the results topic.
       const drained = options.produce
-        ? waitUntil(async () => (await fetchGroupLag(admin, config.kafka.groupId, config.kafka.topic)) === 0, stop, options.drainTimeoutMs, !stop.aborted)
+        ? waitUntil(lagOf(config.kafka.groupId, config.kafka.topic), stop, options.drainTimeoutMs, !stop.aborted)
+          .then(async (ledgerDrained) => ledgerDrained && waitUntil(lagOf(historyGroup(config), resultsTopic(config.kafka.topic)), stop, options.drainTimeoutMs, false))
         : waitUntil(async () => options.count !== null && stats.processed + stats.duplicates + stats.deadLettered >= options.count, stop, options.durationMs ?? Number.POSITIVE_INFINITY, true);
       const drainedInTime = await Promise.race([drained, failure]);
       if (!drainedInTime && options.produce) view.note('stopped before every transaction was processed; a restart processes the rest');
@@ -80,23 +89,59 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
   }
 }
 
-async function startConsumer(config: Config, options: RunOptions, sql: Sql, sink: MessageSink, stats: RunStats, nowMs: () => number): Promise<BatchConsumer> {
-  const handle = createLedgerHandler({
-    sql, databaseUrl: config.database.url, topic: config.kafka.topic, deadLetterTopic: deadLetterTopic(config.kafka.topic),
-    deadLetterSink: sink, stats, nowMs,
-    retry: { attemptsMax: 8, backoffMsMin: 100, backoffMsMax: 5_000 },
-  });
-  const consumer = await startBatchConsumer(createKafka(config.kafka), {
-    topic: config.kafka.topic, groupId: config.kafka.groupId, batchSizeMax: options.consumerBatchSizeMax,
-    partitionsConsumedConcurrently: Math.min(options.partitions, config.database.poolSizeMax),
-    maxWaitTimeMs: 20, maxBytesPerPartition: 4 * 1024 * 1024, commitIntervalMs: 1_000, handle,
-  }).catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
+export function historyGroup(config: Config): string {
+  return `${config.kafka.groupId}-history`;
+}
+
+const RETRY = { attemptsMax: 8, backoffMsMin: 100, backoffMsMax: 5_000 };
+
+/** The ledger group, the history group and, with --log-events, a logging group; each has joined when this returns. */
+async function startGroups(config: Config, options: RunOptions, sql: Sql, sink: MessageSink, stats: RunStats, view: View, nowMs: () => number): Promise<BatchConsumer[]> {
+  const common = { batchSizeMax: options.consumerBatchSizeMax, maxWaitTimeMs: 20, maxBytesPerPartition: 4 * 1024 * 1024, commitIntervalMs: 1_000 };
+  const groups: Promise<BatchConsumer>[] = [
+    startGroup(config, {
+      ...common, topic: config.kafka.topic, groupId: config.kafka.groupId, fromBeginning: true,
+      partitionsConsumedConcurrently: Math.min(options.partitions, config.database.poolSizeMax),
+      handle: createLedgerHandler({
+        sql, databaseUrl: config.database.url, topic: config.kafka.topic, deadLetterTopic: deadLetterTopic(config.kafka.topic),
+        resultsTopic: resultsTopic(config.kafka.topic), sink, stats, nowMs, retry: RETRY,
+      }),
+    }),
+    startGroup(config, {
+      ...common, topic: resultsTopic(config.kafka.topic), groupId: historyGroup(config), fromBeginning: true,
+      partitionsConsumedConcurrently: 2, handle: createHistoryHandler(sql, RETRY),
+    }),
+  ];
+  if (options.logEvents) {
+    groups.push(startGroup(config, {
+      ...common, topic: resultsTopic(config.kafka.topic), groupId: `${config.kafka.groupId}-log-${process.pid}-${Date.now()}`, fromBeginning: false,
+      partitionsConsumedConcurrently: 1,
+      handle: async (messages) => {
+        for (const message of messages) {
+          const event = decodeResultEvent(message.value);
+          if (event !== null) view.event(event);
+        }
+      },
+    }));
+  }
+  const started = await Promise.allSettled(groups);
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
+    for (const result of started) if (result.status === 'fulfilled') await result.value.stop().catch(() => {});
+    throw failed.reason;
+  }
+  return started.map((result) => (result as PromiseFulfilledResult<BatchConsumer>).value);
+}
+
+async function startGroup(config: Config, groupOptions: BatchConsumerOptions): Promise<BatchConsumer> {
+  const consumer = await startBatchConsumer(createKafka(config.kafka), groupOptions)
+    .catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, CONSUMER_READY_TIMEOUT_MS, 'timeout').unref());
   const joined = await Promise.race([consumer.ready.then(() => 'ready' as const), consumer.crashed, timeout]);
   if (joined !== 'ready') {
     await consumer.stop().catch(() => {});
     throw joined === 'timeout'
-      ? new WalletSimError('KAFKA_UNREACHABLE', `the consumer did not join group ${config.kafka.groupId} within ${CONSUMER_READY_TIMEOUT_MS / 1000} s; check the broker`, { retriable: true })
+      ? new WalletSimError('KAFKA_UNREACHABLE', `the consumer did not join group ${groupOptions.groupId} within ${CONSUMER_READY_TIMEOUT_MS / 1000} s; check the broker`, { retriable: true })
       : kafkaUnreachable(config.kafka, joined);
   }
   return consumer;

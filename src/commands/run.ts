@@ -17,6 +17,7 @@ interface RunCommandOptions {
   produce: boolean;
   consume: boolean;
   json?: boolean;
+  logEvents?: boolean;
   batchSize: number;
   drainTimeout: number;
 }
@@ -36,18 +37,20 @@ export function runCommand(program: Command): Command {
     .option('--no-consume', 'only produce')
     .option('--batch-size <n>', 'most transactions applied in one database transaction', integerOption(1, 10_000), 2_000)
     .addOption(new Option('--drain-timeout <time>', 'how long to wait for in-flight transactions when stopping').argParser(durationOption).default(30_000, '30s'))
+    .option('--log-events', 'print every result event, one line each (a third consumer group, from the newest event on)')
     .option('--json', 'one JSON object per second, then the summary as the last line')
     .action(async (options: RunCommandOptions, command: Command) => {
       const config = configOf(command);
       if (!options.produce && !options.consume) {
         throw new WalletSimError('USAGE', '--no-produce and --no-consume together leave nothing to do; drop one of them');
       }
-      const view = createView(options.json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain');
+      // Event lines and a block redrawn in place do not mix: with --log-events a terminal gets plain lines.
+      const view = createView(options.json ? 'json' : process.stdout.isTTY && !options.logEvents ? 'tty' : 'plain');
       const stop = gracefulShutdown();
       stop.addEventListener('abort', () => view.note('stopping: no new transactions, draining what is in flight (Ctrl-C again quits at once)'));
       const summary = await runSimulation(config, {
         rate: options.rate, durationMs: options.duration ?? null, count: options.count ?? null, seed: options.seed,
-        partitions: options.partitions, skew: options.skew, mix: options.mix, produce: options.produce, consume: options.consume,
+        partitions: options.partitions, skew: options.skew, mix: options.mix, produce: options.produce, consume: options.consume, logEvents: options.logEvents ?? false,
         consumerBatchSizeMax: options.batchSize, producerBatchSizeMax: 1_000, drainTimeoutMs: options.drainTimeout,
         statsIntervalMs: 1_000,
       }, view, stop);

@@ -1,13 +1,18 @@
 // The consumer's work for one slice of a partition's batch: decode, apply to
 // the ledger in one database transaction (retried, bounded), count what the
-// database committed, then publish the dead letters. The Kafka adapter
-// commits the offsets after this returns.
+// database committed, then publish the result events and the dead letters.
+// The Kafka adapter resolves the offsets only after this returns, so a crash
+// anywhere before redelivers the slice: its transactions are then duplicates,
+// and their stored result events are published again (consumers of the
+// results topic drop repeats by event id). Events are at-least-once without
+// an outbox table.
 
 import type { Sql } from '../db/connect.js';
 import { databaseError } from '../db/connect.js';
 import type { ConsumedMessage } from '../kafka/consumer.js';
 import type { MessageSink } from '../kafka/producer.js';
-import { applyBatch, type DeadLetter } from '../ledger/apply.js';
+import { encodeResultEvent } from '../events.js';
+import { applyBatch, readResultEvents, resultEvent, type DeadLetter } from '../ledger/apply.js';
 import type { LedgerEntry } from '../ledger/decide.js';
 import { decodeTransaction } from '../message.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
@@ -18,7 +23,8 @@ export interface LedgerConsumerDeps {
   readonly databaseUrl: string;
   readonly topic: string;
   readonly deadLetterTopic: string;
-  readonly deadLetterSink: MessageSink;
+  readonly resultsTopic: string;
+  readonly sink: MessageSink;
   readonly stats: RunStats;
   readonly retry: RetryPolicy;
   readonly nowMs: () => number;
@@ -37,11 +43,18 @@ export function createLedgerHandler(deps: LedgerConsumerDeps): (messages: readon
       deps.stats.problem = `${databaseError(error, deps.databaseUrl).message} (retry ${attempt} in ${waitMs} ms)`;
     }).catch((error: unknown) => { throw databaseError(error, deps.databaseUrl); });
     deps.stats.problem = null;
-    deps.stats.recordOutcomes(result.outcomes, deps.nowMs());
+    const committedAtMs = deps.nowMs();
+    deps.stats.recordOutcomes(result.outcomes, committedAtMs);
     deps.stats.recordDeadLetters(result.deadLettersRecorded.map((deadLetter) => deadLetter.reason));
+    const duplicateIds = result.outcomes.flatMap((outcome) => (outcome.kind === 'duplicate' ? [outcome.entry.transaction.transactionId] : []));
+    const events = [
+      ...result.rows.map((row) => resultEvent(row, committedAtMs)),
+      ...(await withRetry(() => readResultEvents(deps.sql, duplicateIds), deps.retry)),
+    ];
+    await deps.sink.send(deps.resultsTopic, events.map((event) => ({ key: event.accountId, value: encodeResultEvent(event) })));
     // Published after the commit, so a crash here re-publishes on redelivery:
     // the dead-letter topic is at-least-once; the dead_letters table is exact.
-    await deps.deadLetterSink.send(deps.deadLetterTopic, deadLetters.map((deadLetter) => ({
+    await deps.sink.send(deps.deadLetterTopic, deadLetters.map((deadLetter) => ({
       key: deadLetter.key,
       value: deadLetter.value,
       headers: {

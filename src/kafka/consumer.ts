@@ -16,6 +16,8 @@ export interface ConsumedMessage {
 export interface BatchConsumerOptions {
   readonly topic: string;
   readonly groupId: string;
+  /** Where a group without committed offsets starts: the topic's start, or only new messages. */
+  readonly fromBeginning: boolean;
   /** Largest slice of a fetched batch handed to the handler at once. */
   readonly batchSizeMax: number;
   readonly partitionsConsumedConcurrently: number;
@@ -54,7 +56,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
   });
 
   await consumer.connect();
-  await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+  await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
   // An offset is resolved only once the handler returned, that is after the
   // database commit; kafkajs then commits resolved offsets every
   // commitIntervalMs (and on a rebalance or a stop), not after every batch,

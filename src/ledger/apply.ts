@@ -13,6 +13,7 @@
 import type { Sql } from '../db/connect.js';
 import { WalletSimError } from '../errors.js';
 import { transferInId } from '../ids.js';
+import { RESULT_EVENT_VERSION, type ResultEvent } from '../events.js';
 import type { DeadLetterReason } from '../message.js';
 import { Big } from '../money.js';
 import { decide, type CardState, type Decisions, type LedgerEntry, type Outcome, type PurchaseState, type Recorded } from './decide.js';
@@ -35,12 +36,14 @@ export interface Batch {
 }
 
 export interface BatchResult extends Decisions {
+  /** The ledger rows this batch wrote. */
+  readonly rows: readonly LedgerRow[];
   /** The dead letters of the batch that the database did not have yet. */
   readonly deadLettersRecorded: readonly DeadLetter[];
 }
 
 /** A ledger row as the insert writes it. */
-interface LedgerRow {
+export interface LedgerRow {
   readonly id: string;
   readonly accountId: string;
   readonly type: string;
@@ -55,7 +58,7 @@ export async function applyBatch(sql: Sql, batch: Batch): Promise<BatchResult> {
   const { topic, entries } = batch;
   const deadLetters = batch.deadLetters ?? [];
   if (entries.length === 0) {
-    return { outcomes: [], balances: new Map(), deadLettersRecorded: await insertDeadLetters(sql, deadLetters) };
+    return { outcomes: [], balances: new Map(), rows: [], deadLettersRecorded: await insertDeadLetters(sql, deadLetters) };
   }
   const transactions = entries.map((entry) => entry.transaction);
   const accountIds = unique(transactions.flatMap((t) => (t.counterpartyAccountId === null ? [t.accountId] : [t.accountId, t.counterpartyAccountId]))).sort();
@@ -84,8 +87,34 @@ export async function applyBatch(sql: Sql, batch: Batch): Promise<BatchResult> {
     if (inserted !== rows.length) {
       throw new WalletSimError('DATABASE_FAILED', 'another consumer recorded a transaction of this batch meanwhile; the batch is retried', { retriable: true });
     }
-    return { ...decisions, deadLettersRecorded };
+    return { ...decisions, rows, deadLettersRecorded };
   });
+}
+
+/** The result events of ledger rows already recorded: to publish again for a redelivered batch. */
+export async function readResultEvents(sql: Sql, transactionIds: readonly string[]): Promise<ResultEvent[]> {
+  if (transactionIds.length === 0) return [];
+  const rows = await sql<{ id: string; transaction_id: string; account_id: string; type: string; status: 'approved' | 'declined';
+    decline_reason: string | null; amount: string; currency: string; balance_after: string | null; applied_at: Date }[]>`
+    select id, coalesce(case when type = 'transfer_in' then related_transaction_id end, id) as transaction_id, account_id, type, status,
+           decline_reason, amount, currency, balance_after, applied_at
+    from transactions
+    where id = any(${transactionIds}::uuid[]) or (type = 'transfer_in' and related_transaction_id = any(${transactionIds}::uuid[]))`;
+  return rows.map((row) => ({
+    version: RESULT_EVENT_VERSION, eventId: row.id, transactionId: row.transaction_id, accountId: row.account_id, type: row.type,
+    status: row.status, declineReason: row.decline_reason, amount: row.amount, currency: row.currency,
+    balanceAfter: row.balance_after, appliedAt: row.applied_at.toISOString(),
+  }));
+}
+
+/** The result event of a ledger row this process just wrote. */
+export function resultEvent(row: LedgerRow, appliedAtMs: number): ResultEvent {
+  const t = row.outcome.entry.transaction;
+  return {
+    version: RESULT_EVENT_VERSION, eventId: row.id, transactionId: t.transactionId, accountId: row.accountId, type: row.type,
+    status: row.outcome.kind, declineReason: row.outcome.reason, amount: t.amount.toString(), currency: t.currency,
+    balanceAfter: row.balanceAfter?.toString() ?? null, appliedAt: new Date(appliedAtMs).toISOString(),
+  };
 }
 
 function unique(values: readonly string[]): string[] {

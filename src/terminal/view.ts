@@ -3,12 +3,16 @@
 // per line. The summary always comes last (with --json, as the last line).
 
 import chalk from 'chalk';
+import { formatEventLine } from '../consumer/history-consumer.js';
+import type { ResultEvent } from '../events.js';
 import type { Snapshot, Summary } from '../stats/stats.js';
 
 export type ViewMode = 'tty' | 'plain' | 'json';
 
 export interface View {
   update(snapshot: Snapshot): void;
+  /** One result event, for --log-events. */
+  event(event: ResultEvent): void;
   /** A one-off message (e.g. "stopping…"), on stderr so --json output stays parseable. */
   note(message: string): void;
   finish(summary: Summary): void;
@@ -72,6 +76,10 @@ export function createView(mode: ViewMode, out: NodeJS.WritableStream = process.
       const lines = renderBlock(snapshot);
       out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[0J` : ''}${lines.join('\n')}\n`);
       drawnLines = lines.length;
+    },
+    event(event) {
+      out.write(mode === 'json' ? `${JSON.stringify({ type: 'event', event })}\n` : `${formatEventLine(event)}\n`);
+      drawnLines = 0; // on a terminal, the next block is drawn below the event lines
     },
     note(message) {
       err.write(`wallet-sim: ${message}\n`);

@@ -2,7 +2,7 @@
 // the built CLI in its own process; then the books checked straight in SQL.
 
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createKafka } from '../../src/kafka/client.js';
+import { createKafka, fetchGroupLag } from '../../src/kafka/client.js';
 import { Big } from '../../src/money.js';
 import type { Summary } from '../../src/stats/stats.js';
 import { readBooks } from '../helpers/books.js';
@@ -22,6 +22,22 @@ async function seededDatabase(users: number, maxBalance: string) {
   const seeded = await runCli(['seed-users', '--count', String(users), '--seed', '3', '--max-balance', maxBalance, '--json'], env);
   expect(seeded.code).toBe(0);
   return { db, env, openingTotal: new Big(JSON.parse(seeded.stdout).openingBalanceTotal) };
+}
+
+async function countActivity(db: TestDatabase): Promise<number> {
+  return (await db.sql<{ n: number }[]>`select count(*)::int as n from account_activity`)[0]!.n;
+}
+
+/** Ledger rows (but opening entries) against history rows, by id. */
+async function historyDisagreements(db: TestDatabase) {
+  const [row] = await db.sql<{ missing: number; extra: number; different: number }[]>`
+    select
+      (select count(*)::int from transactions t where t.type <> 'opening' and not exists (select 1 from account_activity a where a.event_id = t.id)) as missing,
+      (select count(*)::int from account_activity a where not exists (select 1 from transactions t where t.id = a.event_id)) as extra,
+      (select count(*)::int from account_activity a join transactions t on t.id = a.event_id
+        where (a.account_id, a.status, a.amount, a.type) is distinct from (t.account_id, t.status, t.amount, t.type)
+           or a.balance_after is distinct from t.balance_after or a.decline_reason is distinct from t.decline_reason) as different`;
+  return row;
 }
 
 function lastJson(stdout: string): Summary {
@@ -55,6 +71,34 @@ describe('wallet-sim run', () => {
     expect(approved!.n).toBe(summary.approved);
     const types = await db.sql<{ type: string }[]>`select distinct type from transactions order by 1`;
     expect(types.map((row) => row.type)).toEqual(['deposit', 'opening', 'purchase', 'refund', 'transfer', 'transfer_in', 'withdrawal']);
+
+    // The history group built one activity row per ledger row, agreeing with it.
+    expect(await historyDisagreements(db)).toEqual({ missing: 0, extra: 0, different: 0 });
+    const historyRows = await countActivity(db);
+    expect(historyRows).toBe(5000 + (await db.sql<{ n: number }[]>`select count(*)::int as n from transactions where type = 'transfer_in'`)[0]!.n);
+
+    // Every result event delivered again (by another client) changes nothing.
+    const kafka = createKafka(db.config.kafka);
+    const admin = kafka.admin();
+    await admin.connect();
+    const events: { key: Buffer | null; value: Buffer | null }[] = [];
+    const reader = kafka.consumer({ groupId: `${db.config.kafka.groupId}-reader`, maxWaitTimeInMs: 100 });
+    await reader.connect();
+    await reader.subscribe({ topic: `${db.config.kafka.topic}.results`, fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => { events.push({ key: message.key, value: message.value }); } });
+    await waitUntil('every result event read back', () => events.length >= historyRows);
+    await reader.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: `${db.config.kafka.topic}.results`, messages: events });
+    await producer.disconnect();
+    const history = startCli(['run', '--no-produce', '--json'], env);
+    await waitUntil('the history group to read the redelivered events', async () => (await fetchGroupLag(admin, `${db.config.kafka.groupId}-history`, `${db.config.kafka.topic}.results`)) === 0, 30_000, 200);
+    history.signal('SIGINT');
+    expect((await history.exited).code).toBe(0);
+    await admin.disconnect();
+    expect(await countActivity(db)).toBe(historyRows);
+    expect(await historyDisagreements(db)).toEqual({ missing: 0, extra: 0, different: 0 });
   });
 
   it('stops on Ctrl-C: drains, prints the summary, exits 0, and a restart applies nothing twice', async () => {

@@ -1,0 +1,35 @@
+// The history consumer group: reads result events and keeps account_activity,
+// one row per event id, so a redelivered event changes nothing. A second,
+// independent view of every account that `audit` compares with the ledger.
+
+import type { Sql } from '../db/connect.js';
+import { decodeResultEvent, type ResultEvent } from '../events.js';
+import type { ConsumedMessage } from '../kafka/consumer.js';
+import { withRetry, type RetryPolicy } from '../retry.js';
+
+export function createHistoryHandler(sql: Sql, retry: RetryPolicy): (messages: readonly ConsumedMessage[]) => Promise<void> {
+  return async (messages) => {
+    const events = messages.map((message) => decodeResultEvent(message.value)).filter((event): event is ResultEvent => event !== null);
+    if (events.length === 0) return;
+    await withRetry(() => recordActivity(sql, events), retry);
+  };
+}
+
+export async function recordActivity(sql: Sql, events: readonly ResultEvent[]): Promise<number> {
+  const column = <T>(pick: (event: ResultEvent) => T): T[] => events.map(pick);
+  const result = await sql`
+    insert into account_activity (event_id, transaction_id, account_id, type, status, decline_reason, amount, currency, balance_after, applied_at)
+    select * from unnest(
+      ${column((e) => e.eventId)}::uuid[], ${column((e) => e.transactionId)}::uuid[], ${column((e) => e.accountId)}::uuid[],
+      ${column((e) => e.type)}::text[], ${column((e) => e.status)}::text[], ${column((e) => e.declineReason)}::text[],
+      ${column((e) => e.amount)}::numeric[], ${column((e) => e.currency)}::char(3)[], ${column((e) => e.balanceAfter)}::numeric[],
+      ${column((e) => e.appliedAt)}::timestamptz[])
+    on conflict (event_id) do nothing`;
+  return result.count;
+}
+
+/** One line per event, for `run --log-events`. */
+export function formatEventLine(event: ResultEvent): string {
+  const outcome = event.status === 'approved' ? 'approved' : `declined ${event.declineReason}`;
+  return `event ${event.appliedAt} ${event.type} ${event.amount} ${event.currency} account ${event.accountId} ${outcome} balance ${event.balanceAfter ?? '-'} (transaction ${event.transactionId})`;
+}

@@ -1,0 +1,53 @@
+// Result events: one per ledger row, published to `<topic>.results` (keyed by
+// the row's account) once the row's database transaction has committed. The
+// event id is the ledger row's id, so a consumer drops redelivered events by
+// id; the history consumer does exactly that.
+
+import { parseAmount } from './money.js';
+import { UUID } from './ids.js';
+
+export const RESULT_EVENT_VERSION = 1;
+
+export interface ResultEvent {
+  readonly version: typeof RESULT_EVENT_VERSION;
+  /** The ledger row's id: the transaction id, or the derived id of a transfer's credit leg. */
+  readonly eventId: string;
+  readonly transactionId: string;
+  readonly accountId: string;
+  readonly type: string;
+  readonly status: 'approved' | 'declined';
+  readonly declineReason: string | null;
+  readonly amount: string;
+  readonly currency: string;
+  /** null when the account is unknown. */
+  readonly balanceAfter: string | null;
+  readonly appliedAt: string;
+}
+
+export function resultsTopic(topic: string): string {
+  return `${topic}.results`;
+}
+
+export function encodeResultEvent(event: ResultEvent): string {
+  return JSON.stringify(event);
+}
+
+/** The event, or null when the value is not a result event this version knows. */
+export function decodeResultEvent(value: Buffer | null): ResultEvent | null {
+  if (value === null) return null;
+  try {
+    const event = JSON.parse(value.toString('utf8')) as Partial<ResultEvent>;
+    const ok = event.version === RESULT_EVENT_VERSION
+      && typeof event.eventId === 'string' && UUID.test(event.eventId)
+      && typeof event.transactionId === 'string' && UUID.test(event.transactionId)
+      && typeof event.accountId === 'string' && UUID.test(event.accountId)
+      && typeof event.type === 'string' && (event.status === 'approved' || event.status === 'declined')
+      && (event.declineReason === null || typeof event.declineReason === 'string')
+      && typeof parseAmount(event.amount) !== 'string' && typeof event.currency === 'string'
+      && (event.balanceAfter === null || /^\d+(\.\d+)?$/.test(String(event.balanceAfter)))
+      && typeof event.appliedAt === 'string' && !Number.isNaN(Date.parse(event.appliedAt));
+    return ok ? (event as ResultEvent) : null;
+  } catch {
+    return null;
+  }
+}

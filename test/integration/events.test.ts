@@ -1,0 +1,82 @@
+// Result events survive a crash between the database commit and the publish:
+// the redelivered batch finds its transactions already recorded and publishes
+// their stored events again; the history drops the repeats by event id.
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHistoryHandler } from '../../src/consumer/history-consumer.js';
+import { createLedgerHandler } from '../../src/consumer/ledger-consumer.js';
+import { decodeResultEvent, resultsTopic } from '../../src/events.js';
+import { createRandom } from '../../src/generator/random.js';
+import { transferInId, uuidV4 } from '../../src/ids.js';
+import { connectAdmin, createKafka, ensureTopic } from '../../src/kafka/client.js';
+import type { ConsumedMessage } from '../../src/kafka/consumer.js';
+import { createMessageSink } from '../../src/kafka/producer.js';
+import { applyBatch } from '../../src/ledger/apply.js';
+import { decodeTransaction, encodeTransaction, type Transaction } from '../../src/message.js';
+import { Big } from '../../src/money.js';
+import { RunStats } from '../../src/stats/stats.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { waitUntil } from '../helpers/wait.js';
+
+describe('result events', () => {
+  let db: TestDatabase;
+  beforeAll(async () => { db = await createTestDatabase(); });
+  afterAll(async () => { await db.drop(); });
+
+  it('are published again when a batch is redelivered after its commit, and history keeps one row per event', async () => {
+    const random = createRandom(17);
+    const [alice, bob] = [uuidV4(random), uuidV4(random)];
+    for (const accountId of [alice, bob]) {
+      const userId = uuidV4(random);
+      await db.sql`insert into users (id, name, email) values (${userId}, 'Test User', ${`${userId}@example.com`})`;
+      await db.sql`insert into accounts (id, user_id, currency, balance) values (${accountId!}, ${userId}, 'EUR', '100')`;
+    }
+    const transaction = (type: Transaction['type'], amount: string, counterpartyAccountId: string | null): Transaction => ({
+      transactionId: uuidV4(random), type, accountId: alice!, cardId: null, counterpartyAccountId, originalTransactionId: null,
+      amount: new Big(amount), currency: 'EUR', merchant: null, channel: null, eventTime: new Date().toISOString(), producedAtMs: Date.now(),
+    });
+    const purchase = transaction('purchase', '30', null);
+    const transfer = transaction('transfer', '20', bob!);
+    const messages: ConsumedMessage[] = [purchase, transfer].map((t, offset) => ({ partition: 0, offset: String(offset), key: Buffer.from(t.accountId), value: Buffer.from(encodeTransaction(t)) }));
+
+    // The first delivery committed, then the process died before publishing.
+    const entries = messages.map((m) => ({ transaction: (decodeTransaction(m.value) as { transaction: Transaction }).transaction, partition: 0, offset: m.offset }));
+    await applyBatch(db.sql, { topic: db.config.kafka.topic, entries });
+
+    const kafka = createKafka(db.config.kafka);
+    const admin = await connectAdmin(kafka, db.config.kafka);
+    await ensureTopic(admin, resultsTopic(db.config.kafka.topic), 1);
+    const sink = await createMessageSink(kafka);
+    const stats = new RunStats();
+    const retry = { attemptsMax: 2, backoffMsMin: 10, backoffMsMax: 10 };
+    const handle = createLedgerHandler({
+      sql: db.sql, databaseUrl: db.config.database.url, topic: db.config.kafka.topic, deadLetterTopic: `${db.config.kafka.topic}.dead-letter`,
+      resultsTopic: resultsTopic(db.config.kafka.topic), sink, stats, retry, nowMs: () => Date.now(),
+    });
+    await handle(messages); // the redelivery
+    expect(stats.duplicates).toBe(2);
+
+    const consumer = kafka.consumer({ groupId: `${db.config.kafka.groupId}-events`, maxWaitTimeInMs: 100 });
+    const received: ConsumedMessage[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: resultsTopic(db.config.kafka.topic), fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message, partition }) => { received.push({ partition, offset: message.offset, key: message.key, value: message.value }); } });
+    await waitUntil('three result events', () => received.length >= 3);
+    await consumer.disconnect();
+    await sink.close();
+    await admin.disconnect();
+
+    const events = received.map((message) => decodeResultEvent(message.value)!);
+    expect(events.map((event) => event.eventId).sort()).toEqual([purchase.transactionId, transfer.transactionId, transferInId(transfer.transactionId)].sort());
+    expect(events.find((event) => event.eventId === transferInId(transfer.transactionId))).toMatchObject({
+      transactionId: transfer.transactionId, accountId: bob, type: 'transfer_in', status: 'approved', balanceAfter: '120.0000',
+    });
+    for (const message of received) expect(message.key?.toString()).toBe(decodeResultEvent(message.value)!.accountId);
+
+    const history = createHistoryHandler(db.sql, retry);
+    await history(received);
+    await history(received);
+    const rows = await db.sql<{ event_id: string }[]>`select event_id from account_activity`;
+    expect(rows).toHaveLength(3);
+  });
+});
