@@ -4,9 +4,12 @@
 //   interrupted (a second Ctrl-C).
 
 import { Command, CommanderError } from 'commander';
+import { auditCommand } from './commands/audit.js';
+import { balanceCommand } from './commands/balance.js';
 import { migrateCommand } from './commands/migrate.js';
 import { runCommand } from './commands/run.js';
 import { seedUsersCommand } from './commands/seed-users.js';
+import { statementCommand } from './commands/statement.js';
 import { CheckFailed, requestShutdown } from './commands/common.js';
 import { settings } from './config.js';
 import { isWalletSimError } from './errors.js';
@@ -32,6 +35,9 @@ export function buildProgram(): Command {
   migrateCommand(program);
   seedUsersCommand(program);
   runCommand(program);
+  balanceCommand(program);
+  statementCommand(program);
+  auditCommand(program);
   return program;
 }
 

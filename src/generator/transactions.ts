@@ -108,8 +108,8 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
       case 'deposit':
         return { ...common, amount: fromMinorUnits(purchaseMinorUnits(random, DEPOSIT)) };
       case 'transfer': {
-        let destination = pickAccount();
-        if (destination === index && accounts.ids.length > 1 && !random.chance(SELF_TRANSFER_SHARE)) destination = (index + 1) % accounts.ids.length;
+        let destination = random.chance(SELF_TRANSFER_SHARE) ? index : pickAccount();
+        if (destination === index && !random.chance(SELF_TRANSFER_SHARE)) destination = (index + 1) % accounts.ids.length;
         return { ...common, counterpartyAccountId: accounts.ids[destination] as string, amount: fromMinorUnits(purchaseMinorUnits(random, TRANSFER)) };
       }
       case 'refund': {

@@ -74,3 +74,14 @@ export async function fetchGroupLag(admin: Admin, groupId: string, topic: string
   }
   return Number(lag);
 }
+
+/** Per partition: the first offset still in the topic and the group's committed offset; null when nothing was committed. */
+export async function fetchCommittedBounds(admin: Admin, groupId: string, topic: string): Promise<{ partition: number; low: string; committed: string }[] | null> {
+  if (!(await admin.listTopics()).includes(topic)) return null;
+  const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const lowByPartition = new Map(ends.map((end) => [end.partition, end.low]));
+  const bounds = (committed?.partitions ?? [])
+    .filter((entry) => BigInt(entry.offset) >= 0n)
+    .map((entry) => ({ partition: entry.partition, low: lowByPartition.get(entry.partition) ?? '0', committed: entry.offset }));
+  return bounds.length === 0 ? null : bounds;
+}

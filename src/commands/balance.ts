@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { openDatabase } from '../db/migrate.js';
+import { findAccounts } from '../queries.js';
+import { configOf } from './common.js';
+
+export function balanceCommand(program: Command): Command {
+  return program
+    .command('balance')
+    .description('Show the balance of an account, or of every account of a user')
+    .argument('<account-id | user-id | email>', 'which account(s)')
+    .option('--json', 'one JSON object per account')
+    .action(async (reference: string, options: { json?: boolean }, command: Command) => {
+      const sql = await openDatabase(configOf(command).database);
+      try {
+        for (const account of await findAccounts(sql, reference)) {
+          process.stdout.write(options.json
+            ? `${JSON.stringify(account)}\n`
+            : `${account.balance} ${account.currency}  account ${account.accountId} of ${account.name} <${account.email}>\n`);
+        }
+      } finally {
+        await sql.end({ timeout: 5 });
+      }
+    });
+}
