@@ -26,7 +26,8 @@ export function buildProgram(): Command {
     .version(process.env.npm_package_version ?? '0.1.0')
     .exitOverride()
     .configureOutput({
-      outputError: (text, write) => write(`wallet-sim: ${text.replace(/^error: /, '').trim()} (see wallet-sim --help)\n`),
+      // One line: commander puts its "Did you mean …?" on a line of its own.
+      outputError: (text, write) => write(`wallet-sim: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see wallet-sim --help)\n`),
     })
     .showSuggestionAfterError(true);
   for (const spec of Object.values(settings)) {

@@ -14,6 +14,8 @@ import { createMessageSink, type MessageSink } from './kafka/producer.js';
 import { createHistoryHandler } from './consumer/history-consumer.js';
 import { createLedgerHandler } from './consumer/ledger-consumer.js';
 import { decodeResultEvent, resultsTopic } from './events.js';
+import { createRandom } from './generator/random.js';
+import { createInjector, type FaultOptions } from './producer/faults.js';
 import { runProducer } from './producer/producer.js';
 import { RunStats, type Summary } from './stats/stats.js';
 import type { View } from './terminal/view.js';
@@ -30,6 +32,7 @@ export interface RunOptions {
   readonly consume: boolean;
   /** Print every result event, one line each. */
   readonly logEvents: boolean;
+  readonly faults: FaultOptions;
   readonly consumerBatchSizeMax: number;
   readonly producerBatchSizeMax: number;
   readonly drainTimeoutMs: number;
@@ -155,10 +158,11 @@ async function produce(config: Config, options: RunOptions, sql: Sql, sink: Mess
   const generate = createTransactionGenerator({
     seed: options.seed, accounts, mix: options.mix, skew: options.skew, unknownAccountShare: UNKNOWN_ACCOUNT_SHARE, merchantPoolSize: MERCHANT_POOL_SIZE,
   });
+  const injector = createInjector(createRandom(options.seed, 'faults'), options.faults);
   stats.start(nowMs());
   return runProducer({
     topic: config.kafka.topic, rate: options.rate, countMax: options.count, durationMs: options.durationMs,
-    batchSizeMax: options.producerBatchSizeMax, generate, sink, stats, signal: stop, nowMs,
+    batchSizeMax: options.producerBatchSizeMax, generate, injector, sink, stats, signal: stop, nowMs,
   }).catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
 }
 

@@ -20,6 +20,8 @@ interface RunCommandOptions {
   logEvents?: boolean;
   batchSize: number;
   drainTimeout: number;
+  injectDuplicates: number;
+  injectMalformed: number;
 }
 
 export function runCommand(program: Command): Command {
@@ -37,6 +39,8 @@ export function runCommand(program: Command): Command {
     .option('--no-consume', 'only produce')
     .option('--batch-size <n>', 'most transactions applied in one database transaction', integerOption(1, 10_000), 2_000)
     .addOption(new Option('--drain-timeout <time>', 'how long to wait for in-flight transactions when stopping').argParser(durationOption).default(30_000, '30s'))
+    .option('--inject-duplicates <share>', 'send this share of transactions a second time with the same id (0 to 1)', numberOption(0, 1), 0)
+    .option('--inject-malformed <share>', 'add this share of malformed messages, which are dead-lettered (0 to 1)', numberOption(0, 1), 0)
     .option('--log-events', 'print every result event, one line each (a third consumer group, from the newest event on)')
     .option('--json', 'one JSON object per second, then the summary as the last line')
     .action(async (options: RunCommandOptions, command: Command) => {
@@ -51,6 +55,7 @@ export function runCommand(program: Command): Command {
       const summary = await runSimulation(config, {
         rate: options.rate, durationMs: options.duration ?? null, count: options.count ?? null, seed: options.seed,
         partitions: options.partitions, skew: options.skew, mix: options.mix, produce: options.produce, consume: options.consume, logEvents: options.logEvents ?? false,
+        faults: { duplicateShare: options.injectDuplicates, malformedShare: options.injectMalformed },
         consumerBatchSizeMax: options.batchSize, producerBatchSizeMax: 1_000, drainTimeoutMs: options.drainTimeout,
         statsIntervalMs: 1_000,
       }, view, stop);

@@ -8,6 +8,7 @@ import type { TransactionGenerator } from '../generator/transactions.js';
 import type { MessageSink } from '../kafka/producer.js';
 import { encodeTransaction } from '../message.js';
 import type { RunStats } from '../stats/stats.js';
+import type { Injector } from './faults.js';
 import { createRateSchedule } from './rate.js';
 
 export interface ProducerOptions {
@@ -17,6 +18,8 @@ export interface ProducerOptions {
   readonly durationMs: number | null;
   readonly batchSizeMax: number;
   readonly generate: TransactionGenerator;
+  /** Adds injected duplicates and malformed messages to each batch. */
+  readonly injector: Injector;
   readonly sink: MessageSink;
   readonly stats: RunStats;
   readonly signal: AbortSignal;
@@ -47,9 +50,12 @@ export async function runProducer(options: ProducerOptions): Promise<number> {
       const transaction = options.generate(options.nowMs());
       return { key: transaction.accountId, value: encodeTransaction(transaction), timestampMs: transaction.producedAtMs };
     });
-    await options.sink.send(options.topic, messages);
+    const batch = options.injector.inject(messages);
+    await options.sink.send(options.topic, batch);
     sent += due;
-    options.stats.recordProduced(due);
+    options.stats.recordProduced(batch.length);
+    options.stats.injectedDuplicates = options.injector.injectedDuplicates;
+    options.stats.injectedMalformed = options.injector.injectedMalformed;
   }
   return sent;
 }

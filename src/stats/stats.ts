@@ -46,6 +46,9 @@ export interface Summary {
   readonly throughputTps: number;
   readonly latencyMs: LatencySummary;
   readonly elapsedSeconds: number;
+  /** Messages the producer added on purpose (--inject-duplicates, --inject-malformed). */
+  readonly injectedDuplicates: number;
+  readonly injectedMalformed: number;
 }
 
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
@@ -63,6 +66,8 @@ export class RunStats {
   declined = 0;
   duplicates = 0;
   deadLettered = 0;
+  injectedDuplicates = 0;
+  injectedMalformed = 0;
   readonly declinedByReason: Partial<Record<DeclineReason, number>> = {};
   readonly deadLetteredByReason: Partial<Record<DeadLetterReason, number>> = {};
   problem: string | null = null;
@@ -142,6 +147,8 @@ export class RunStats {
       throughputTps: elapsedSeconds === 0 ? 0 : round(this.processed / elapsedSeconds, 1),
       latencyMs: latencyOf(this.latency),
       elapsedSeconds: round(elapsedSeconds, 3),
+      injectedDuplicates: this.injectedDuplicates,
+      injectedMalformed: this.injectedMalformed,
     };
   }
 }

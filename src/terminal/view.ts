@@ -64,6 +64,8 @@ export function renderSummary(summary: Summary): string[] {
     `summary: ${count(summary.processed)} processed of ${count(summary.produced)} produced in ${summary.elapsedSeconds.toFixed(1)} s (${summary.throughputTps.toFixed(1)} tx/s)`,
     `  approved ${count(summary.approved)}, declined ${count(summary.declined)}${declined === '' ? '' : ` (${declined})`}, duplicates ${count(summary.duplicates)}, dead-lettered ${count(summary.deadLettered)}`,
     `  latency p50 ${ms(summary.latencyMs.p50)}, p95 ${ms(summary.latencyMs.p95)}, p99 ${ms(summary.latencyMs.p99)}, max ${ms(summary.latencyMs.max)}`,
+    ...(summary.injectedDuplicates + summary.injectedMalformed > 0
+      ? [`  injected on purpose: ${count(summary.injectedDuplicates)} duplicates, ${count(summary.injectedMalformed)} malformed messages`] : []),
   ];
 }
 

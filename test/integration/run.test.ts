@@ -54,7 +54,7 @@ describe('wallet-sim run', () => {
     const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string });
     expect(lines.slice(0, -1).every((line) => line.type === 'stats')).toBe(true);
     const summary = lastJson(result.stdout);
-    expect(Object.keys(summary)).toEqual(['type', 'produced', 'processed', 'approved', 'declined', 'declinedByReason', 'duplicates', 'deadLettered', 'throughputTps', 'latencyMs', 'elapsedSeconds']);
+    expect(Object.keys(summary)).toEqual(['type', 'produced', 'processed', 'approved', 'declined', 'declinedByReason', 'duplicates', 'deadLettered', 'throughputTps', 'latencyMs', 'elapsedSeconds', 'injectedDuplicates', 'injectedMalformed']);
     expect(summary).toMatchObject({ type: 'summary', produced: 5000, processed: 5000, duplicates: 0, deadLettered: 0 });
     expect(summary.approved + summary.declined).toBe(summary.processed);
     expect(summary.declinedByReason.insufficient_funds).toBeGreaterThan(0);

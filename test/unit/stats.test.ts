@@ -61,7 +61,7 @@ describe('run stats', () => {
     const { latencyMs, ...summary } = stats.summary(9_999);
     expect(summary).toEqual({
       type: 'summary', produced: 4, processed: 2, approved: 1, declined: 1, declinedByReason: { insufficient_funds: 1 },
-      duplicates: 1, deadLettered: 1, throughputTps: 66.7, elapsedSeconds: 0.03,
+      duplicates: 1, deadLettered: 1, throughputTps: 66.7, elapsedSeconds: 0.03, injectedDuplicates: 0, injectedMalformed: 0,
     });
     // Duplicates are not latency samples: the two applied ones took 30 and 20 ms.
     expect(latencyMs.max).toBe(30);
