@@ -14,6 +14,7 @@ import { WalletSimError, redactUrl } from './errors.js';
 import { packageRoot } from './paths.js';
 
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 export type StackMode = 'auto' | 'docker' | 'native';
 
 export interface KafkaConfig {
@@ -24,12 +25,18 @@ export interface KafkaConfig {
   readonly connectionTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly logLevel: KafkaLogLevel;
+  /** TLS to the brokers; null for plaintext. */
+  readonly tls: { readonly caFile: string | null; readonly rejectUnauthorized: boolean } | null;
+  /** SASL authentication; null for none. */
+  readonly sasl: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string } | null;
 }
 
 export interface DatabaseConfig {
   readonly url: string;
   readonly poolSizeMax: number;
   readonly connectTimeoutMs: number;
+  /** A CA certificate (PEM) to verify the server with; TLS itself is asked for with ?sslmode= in DATABASE_URL. */
+  readonly sslCaFile: string | null;
 }
 
 export interface StackConfig {
@@ -106,10 +113,45 @@ export const settings = {
     description: "kafkajs' own log output on stderr: nothing, error, warn, info or debug",
     parse: oneOf(['nothing', 'error', 'warn', 'info', 'debug'] as const),
   }),
+  kafkaSsl: setting({
+    env: 'KAFKA_SSL', default: 'false',
+    description: 'Connect to the brokers over TLS: true or false',
+    parse: boolean,
+  }),
+  kafkaSslCaFile: setting({
+    env: 'KAFKA_SSL_CA_FILE', default: '',
+    description: 'A CA certificate (PEM) to verify the brokers with; empty: the system CAs',
+    parse: optionalFile,
+  }),
+  kafkaSslRejectUnauthorized: setting({
+    env: 'KAFKA_SSL_REJECT_UNAUTHORIZED', default: 'true',
+    description: 'Refuse brokers whose certificate does not verify: true or false',
+    parse: boolean,
+  }),
+  kafkaSaslMechanism: setting({
+    env: 'KAFKA_SASL_MECHANISM', default: 'none',
+    description: 'SASL mechanism: none, plain, scram-sha-256 or scram-sha-512',
+    parse: oneOf(['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const),
+  }),
+  kafkaSaslUsername: setting({
+    env: 'KAFKA_SASL_USERNAME', default: '',
+    description: 'SASL user name',
+    parse: optionalText,
+  }),
+  kafkaSaslPassword: setting({
+    env: 'KAFKA_SASL_PASSWORD', default: '',
+    description: 'SASL password (never printed)',
+    parse: optionalText, secret: true,
+  }),
   databaseUrl: setting({
     env: 'DATABASE_URL', flag: 'database-url', default: DEFAULT_DATABASE_URL,
     description: 'PostgreSQL connection URL; the database is created if missing',
     parse: parseDatabaseUrl, secret: true,
+  }),
+  databaseSslCaFile: setting({
+    env: 'DATABASE_SSL_CA_FILE', default: '',
+    description: 'A CA certificate (PEM) to verify PostgreSQL with; ask for TLS with ?sslmode=require or verify-full in DATABASE_URL',
+    parse: optionalFile,
   }),
   databasePoolSizeMax: setting({
     env: 'DATABASE_POOL_SIZE_MAX', default: '10', unit: 'connections',
@@ -192,7 +234,7 @@ function resolveSetting(key: SettingKey, flagValue: unknown, env: NodeJS.Process
     return spec.parse(raw.trim());
   } catch (error) {
     if (!(error instanceof SettingRejected)) throw error;
-    const shown = spec.secret ? redactUrl(raw) : raw;
+    const shown = !spec.secret ? raw : raw.includes('://') ? redactUrl(raw) : '***';
     throw new WalletSimError('CONFIG_INVALID', `${source} is ${JSON.stringify(shown)}: ${error.message}`);
   }
 }
@@ -202,12 +244,21 @@ function toConfig(v: Values): Config {
     throw new WalletSimError('CONFIG_INVALID',
       `KAFKA_CONNECTION_TIMEOUT_MS (${v.kafkaConnectionTimeoutMs}) must be below KAFKA_REQUEST_TIMEOUT_MS (${v.kafkaRequestTimeoutMs}); lower the first or raise the second`);
   }
+  if (v.kafkaSaslMechanism !== 'none' && (v.kafkaSaslUsername === '' || v.kafkaSaslPassword === '')) {
+    throw new WalletSimError('CONFIG_INVALID',
+      `KAFKA_SASL_MECHANISM is ${v.kafkaSaslMechanism} but KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is empty; set both, or set KAFKA_SASL_MECHANISM=none`);
+  }
+  if (!v.kafkaSsl && v.kafkaSslCaFile !== null) {
+    throw new WalletSimError('CONFIG_INVALID', 'KAFKA_SSL_CA_FILE is set but KAFKA_SSL is false; set KAFKA_SSL=true or unset the CA file');
+  }
   return {
     kafka: {
       brokers: v.kafkaBrokers, topic: v.kafkaTopic, groupId: v.kafkaGroupId, clientId: v.kafkaClientId,
       connectionTimeoutMs: v.kafkaConnectionTimeoutMs, requestTimeoutMs: v.kafkaRequestTimeoutMs, logLevel: v.kafkaLogLevel,
+      tls: v.kafkaSsl ? { caFile: v.kafkaSslCaFile, rejectUnauthorized: v.kafkaSslRejectUnauthorized } : null,
+      sasl: v.kafkaSaslMechanism === 'none' ? null : { mechanism: v.kafkaSaslMechanism, username: v.kafkaSaslUsername, password: v.kafkaSaslPassword },
     },
-    database: { url: v.databaseUrl, poolSizeMax: v.databasePoolSizeMax, connectTimeoutMs: v.databaseConnectTimeoutMs },
+    database: { url: v.databaseUrl, poolSizeMax: v.databasePoolSizeMax, connectTimeoutMs: v.databaseConnectTimeoutMs, sslCaFile: v.databaseSslCaFile },
     stack: { mode: v.stackMode, kafkaVersion: v.kafkaVersion, postgresImage: v.postgresImage, readyTimeoutMs: v.stackReadyTimeoutMs,
       dir: resolve(packageRoot, v.stackDir), cacheDir: v.stackCacheDir },
   };
@@ -248,6 +299,10 @@ function parseDatabaseUrl(raw: string): string {
     throw new SettingRejected('expected a postgres:// or postgresql:// URL');
   }
   if (url.hostname === '') throw new SettingRejected('the URL names no host');
+  const sslmode = url.searchParams.get('sslmode');
+  if (sslmode !== null && !['disable', 'allow', 'prefer', 'require', 'verify-full'].includes(sslmode)) {
+    throw new SettingRejected('expected sslmode=disable, allow, prefer, require or verify-full');
+  }
   if (!/^\/[A-Za-z0-9_-]{1,63}$/.test(url.pathname)) {
     throw new SettingRejected('expected a database name of letters, digits, _ or - after the host, e.g. /wallet_sim');
   }
@@ -271,6 +326,24 @@ function parseName(raw: string): string {
 function parseVersion(raw: string): string {
   if (!/^\d+\.\d+\.\d+$/.test(raw)) throw new SettingRejected('expected a version such as 4.3.1 or 3.9.2');
   return raw;
+}
+
+function boolean(raw: string): boolean {
+  if (raw !== 'true' && raw !== 'false') throw new SettingRejected('expected true or false');
+  return raw === 'true';
+}
+
+function optionalText(raw: string): string {
+  if (raw.length > 1_000 || raw.includes('\n')) throw new SettingRejected('expected one line of at most 1000 characters');
+  return raw;
+}
+
+/** A file that must exist, or '' for none. */
+function optionalFile(raw: string): string | null {
+  if (raw === '') return null;
+  const path = parsePath(raw);
+  if (!existsSync(path)) throw new SettingRejected('no such file');
+  return path;
 }
 
 function parsePath(raw: string): string {

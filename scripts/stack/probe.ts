@@ -1,12 +1,13 @@
 // Does a service answer? A real client call, the same one wallet-sim makes.
 
 import { Kafka, logLevel } from 'kafkajs';
-import postgres from 'postgres';
 import type { Config } from '../../src/config.js';
-import { withDatabase } from '../../src/db/connect.js';
+import { connect } from '../../src/db/connect.js';
+import { securityOptions } from '../../src/kafka/client.js';
 
 export async function kafkaAnswers(config: Config): Promise<boolean> {
   const kafka = new Kafka({
+    ...securityOptions(config.kafka),
     clientId: 'wallet-sim-stack', brokers: [...config.kafka.brokers], logLevel: logLevel.NOTHING,
     connectionTimeout: 1_000, requestTimeout: 3_000, retry: { retries: 0 },
   });
@@ -26,9 +27,7 @@ export type PostgresAnswer = 'answers' | 'down' | 'refused-credentials';
 
 /** Asks the server itself (database `postgres`): ours may not be created yet. */
 export async function postgresAnswers(config: Config): Promise<PostgresAnswer> {
-  const sql = postgres(withDatabase(config.database.url, 'postgres'), {
-    max: 1, connect_timeout: 2, onnotice: () => {}, connection: { application_name: 'wallet-sim-stack' },
-  });
+  const sql = connect({ ...config.database, connectTimeoutMs: 2_000 }, { poolSizeMax: 1, database: 'postgres' });
   try {
     await sql`select 1`;
     return 'answers';

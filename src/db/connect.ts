@@ -2,6 +2,7 @@
 // into a postgres.js client and turns connection failures into operating
 // errors that say what to do.
 
+import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import type { DatabaseConfig } from '../config.js';
 import { WalletSimError, redactUrl } from '../errors.js';
@@ -22,6 +23,8 @@ export function connect(config: DatabaseConfig, options: ConnectOptions = {}): S
     connect_timeout: Math.ceil(config.connectTimeoutMs / 1000), // postgres.js wants seconds
     idle_timeout: 30,
     onnotice: () => {},
+    // TLS itself is asked for in the URL (?sslmode=require or verify-full); a CA file makes it verify against that CA.
+    ...(config.sslCaFile === null ? {} : { ssl: { ca: readFileSync(config.sslCaFile, 'utf8'), rejectUnauthorized: true } }),
     connection: {
       application_name: 'wallet-sim',
       // Batches are planned with their real parameters every time: a generic

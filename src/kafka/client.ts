@@ -1,7 +1,8 @@
 // The Kafka adapter's entry. kafkajs has been unmaintained since 2023, so it is
 // only imported under src/kafka/: the rest of wallet-sim sees these functions.
 
-import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type Admin, type ITopicConfig, type KafkaConfig as KafkaConfigOptions, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig, KafkaLogLevel } from '../config.js';
 import { WalletSimError } from '../errors.js';
 
@@ -9,8 +10,18 @@ const LOG_LEVELS: Record<KafkaLogLevel, logLevel> = {
   nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG,
 };
 
+/** kafkajs' TLS and SASL options from the settings (TLS over the system CAs unless a CA file is given). */
+export function securityOptions(config: KafkaConfig): Pick<KafkaConfigOptions, 'ssl' | 'sasl'> {
+  const ssl = config.tls === null ? undefined
+    : config.tls.caFile === null && config.tls.rejectUnauthorized ? true
+      : { rejectUnauthorized: config.tls.rejectUnauthorized, ...(config.tls.caFile === null ? {} : { ca: [readFileSync(config.tls.caFile, 'utf8')] }) };
+  const sasl = config.sasl === null ? undefined : { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions;
+  return { ...(ssl === undefined ? {} : { ssl }), ...(sasl === undefined ? {} : { sasl }) };
+}
+
 export function createKafka(config: KafkaConfig): Kafka {
   return new Kafka({
+    ...securityOptions(config),
     clientId: config.clientId,
     brokers: [...config.brokers],
     connectionTimeout: config.connectionTimeoutMs,
