@@ -16,6 +16,14 @@ export default {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       slowTestThreshold: 30,
     },
+    {
+      // Crashes and outages of the shared broker and database: run on their
+      // own, one file at a time (npm test runs them after the others).
+      ...common,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+      slowTestThreshold: 120,
+    },
   ],
   testTimeout: 60_000,
 };

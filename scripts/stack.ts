@@ -6,6 +6,8 @@
 //         PostgreSQL binaries from npm or the system); wait until they answer.
 // down:   stop only what `up` started (recorded in <stack dir>/state.json).
 // status: what answers where, and who started it. Exit 0 when both answer.
+// stop kafka|postgres: stop one service `up` started (the fault suite's
+//         outages); `up` starts it again.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -146,6 +148,18 @@ async function down(config: Config): Promise<void> {
     : `stack: stopped ${stopped.join(' and ')}\n`);
 }
 
+async function stopOne(config: Config, service: Service | undefined): Promise<void> {
+  if (service === undefined || !SERVICES.includes(service)) throw new WalletSimError('USAGE', 'usage: stack.js stop kafka|postgres');
+  const state = readState(config);
+  const entry = state[service];
+  if (entry?.mode === 'docker') dockerStop(config, [service]);
+  else if (ours(service, entry)) await stopProcess(entry.pid, STOP_GRACE_MS, service === 'postgres' ? 'SIGINT' : 'SIGTERM');
+  else throw new WalletSimError('STACK_FAILED', `${service} was not started by stack:up here, so it is not stopped`);
+  delete state[service];
+  writeState(config, state);
+  process.stdout.write(`stack: stopped ${service}\n`);
+}
+
 async function status(config: Config): Promise<boolean> {
   const state = readState(config);
   let allAnswer = true;
@@ -166,9 +180,10 @@ function shortPath(path: string): string {
   return fromRoot.startsWith('..') ? path : fromRoot;
 }
 
-async function main(command: string | undefined): Promise<number> {
+async function main(command: string | undefined, argument: string | undefined): Promise<number> {
   const config = resolveConfig();
   switch (command) {
+    case 'stop': await stopOne(config, argument as Service | undefined); return 0;
     case 'up': await up(config); return 0;
     case 'down': await down(config); return 0;
     case 'status': return (await status(config)) ? 0 : 1;
@@ -179,7 +194,7 @@ async function main(command: string | undefined): Promise<number> {
 }
 
 try {
-  process.exit(await main(process.argv[2]));
+  process.exit(await main(process.argv[2], process.argv[3]));
 } catch (error) {
   if (!isWalletSimError(error)) throw error;
   process.stderr.write(`stack: ${error.message}\n`);

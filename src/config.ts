@@ -24,6 +24,8 @@ export interface KafkaConfig {
   readonly clientId: string;
   readonly connectionTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** How long a consumer may be silent before its group gives its partitions to others. */
+  readonly sessionTimeoutMs: number;
   readonly logLevel: KafkaLogLevel;
   /** TLS to the brokers; null for plaintext. */
   readonly tls: { readonly caFile: string | null; readonly rejectUnauthorized: boolean } | null;
@@ -107,6 +109,11 @@ export const settings = {
     env: 'KAFKA_REQUEST_TIMEOUT_MS', default: '30000', unit: 'ms',
     description: 'Time to wait for a broker to answer a request',
     parse: integerIn(1_000, 300_000),
+  }),
+  kafkaSessionTimeoutMs: setting({
+    env: 'KAFKA_SESSION_TIMEOUT_MS', default: '10000', unit: 'ms',
+    description: 'Time a consumer may be silent before its partitions go to another; also how long a restart after a crash waits for the dead member',
+    parse: integerIn(6_000, 300_000),
   }),
   kafkaLogLevel: setting({
     env: 'KAFKA_LOG_LEVEL', default: 'nothing',
@@ -254,7 +261,8 @@ function toConfig(v: Values): Config {
   return {
     kafka: {
       brokers: v.kafkaBrokers, topic: v.kafkaTopic, groupId: v.kafkaGroupId, clientId: v.kafkaClientId,
-      connectionTimeoutMs: v.kafkaConnectionTimeoutMs, requestTimeoutMs: v.kafkaRequestTimeoutMs, logLevel: v.kafkaLogLevel,
+      connectionTimeoutMs: v.kafkaConnectionTimeoutMs, requestTimeoutMs: v.kafkaRequestTimeoutMs,
+      sessionTimeoutMs: v.kafkaSessionTimeoutMs, logLevel: v.kafkaLogLevel,
       tls: v.kafkaSsl ? { caFile: v.kafkaSslCaFile, rejectUnauthorized: v.kafkaSslRejectUnauthorized } : null,
       sasl: v.kafkaSaslMechanism === 'none' ? null : { mechanism: v.kafkaSaslMechanism, username: v.kafkaSaslUsername, password: v.kafkaSaslPassword },
     },

@@ -100,7 +100,10 @@ const RETRY = { attemptsMax: 8, backoffMsMin: 100, backoffMsMax: 5_000 };
 
 /** The ledger group, the history group and, with --log-events, a logging group; each has joined when this returns. */
 async function startGroups(config: Config, options: RunOptions, sql: Sql, sink: MessageSink, stats: RunStats, view: View, nowMs: () => number): Promise<BatchConsumer[]> {
-  const common = { batchSizeMax: options.consumerBatchSizeMax, maxWaitTimeMs: 20, maxBytesPerPartition: 4 * 1024 * 1024, commitIntervalMs: 1_000 };
+  const common = {
+    batchSizeMax: options.consumerBatchSizeMax, maxWaitTimeMs: 20, maxBytesPerPartition: 4 * 1024 * 1024, commitIntervalMs: 1_000,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+  };
   const groups: Promise<BatchConsumer>[] = [
     startGroup(config, {
       ...common, topic: config.kafka.topic, groupId: config.kafka.groupId, fromBeginning: true,

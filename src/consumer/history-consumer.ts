@@ -7,11 +7,11 @@ import { decodeResultEvent, type ResultEvent } from '../events.js';
 import type { ConsumedMessage } from '../kafka/consumer.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 
-export function createHistoryHandler(sql: Sql, retry: RetryPolicy): (messages: readonly ConsumedMessage[]) => Promise<void> {
-  return async (messages) => {
+export function createHistoryHandler(sql: Sql, retry: RetryPolicy): (messages: readonly ConsumedMessage[], heartbeat?: () => Promise<void>) => Promise<void> {
+  return async (messages, heartbeat) => {
     const events = messages.map((message) => decodeResultEvent(message.value)).filter((event): event is ResultEvent => event !== null);
     if (events.length === 0) return;
-    await withRetry(() => recordActivity(sql, events), retry);
+    await withRetry(() => recordActivity(sql, events), retry, () => { heartbeat?.().catch(() => {}); });
   };
 }
 

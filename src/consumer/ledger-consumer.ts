@@ -30,8 +30,8 @@ export interface LedgerConsumerDeps {
   readonly nowMs: () => number;
 }
 
-export function createLedgerHandler(deps: LedgerConsumerDeps): (messages: readonly ConsumedMessage[]) => Promise<void> {
-  return async (messages) => {
+export function createLedgerHandler(deps: LedgerConsumerDeps): (messages: readonly ConsumedMessage[], heartbeat?: () => Promise<void>) => Promise<void> {
+  return async (messages, heartbeat) => {
     const entries: LedgerEntry[] = [];
     const deadLetters: DeadLetter[] = [];
     for (const message of messages) {
@@ -41,6 +41,7 @@ export function createLedgerHandler(deps: LedgerConsumerDeps): (messages: readon
     }
     const result = await withRetry(() => applyBatch(deps.sql, { topic: deps.topic, entries, deadLetters }), deps.retry, (error, attempt, waitMs) => {
       deps.stats.problem = `${databaseError(error, deps.databaseUrl).message} (retry ${attempt} in ${waitMs} ms)`;
+      heartbeat?.().catch(() => {}); // still alive: keep the partitions while the database is away
     }).catch((error: unknown) => { throw databaseError(error, deps.databaseUrl); });
     deps.stats.problem = null;
     const committedAtMs = deps.nowMs();

@@ -23,7 +23,9 @@ export interface BatchConsumerOptions {
   readonly partitionsConsumedConcurrently: number;
   readonly maxWaitTimeMs: number;
   readonly maxBytesPerPartition: number;
-  readonly handle: (messages: readonly ConsumedMessage[]) => Promise<void>;
+  readonly sessionTimeoutMs: number;
+  /** `heartbeat` keeps the membership while the handler waits (e.g. retries a database that is away). */
+  readonly handle: (messages: readonly ConsumedMessage[], heartbeat: () => Promise<void>) => Promise<void>;
   /** How often resolved offsets are committed to the group. */
   readonly commitIntervalMs: number;
 }
@@ -42,8 +44,8 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
     maxWaitTimeInMs: options.maxWaitTimeMs,
     maxBytesPerPartition: options.maxBytesPerPartition,
     maxBytes: options.maxBytesPerPartition * Math.max(1, options.partitionsConsumedConcurrently) * 2,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: options.sessionTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 5)),
     retry: { retries: 5 },
   });
   let markReady: () => void = () => {};
@@ -70,7 +72,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       for (let start = 0; start < batch.messages.length; start += options.batchSizeMax) {
         if (!isRunning() || isStale()) return;
         const slice = batch.messages.slice(start, start + options.batchSizeMax);
-        await options.handle(slice.map((message) => ({ partition: batch.partition, offset: message.offset, key: message.key, value: message.value })));
+        await options.handle(slice.map((message) => ({ partition: batch.partition, offset: message.offset, key: message.key, value: message.value })), heartbeat);
         resolveOffset(slice[slice.length - 1]?.offset as string);
         await commitOffsetsIfNecessary();
         await heartbeat();
