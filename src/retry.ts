@@ -22,12 +22,15 @@ export function isRetriable(error: unknown): boolean {
   return typeof code === 'string' && RETRIABLE_CODES.has(code);
 }
 
-export async function withRetry<T>(work: () => Promise<T>, policy: RetryPolicy, onRetry?: (error: unknown, attempt: number, waitMs: number) => void): Promise<T> {
+export async function withRetry<T>(
+  work: () => Promise<T>, policy: RetryPolicy, onRetry?: (error: unknown, attempt: number, waitMs: number) => void,
+  retriable: (error: unknown) => boolean = isRetriable,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
-      if (attempt >= policy.attemptsMax || !isRetriable(error)) throw error;
+      if (attempt >= policy.attemptsMax || !retriable(error)) throw error;
       const waitMs = Math.min(policy.backoffMsMax, policy.backoffMsMin * 2 ** (attempt - 1));
       onRetry?.(error, attempt, waitMs);
       await new Promise((resolve) => setTimeout(resolve, waitMs));

@@ -6,11 +6,11 @@ import type { Config } from './config.js';
 import { loadAccountDirectory } from './db/accounts.js';
 import type { Sql } from './db/connect.js';
 import { openDatabase } from './db/migrate.js';
-import { WalletSimError } from './errors.js';
+import { isWalletSimError, WalletSimError } from './errors.js';
 import { createTransactionGenerator, type Mix } from './generator/transactions.js';
 import { connectAdmin, createKafka, ensureTopic, fetchGroupLag, kafkaUnreachable } from './kafka/client.js';
 import { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from './kafka/consumer.js';
-import { createMessageSink, type MessageSink } from './kafka/producer.js';
+import { createMessageSink, SEND_RETRY, type MessageSink } from './kafka/producer.js';
 import { createHistoryHandler } from './consumer/history-consumer.js';
 import { createLedgerHandler } from './consumer/ledger-consumer.js';
 import { decodeResultEvent, resultsTopic } from './events.js';
@@ -61,12 +61,15 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     await ensureTopic(admin, config.kafka.topic, options.partitions);
     await ensureTopic(admin, deadLetterTopic(config.kafka.topic), 1);
     await ensureTopic(admin, resultsTopic(config.kafka.topic), options.partitions);
-    const sink = await createMessageSink(kafka).catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
+    const sink = await createMessageSink(kafka, { retry: SEND_RETRY, onProblem: (problem) => { stats.problem = problem; } })
+      .catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
     closers.unshift(() => sink.close());
 
     const groups = options.consume ? await startGroups(config, options, sql, sink, stats, view, nowMs) : [];
     for (const group of groups) closers.unshift(() => group.stop());
-    const failure = Promise.race(groups.map((group) => group.crashed)).then((error) => { throw error; });
+    const failure = Promise.race(groups.map((group) => group.crashed)).then((error) => {
+      throw isWalletSimError(error) ? error : kafkaUnreachable(config.kafka, error);
+    });
     failure.catch(() => {}); // observed through the races below
 
     const ticker = startTicker(options, stats, view, nowMs, () => fetchGroupLag(admin, config.kafka.groupId, config.kafka.topic));
@@ -96,7 +99,9 @@ export function historyGroup(config: Config): string {
   return `${config.kafka.groupId}-history`;
 }
 
-const RETRY = { attemptsMax: 8, backoffMsMin: 100, backoffMsMax: 5_000 };
+// A database away for up to about a minute is waited out (with heartbeats,
+// so the partitions stay); longer, and the run stops with an error.
+const RETRY = { attemptsMax: 30, backoffMsMin: 100, backoffMsMax: 2_000 };
 
 /** The ledger group, the history group and, with --log-events, a logging group; each has joined when this returns. */
 async function startGroups(config: Config, options: RunOptions, sql: Sql, sink: MessageSink, stats: RunStats, view: View, nowMs: () => number): Promise<BatchConsumer[]> {

@@ -36,6 +36,18 @@ export function createKafka(config: KafkaConfig): Kafka {
   });
 }
 
+/**
+ * A Kafka failure that may pass: kafkajs marks its transient errors
+ * retriable, and gives up with KafkaJSNumberOfRetriesExceeded when its own
+ * retries ran out (the broker away for longer than they last).
+ */
+export function isKafkaRetriable(error: unknown): boolean {
+  for (let cause = error as { name?: string; retriable?: boolean; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
+    if (cause.name === 'KafkaJSNumberOfRetriesExceeded' || cause.retriable === true) return true;
+  }
+  return false;
+}
+
 export function kafkaUnreachable(config: KafkaConfig, cause: unknown): WalletSimError {
   const reason = (cause as Error)?.message ?? String(cause);
   return new WalletSimError('KAFKA_UNREACHABLE',

@@ -33,7 +33,11 @@ export interface BatchConsumerOptions {
 export interface BatchConsumer {
   /** Resolves once the group has given this member its partitions. */
   readonly ready: Promise<void>;
-  /** Resolves if the consumer stops for good on an error; the reason is kept. */
+  /**
+   * Resolves if the consumer stops for good: kafkajs gave up, or the handler
+   * failed (it retries on its own first, so its failure ends the run rather
+   * than restarting the consumer over and over).
+   */
   readonly crashed: Promise<Error>;
   stop(): Promise<void>;
 }
@@ -72,7 +76,12 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       for (let start = 0; start < batch.messages.length; start += options.batchSizeMax) {
         if (!isRunning() || isStale()) return;
         const slice = batch.messages.slice(start, start + options.batchSizeMax);
-        await options.handle(slice.map((message) => ({ partition: batch.partition, offset: message.offset, key: message.key, value: message.value })), heartbeat);
+        try {
+          await options.handle(slice.map((message) => ({ partition: batch.partition, offset: message.offset, key: message.key, value: message.value })), heartbeat);
+        } catch (error) {
+          markCrashed(error as Error);
+          throw error;
+        }
         resolveOffset(slice[slice.length - 1]?.offset as string);
         await commitOffsetsIfNecessary();
         await heartbeat();

@@ -3,6 +3,8 @@
 // acknowledged by all in-sync replicas.
 
 import { Partitioners, type IHeaders, type Kafka } from 'kafkajs';
+import { withRetry, type RetryPolicy } from '../retry.js';
+import { isKafkaRetriable } from './client.js';
 
 export interface OutgoingMessage {
   readonly key: string | Buffer | null;
@@ -16,7 +18,17 @@ export interface MessageSink {
   close(): Promise<void>;
 }
 
-export async function createMessageSink(kafka: Kafka): Promise<MessageSink> {
+export interface SinkOptions {
+  /** Retries of a send, on top of kafkajs' own (about 9 s each). */
+  readonly retry: RetryPolicy;
+  /** Told of each retry (the live view shows it), and of the send that worked (null). */
+  readonly onProblem?: (problem: string | null) => void;
+}
+
+/** Default: a broker may be away for about two minutes before a send fails for good. */
+export const SEND_RETRY: RetryPolicy = { attemptsMax: 8, backoffMsMin: 1_000, backoffMsMax: 5_000 };
+
+export async function createMessageSink(kafka: Kafka, options: SinkOptions = { retry: SEND_RETRY }): Promise<MessageSink> {
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -27,7 +39,10 @@ export async function createMessageSink(kafka: Kafka): Promise<MessageSink> {
   return {
     async send(topic, messages) {
       if (messages.length === 0) return;
-      await producer.send({
+      // A batch whose send failed may have been written anyway: sending it
+      // again can put a message in the topic twice, which the ledger counts
+      // as a duplicate, never as a second debit.
+      await withRetry(() => producer.send({
         topic,
         acks: -1,
         messages: messages.map((message) => ({
@@ -36,7 +51,10 @@ export async function createMessageSink(kafka: Kafka): Promise<MessageSink> {
           timestamp: message.timestampMs === undefined ? undefined : String(message.timestampMs),
           headers: message.headers as IHeaders | undefined,
         })),
-      });
+      }), options.retry, (error, attempt, waitMs) => {
+        options.onProblem?.(`Kafka does not take messages (${(error as Error).message}); retry ${attempt} in ${waitMs} ms`);
+      }, isKafkaRetriable);
+      options.onProblem?.(null);
     },
     close: () => producer.disconnect(),
   };

@@ -16,3 +16,10 @@ describe('security basics', () => {
     expect(unsafe).toEqual(['src/db/migrate.ts']);
   });
 });
+
+describe('patched dependencies', () => {
+  it('runs the postgres.js with the closed-socket guard (npm install applies it; see scripts/patch-dependencies.js)', () => {
+    const connection = readFileSync(join(packageRoot, 'node_modules', 'postgres', 'src', 'connection.js'), 'utf8');
+    expect(connection).toContain('/* wallet-sim: guard closed socket (porsager/postgres#1208) */');
+  });
+});
