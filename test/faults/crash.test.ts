@@ -9,7 +9,7 @@ import { createRandom } from '../../src/generator/random.js';
 import { Big } from '../../src/money.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { ReferenceLedger, toModelTransaction, type ModelAccount, type ModelCard } from '../helpers/reference-ledger.js';
-import { balances, expectAuditPasses, expectEveryMessageAccountedFor, scenario, SINGLE_ACCOUNT_MIX, summaryOf, type Scenario } from '../helpers/scenario.js';
+import { balances, expectAuditPasses, expectEveryMessageAccountedFor, reportFigures, scenario, SINGLE_ACCOUNT_MIX, summaryOf, type Scenario } from '../helpers/scenario.js';
 
 describe('crash', () => {
   let s: Scenario;
@@ -34,7 +34,9 @@ describe('crash', () => {
     expect(final.code).toBe(0);
     expect(summaryOf(final.stdout).processed).toBeGreaterThanOrEqual(1000);
 
-    const { transactions } = await expectEveryMessageAccountedFor(s);
+    const accounting = await expectEveryMessageAccountedFor(s);
+    const { transactions } = accounting;
+    reportFigures('crash: 6 × SIGKILL mid-run, restart, drain', 7, accounting);
     await expectAuditPasses(s.env);
 
     // The reference model, from the opening balances and the cards, replays the topic.

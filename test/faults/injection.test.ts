@@ -4,7 +4,7 @@
 
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { runCli } from '../helpers/cli.js';
-import { balances, expectAuditPasses, expectEveryMessageAccountedFor, scenario, SINGLE_ACCOUNT_MIX, summaryOf, type Scenario } from '../helpers/scenario.js';
+import { balances, expectAuditPasses, expectEveryMessageAccountedFor, reportFigures, scenario, SINGLE_ACCOUNT_MIX, summaryOf, type Scenario } from '../helpers/scenario.js';
 
 describe('injected duplicates and malformed messages', () => {
   const scenarios: Scenario[] = [];
@@ -35,9 +35,10 @@ describe('injected duplicates and malformed messages', () => {
     const cleanBalances = await balances(clean.s.db);
     expect(await balances(duplicated.s.db)).toEqual(cleanBalances);
     expect(await balances(malformed.s.db)).toEqual(cleanBalances);
-    for (const run of [clean, duplicated, malformed]) {
-      const { malformed: inTopic } = await expectEveryMessageAccountedFor(run.s);
-      expect(inTopic).toBe(run.summary.injectedMalformed);
+    for (const [name, run] of [['no injection (baseline)', clean], ['--inject-duplicates 0.05', duplicated], ['--inject-malformed 0.01', malformed]] as const) {
+      const accounting = await expectEveryMessageAccountedFor(run.s);
+      expect(accounting.malformed).toBe(run.summary.injectedMalformed);
+      reportFigures(name, 1, accounting);
       await expectAuditPasses(run.s.env);
     }
     const [recorded] = await duplicated.s.db.sql<{ n: number }[]>`select count(*)::int as n from duplicates`;

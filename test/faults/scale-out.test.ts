@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connectAdmin, createKafka, fetchGroupLag } from '../../src/kafka/client.js';
 import { runCli, startCli } from '../helpers/cli.js';
-import { expectAuditPasses, expectEveryMessageAccountedFor, scenario, summaryOf, type Scenario } from '../helpers/scenario.js';
+import { expectAuditPasses, expectEveryMessageAccountedFor, reportFigures, scenario, summaryOf, type Scenario } from '../helpers/scenario.js';
 import { waitUntil } from '../helpers/wait.js';
 
 describe('scale-out', () => {
@@ -41,7 +41,9 @@ describe('scale-out', () => {
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(summaryOf(a.stdout).processed).toBeGreaterThan(0);
 
-    const { transactions } = await expectEveryMessageAccountedFor(s);
+    const accounting = await expectEveryMessageAccountedFor(s);
+    const { transactions } = accounting;
+    reportFigures('scale-out: 1 producer, 2 consumers, one SIGKILLed and restarted', 4, accounting);
     expect(transactions.length).toBe(summaryOf(produced.stdout).produced + 1);
     await expectAuditPasses(s.env);
   }, 300_000);

@@ -2,6 +2,7 @@
 // summary, and the checks that nothing was lost or doubled.
 
 import { expect } from '@jest/globals';
+import { appendFileSync } from 'node:fs';
 import { decodeTransaction, type Transaction } from '../../src/message.js';
 import type { Summary } from '../../src/stats/stats.js';
 import { runCli } from './cli.js';
@@ -42,6 +43,19 @@ export interface Accounting {
   /** Valid transactions in the topic, in partition and offset order. */
   readonly transactions: Transaction[];
   readonly malformed: number;
+  /** Transaction ids in the topic with no ledger row. */
+  readonly lost: number;
+  /** Ledger rows beyond one per transaction id (the primary key keeps it 0; counted, not assumed). */
+  readonly doubled: number;
+  readonly belowZero: number;
+}
+
+/** With FAULT_REPORT=<file>, each scenario appends its figures there (the README's reliability table). */
+export function reportFigures(name: string, runs: number, accounting: Accounting): void {
+  const file = process.env.FAULT_REPORT;
+  if (!file) return;
+  const figures = { scenario: name, runs, transactions: new Set(accounting.transactions.map((t) => t.transactionId)).size, malformed: accounting.malformed, lost: accounting.lost, doubled: accounting.doubled, belowZero: accounting.belowZero };
+  appendFileSync(file, `${JSON.stringify(figures)}\n`);
 }
 
 /**
@@ -59,15 +73,16 @@ export async function expectEveryMessageAccountedFor({ db }: Scenario): Promise<
     else malformed += 1;
   }
   const ids = [...new Set(transactions.map((t) => t.transactionId))];
-  const [counts] = await db.sql<{ in_topic: number; all_rows: number; dead_letters: number }[]>`
+  const [counts] = await db.sql<{ in_topic: number; all_rows: number; dead_letters: number; distinct_ids: number }[]>`
     select (select count(*)::int from transactions where id = any(${ids}::uuid[])) as in_topic,
+           (select count(distinct id)::int from transactions where id = any(${ids}::uuid[])) as distinct_ids,
            (select count(*)::int from transactions where type not in ('opening', 'transfer_in')) as all_rows,
            (select count(*)::int from dead_letters) as dead_letters`;
   expect({ lost: ids.length - counts!.in_topic, notInTopic: counts!.all_rows - counts!.in_topic, deadLetters: counts!.dead_letters })
     .toEqual({ lost: 0, notInTopic: 0, deadLetters: malformed });
   const [belowZero] = await db.sql<{ n: number }[]>`select count(*)::int as n from accounts where balance < 0`;
   expect(belowZero!.n).toBe(0);
-  return { transactions, malformed };
+  return { transactions, malformed, lost: ids.length - counts!.distinct_ids, doubled: counts!.in_topic - counts!.distinct_ids, belowZero: belowZero!.n };
 }
 
 export async function balances(db: TestDatabase): Promise<Record<string, string>> {
