@@ -44,6 +44,9 @@ export const UNKNOWN_ACCOUNT_SHARE = 0.001;
 const CONSUMER_READY_TIMEOUT_MS = 60_000;
 const DRAIN_POLL_MS = 100;
 const MERCHANT_POOL_SIZE = 2_000;
+// A fetch holds at most this much per partition (messages are about 400 bytes, so
+// about 2,500, more than one slice): larger fetches only cost memory.
+const FETCH_BYTES_PER_PARTITION_MAX = 1024 * 1024;
 
 export function deadLetterTopic(topic: string): string {
   return `${topic}.dead-letter`;
@@ -106,7 +109,7 @@ const RETRY = { attemptsMax: 30, backoffMsMin: 100, backoffMsMax: 2_000 };
 /** The ledger group, the history group and, with --log-events, a logging group; each has joined when this returns. */
 async function startGroups(config: Config, options: RunOptions, sql: Sql, sink: MessageSink, stats: RunStats, view: View, nowMs: () => number): Promise<BatchConsumer[]> {
   const common = {
-    batchSizeMax: options.consumerBatchSizeMax, maxWaitTimeMs: 20, maxBytesPerPartition: 4 * 1024 * 1024, commitIntervalMs: 1_000,
+    batchSizeMax: options.consumerBatchSizeMax, maxWaitTimeMs: 20, maxBytesPerPartition: FETCH_BYTES_PER_PARTITION_MAX, commitIntervalMs: 1_000,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
   };
   const groups: Promise<BatchConsumer>[] = [
