@@ -14,6 +14,7 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/setup.ts'],
       slowTestThreshold: 30,
     },
     {
@@ -22,6 +23,7 @@ export default {
       ...common,
       displayName: 'faults',
       testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/setup.ts'],
       slowTestThreshold: 120,
     },
   ],

@@ -43,6 +43,7 @@ export interface RunOptions {
 export const UNKNOWN_ACCOUNT_SHARE = 0.001;
 const CONSUMER_READY_TIMEOUT_MS = 60_000;
 const DRAIN_POLL_MS = 100;
+const SHUTDOWN_STEP_MS_MAX = 10_000;
 const MERCHANT_POOL_SIZE = 2_000;
 // A fetch holds at most this much per partition (messages are about 400 bytes, so
 // about 2,500, more than one slice): larger fetches only cost memory.
@@ -94,7 +95,11 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     await ticker.stop();
     return stats.summary(nowMs());
   } finally {
-    for (const close of closers) await close().catch(() => {});
+    // Each step of the shutdown is bounded: a client that does not close in
+    // time is left behind, and the process exits anyway.
+    for (const close of closers) {
+      await Promise.race([close().catch(() => {}), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_STEP_MS_MAX).unref())]);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 // Runs the built CLI as a user would (`npm test` builds it first).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 
@@ -37,11 +37,20 @@ export interface RunningCli {
   readonly exited: Promise<CliResult>;
 }
 
+const started = new Set<ChildProcess>();
+
+/** Kills what a test started and left running (a test that failed half-way). */
+export function killStrays(): void {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  started.clear();
+}
+
 /** Starts the CLI and lets the test follow its output while it runs. */
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningCli {
   const child = spawn(process.execPath, [join(packageRoot, 'bin', 'wallet-sim.js'), ...args], {
     env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   const stdoutLines: string[] = [];
   let stdout = '';
   let stderr = '';
