@@ -57,6 +57,7 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
   const nowMs = () => Date.now();
   const stats = new RunStats();
   const sql = await openDatabase(config.database);
+  await openPool(sql, config.database.poolSizeMax);
   const kafka = createKafka(config.kafka);
   const closers: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 5 })];
   try {
@@ -65,11 +66,18 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     await ensureTopic(admin, config.kafka.topic, options.partitions);
     await ensureTopic(admin, deadLetterTopic(config.kafka.topic), 1);
     await ensureTopic(admin, resultsTopic(config.kafka.topic), options.partitions);
-    const sink = await createMessageSink(kafka, { retry: SEND_RETRY, onProblem: (problem) => { stats.problem = problem; } })
+    const onProblem = (problem: string | null) => { stats.problem = problem; };
+    const sink = await createMessageSink(kafka, { retry: SEND_RETRY, onProblem })
       .catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
     closers.unshift(() => sink.close());
+    // Result events and dead letters go out through a producer of their own:
+    // behind the transactions' one-request-at-a-time producer they queued,
+    // and every partition waited for its publish before its next batch.
+    const eventSink = await createMessageSink(kafka, { retry: SEND_RETRY, onProblem, idempotent: false })
+      .catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
+    closers.unshift(() => eventSink.close());
 
-    const groups = options.consume ? await startGroups(config, options, sql, sink, stats, view, nowMs) : [];
+    const groups = options.consume ? await startGroups(config, options, sql, eventSink, stats, view, nowMs) : [];
     for (const group of groups) closers.unshift(() => group.stop());
     const failure = Promise.race(groups.map((group) => group.crashed)).then((error) => {
       throw isWalletSimError(error) ? error : kafkaUnreachable(config.kafka, error);
@@ -180,6 +188,18 @@ async function produce(config: Config, options: RunOptions, sql: Sql, sink: Mess
     topic: config.kafka.topic, rate: options.rate, countMax: options.count, durationMs: options.durationMs,
     batchSizeMax: options.producerBatchSizeMax, generate, injector, sink, stats, signal: stop, nowMs,
   }).catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
+}
+
+/**
+ * Opens every connection of the pool before the clock starts, so that the
+ * first batches do not pay for TCP, authentication and session setup.
+ */
+async function openPool(sql: Sql, size: number): Promise<void> {
+  const connections = await Promise.all(Array.from({ length: size }, () => sql.reserve()));
+  await Promise.all(connections.map(async (connection) => {
+    await connection`select 1`;
+    connection.release();
+  }));
 }
 
 /** Resolves true once `condition` holds, false when stopped or out of time. */

@@ -21,6 +21,13 @@ export interface MessageSink {
 export interface SinkOptions {
   /** Retries of a send, on top of kafkajs' own (about 9 s each). */
   readonly retry: RetryPolicy;
+  /**
+   * Idempotent: one request in flight, no copies from kafkajs' retries (the
+   * transactions). Not idempotent: requests in flight concurrently, for
+   * messages whose readers drop repeats by id anyway (result events, dead
+   * letters), so that many consumers publishing at once do not queue.
+   */
+  readonly idempotent?: boolean;
   /** Told of each retry (the live view shows it), and of the send that worked (null). */
   readonly onProblem?: (problem: string | null) => void;
 }
@@ -29,9 +36,10 @@ export interface SinkOptions {
 export const SEND_RETRY: RetryPolicy = { attemptsMax: 8, backoffMsMin: 1_000, backoffMsMax: 5_000 };
 
 export async function createMessageSink(kafka: Kafka, options: SinkOptions = { retry: SEND_RETRY }): Promise<MessageSink> {
+  const idempotent = options.idempotent ?? true;
   const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
+    idempotent,
+    ...(idempotent ? { maxInFlightRequests: 1 } : {}),
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
   });
