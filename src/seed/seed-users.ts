@@ -53,6 +53,9 @@ export async function seedUsers(sql: Sql, options: SeedOptions): Promise<SeedSum
     if (inFlight.size >= WRITES_IN_FLIGHT_MAX) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
+  // Fresh statistics after a bulk load, so the first run is not planned on
+  // empty-table guesses or interrupted by autoanalyze.
+  if (inserted > 0) await sql`analyze users, accounts, cards, transactions`;
   return {
     users: inserted, accounts: inserted, cards: inserted, openingTotal,
     alreadyPresent: options.count - inserted, elapsedMs: performance.now() - startedMs,
