@@ -12,8 +12,8 @@ export interface LatencySummary {
   readonly max: number;
 }
 
-export interface Snapshot {
-  readonly elapsedSeconds: number;
+/** The counters both the live view and the summary show. */
+export interface Counts {
   readonly produced: number;
   readonly processed: number;
   readonly approved: number;
@@ -21,6 +21,10 @@ export interface Snapshot {
   readonly declinedByReason: Readonly<Partial<Record<DeclineReason, number>>>;
   readonly duplicates: number;
   readonly deadLettered: number;
+}
+
+export interface Snapshot extends Counts {
+  readonly elapsedSeconds: number;
   readonly producedTps: number;
   readonly processedTps: number;
   /** Messages in the topic not yet committed by the group; null when unknown. */
@@ -34,15 +38,8 @@ export interface Snapshot {
   readonly problem: string | null;
 }
 
-export interface Summary {
+export interface Summary extends Counts {
   readonly type: 'summary';
-  readonly produced: number;
-  readonly processed: number;
-  readonly approved: number;
-  readonly declined: number;
-  readonly declinedByReason: Readonly<Partial<Record<DeclineReason, number>>>;
-  readonly duplicates: number;
-  readonly deadLettered: number;
   readonly throughputTps: number;
   readonly latencyMs: LatencySummary;
   readonly elapsedSeconds: number;
@@ -79,6 +76,13 @@ export class RunStats {
 
   get processed(): number {
     return this.approved + this.declined;
+  }
+
+  counts(): Counts {
+    return {
+      produced: this.produced, processed: this.processed, approved: this.approved, declined: this.declined,
+      declinedByReason: { ...this.declinedByReason }, duplicates: this.duplicates, deadLettered: this.deadLettered,
+    };
   }
 
   /** The clock starts when work starts (the first send, or the consumer being ready). */
@@ -124,8 +128,7 @@ export class RunStats {
     const intervalSeconds = Math.max(0.001, (nowMs - this.previous.atMs) / 1000);
     const snapshot: Snapshot = {
       elapsedSeconds: round(this.elapsedSeconds(nowMs), 1),
-      produced: this.produced, processed: this.processed, approved: this.approved, declined: this.declined,
-      declinedByReason: { ...this.declinedByReason }, duplicates: this.duplicates, deadLettered: this.deadLettered,
+      ...this.counts(),
       producedTps: round((this.produced - this.previous.produced) / intervalSeconds, 1),
       processedTps: round((this.processed - this.previous.processed) / intervalSeconds, 1),
       lag, intervalLatencyMs: latencyOf(this.intervalLatency), latencyMs: latencyOf(this.latency),
@@ -142,8 +145,7 @@ export class RunStats {
     const elapsedSeconds = this.startMs === null ? 0 : Math.max(0.001, (endMs - this.startMs) / 1000);
     return {
       type: 'summary',
-      produced: this.produced, processed: this.processed, approved: this.approved, declined: this.declined,
-      declinedByReason: { ...this.declinedByReason }, duplicates: this.duplicates, deadLettered: this.deadLettered,
+      ...this.counts(),
       throughputTps: elapsedSeconds === 0 ? 0 : round(this.processed / elapsedSeconds, 1),
       latencyMs: latencyOf(this.latency),
       elapsedSeconds: round(elapsedSeconds, 3),
