@@ -3,8 +3,17 @@
 // database commit. A crash in between redelivers the batch, and the ledger's
 // primary key turns the redelivery into duplicates: at-least-once delivery,
 // exactly-once effect.
+//
+// Two things kafkajs does not do on its own:
+//   - the slices that the partitions of one fetch hand over at the same
+//     moment go to the handler together (coalesce.ts): one database
+//     transaction for all of them instead of one per partition;
+//   - offsets are committed every commitIntervalMs and on stop, not after
+//     every batch (kafkajs' autoCommit commits after each batch, whatever
+//     its interval says: a broker round trip per partition per fetch).
 
 import type { Consumer, Kafka } from 'kafkajs';
+import { coalesceSlices } from './coalesce.js';
 
 export interface ConsumedMessage {
   readonly partition: number;
@@ -21,6 +30,8 @@ export interface BatchConsumerOptions {
   /** Largest slice of a fetched batch handed to the handler at once. */
   readonly batchSizeMax: number;
   readonly partitionsConsumedConcurrently: number;
+  /** A fetch waits up to maxWaitTimeMs for at least this much data. */
+  readonly minBytes: number;
   readonly maxWaitTimeMs: number;
   readonly maxBytesPerPartition: number;
   readonly sessionTimeoutMs: number;
@@ -46,6 +57,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
     maxWaitTimeInMs: options.maxWaitTimeMs,
+    minBytes: options.minBytes,
     maxBytesPerPartition: options.maxBytesPerPartition,
     maxBytes: options.maxBytesPerPartition * Math.max(1, options.partitionsConsumedConcurrently) * 2,
     sessionTimeout: options.sessionTimeoutMs,
@@ -56,43 +68,115 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
   const ready = new Promise<void>((resolve) => { markReady = resolve; });
   let markCrashed: (error: Error) => void = () => {};
   const crashed = new Promise<Error>((resolve) => { markCrashed = resolve; });
-  consumer.on(consumer.events.GROUP_JOIN, () => markReady());
+  const offsets = createOffsetBook();
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    offsets.assign(event.payload.memberAssignment[options.topic] ?? []);
+    markReady();
+  });
   consumer.on(consumer.events.CRASH, (event) => {
     if (!event.payload.restart) markCrashed(event.payload.error);
   });
+  const handle = coalesceSlices(options.handle, options.batchSizeMax);
+  const inFlight = createInFlightCounter();
+  let stopping = false;
+
+  // One commit at a time: while the broker is away a commit can take its
+  // retries' time, and the timer must not pile more on top of it.
+  let committing: Promise<void> | null = null;
+  const commit = (): Promise<void> => {
+    committing ??= (async () => {
+      const due = offsets.due();
+      if (due.length === 0) return;
+      await consumer.commitOffsets(due.map(({ partition, offset }) => ({ topic: options.topic, partition, offset: String(offset) })));
+      offsets.committed(due);
+    })().finally(() => { committing = null; });
+    return committing;
+  };
 
   await consumer.connect();
   await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
-  // An offset is resolved only once the handler returned, that is after the
-  // database commit; kafkajs then commits resolved offsets every
-  // commitIntervalMs (and on a rebalance or a stop), not after every batch,
-  // which would put a broker round trip on every batch's path.
   await consumer.run({
-    autoCommit: true,
-    autoCommitInterval: options.commitIntervalMs,
+    autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-      for (let start = 0; start < batch.messages.length; start += options.batchSizeMax) {
-        if (!isRunning() || isStale()) return;
-        const slice = batch.messages.slice(start, start + options.batchSizeMax);
-        try {
-          await options.handle(slice.map((message) => ({ partition: batch.partition, offset: message.offset, key: message.key, value: message.value })), heartbeat);
-        } catch (error) {
-          markCrashed(error as Error);
-          throw error;
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      if (stopping) return;
+      inFlight.enter();
+      try {
+        for (let start = 0; start < batch.messages.length; start += options.batchSizeMax) {
+          if (stopping || !isRunning() || isStale()) return;
+          const slice = batch.messages.slice(start, start + options.batchSizeMax);
+          try {
+            await handle(slice.map((message) => ({ partition: batch.partition, offset: message.offset, key: message.key, value: message.value })), heartbeat);
+          } catch (error) {
+            markCrashed(error as Error);
+            throw error;
+          }
+          const last = slice[slice.length - 1]?.offset as string;
+          resolveOffset(last);
+          offsets.processed(batch.partition, BigInt(last) + 1n);
+          await heartbeat();
         }
-        resolveOffset(slice[slice.length - 1]?.offset as string);
-        await commitOffsetsIfNecessary();
-        await heartbeat();
+      } finally {
+        inFlight.leave();
       }
     },
   });
+  // A commit that fails (the group is rebalancing, the broker is away) is
+  // tried again at the next tick; what is not committed is redelivered
+  // later and counted as duplicates, never applied twice.
+  const timer = setInterval(() => { commit().catch(() => {}); }, options.commitIntervalMs);
   return {
     ready,
     crashed,
     stop: async () => {
+      stopping = true;
+      clearInterval(timer);
+      await inFlight.idle();
+      await committing?.catch(() => {});
+      await commit().catch(() => {});
       await consumer.disconnect();
+    },
+  };
+}
+
+/** The next offset to consume of each assigned partition: processed, and committed to the group. */
+function createOffsetBook() {
+  let assigned = new Set<number>();
+  const processed = new Map<number, bigint>();
+  const committed = new Map<number, bigint>();
+  return {
+    /** After a rebalance only the partitions now assigned are committed. */
+    assign(partitions: readonly number[]): void {
+      assigned = new Set(partitions);
+      processed.clear();
+      committed.clear();
+    },
+    processed(partition: number, next: bigint): void {
+      processed.set(partition, next);
+    },
+    due(): { partition: number; offset: bigint }[] {
+      return [...processed].filter(([partition, next]) => assigned.has(partition) && committed.get(partition) !== next)
+        .map(([partition, offset]) => ({ partition, offset }));
+    },
+    committed(offsets: readonly { partition: number; offset: bigint }[]): void {
+      for (const { partition, offset } of offsets) committed.set(partition, offset);
+    },
+  };
+}
+
+/** Counts the batches being handled; idle() resolves when there are none. */
+function createInFlightCounter() {
+  let count = 0;
+  let waiters: (() => void)[] = [];
+  return {
+    enter(): void { count++; },
+    leave(): void {
+      count--;
+      if (count === 0) { for (const wake of waiters) wake(); waiters = []; }
+    },
+    idle(): Promise<void> {
+      return count === 0 ? Promise.resolve() : new Promise((resolve) => { waiters.push(resolve); });
     },
   };
 }

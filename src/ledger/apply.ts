@@ -1,14 +1,14 @@
-// Applies one batch in one database transaction, in a fixed number of round
-// trips whatever the batch size:
+// Applies one batch in one database transaction, in two round trips whatever
+// the batch size (`begin` travels with the reads, `commit` with the writes):
 //   1. lock every account the batch touches (transfer destinations too) in id
 //      order, so that consumers never deadlock, and read, after the lock, the
 //      ids the ledger already has, the cards used and the refunded purchases;
 //   2. decide every transaction in Kafka order (decide.ts, pure);
 //   3. write: one unnest() insert of the ledger rows, one grouped update of
-//      the changed balances, the duplicates and the dead letters.
+//      the changed balances, the duplicates and the dead letters; commit.
 // The ledger's primary key is the last word on "exactly once": if another
-// consumer slipped the same id in meanwhile, the insert sees it, the whole
-// transaction rolls back, and the batch is tried again.
+// consumer slipped the same id in meanwhile, the insert fails, the commit
+// turns into a rollback, and the batch is tried again.
 
 import type { Sql } from '../db/connect.js';
 import { WalletSimError } from '../errors.js';
@@ -55,22 +55,37 @@ export interface LedgerRow {
 }
 
 export async function applyBatch(sql: Sql, batch: Batch): Promise<BatchResult> {
+  return runBatch(sql, batch, 'commit');
+}
+
+/**
+ * Runs the batch exactly as applyBatch does and rolls it back: nothing
+ * changes. Used to warm up (compile the code, prepare the statements on a
+ * connection) before the clock starts.
+ */
+export async function rehearseBatch(sql: Sql, batch: Batch): Promise<BatchResult> {
+  return runBatch(sql, batch, 'rollback');
+}
+
+async function runBatch(sql: Sql, batch: Batch, end: 'commit' | 'rollback'): Promise<BatchResult> {
   const { topic, entries } = batch;
   const deadLetters = batch.deadLetters ?? [];
-  if (entries.length === 0) {
+  if (entries.length === 0 && end === 'commit') {
     return { outcomes: [], balances: new Map(), rows: [], deadLettersRecorded: await insertDeadLetters(sql, deadLetters) };
   }
   const transactions = entries.map((entry) => entry.transaction);
   const accountIds = unique(transactions.flatMap((t) => (t.counterpartyAccountId === null ? [t.accountId] : [t.accountId, t.counterpartyAccountId]))).sort();
   const cardIds = unique(transactions.flatMap((t) => (t.cardId === null ? [] : [t.cardId])));
   const purchaseIds = unique(transactions.flatMap((t) => (t.type === 'refund' && t.originalTransactionId !== null ? [t.originalTransactionId] : [])));
-  return sql.begin(async (tx) => {
-    const [accountRows, existingRows, cards, purchases] = await Promise.all([
+  const tx = await sql.reserve();
+  try {
+    const [, accountRows, existingRows, cards, purchases] = await Promise.all([
+      tx`begin`,
       tx<{ id: string; currency: string; balance: string }[]>`
         select id, currency, balance from accounts where id = any(${accountIds}::uuid[]) order by id for update`,
       tx<{ id: string }[]>`select id from transactions where id = any(${transactions.map((t) => t.transactionId)}::uuid[])`,
-      readCards(tx as unknown as Sql, cardIds),
-      readPurchases(tx as unknown as Sql, purchaseIds),
+      readCards(tx, cardIds),
+      readPurchases(tx, purchaseIds),
     ]);
     const decisions = decide(entries, {
       accounts: new Map(accountRows.map((row) => [row.id, { currency: row.currency, balance: new Big(row.balance) }])),
@@ -78,17 +93,35 @@ export async function applyBatch(sql: Sql, batch: Batch): Promise<BatchResult> {
     });
     const rows = decisions.outcomes.flatMap(ledgerRows);
     const duplicates = decisions.outcomes.filter((outcome) => outcome.kind === 'duplicate');
-    const [inserted, , , deadLettersRecorded] = await Promise.all([
-      insertLedgerRows(tx as unknown as Sql, topic, rows),
-      updateBalances(tx as unknown as Sql, decisions.balances),
-      insertDuplicates(tx as unknown as Sql, topic, duplicates),
-      insertDeadLetters(tx as unknown as Sql, deadLetters),
+    const [writes, committed] = await Promise.allSettled([
+      Promise.all([
+        insertLedgerRows(tx, topic, rows),
+        updateBalances(tx, decisions.balances),
+        insertDuplicates(tx, topic, duplicates),
+        insertDeadLetters(tx, deadLetters),
+      ]),
+      end === 'commit' ? tx`commit` : tx`rollback`,
     ]);
-    if (inserted !== rows.length) {
-      throw new WalletSimError('DATABASE_FAILED', 'another consumer recorded a transaction of this batch meanwhile; the batch is retried', { retriable: true });
+    // A failed write aborts the transaction, and PostgreSQL answers the
+    // commit that follows it with a rollback.
+    if (writes.status === 'rejected') throw uniqueViolationRetriable(writes.reason);
+    if (committed.status === 'rejected') throw committed.reason;
+    if (committed.value.command !== end.toUpperCase()) {
+      throw new WalletSimError('DATABASE_FAILED', `the batch's transaction ended in ${committed.value.command}; the batch is retried`, { retriable: true });
     }
-    return { ...decisions, rows, deadLettersRecorded };
-  });
+    return { ...decisions, rows, deadLettersRecorded: writes.value[3] };
+  } catch (error) {
+    // Outside a transaction this is a warning, not an error.
+    await tx`rollback`.catch(() => {});
+    throw error;
+  } finally {
+    tx.release();
+  }
+}
+
+function uniqueViolationRetriable(error: unknown): unknown {
+  if ((error as { code?: unknown })?.code !== '23505') return error;
+  return new WalletSimError('DATABASE_FAILED', 'another consumer recorded a transaction of this batch meanwhile; the batch is retried', { retriable: true, cause: error });
 }
 
 /** The result events of ledger rows already recorded: to publish again for a redelivered batch. */
@@ -158,11 +191,11 @@ async function readPurchases(sql: Sql, purchaseIds: readonly string[]): Promise<
   return new Map(rows.map((row) => [row.id, { accountId: row.account_id, amount: new Big(row.amount), refunded: new Big(row.refunded) }]));
 }
 
-async function insertLedgerRows(sql: Sql, topic: string, rows: readonly LedgerRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
+async function insertLedgerRows(sql: Sql, topic: string, rows: readonly LedgerRow[]): Promise<void> {
+  if (rows.length === 0) return;
   const column = <T>(pick: (row: LedgerRow) => T): T[] => rows.map(pick);
   const transaction = (row: LedgerRow) => row.outcome.entry.transaction;
-  const result = await sql`
+  await sql`
     insert into transactions (
       id, account_id, type, amount, currency, status, decline_reason, balance_before, balance_after,
       card_id, channel, merchant_name, merchant_category_code, merchant_city, merchant_country,
@@ -193,9 +226,7 @@ async function insertLedgerRows(sql: Sql, topic: string, rows: readonly LedgerRo
       ${column((r) => r.relatedTransactionId)}::uuid[])
       as row (id, account_id, type, amount, currency, status, decline_reason, balance_before, balance_after,
         card_id, channel, merchant_name, merchant_category_code, merchant_city, merchant_country,
-        event_time, kafka_partition, kafka_offset, counterparty_account_id, related_transaction_id)
-    on conflict (id) do nothing`;
-  return result.count;
+        event_time, kafka_partition, kafka_offset, counterparty_account_id, related_transaction_id)`;
 }
 
 async function updateBalances(sql: Sql, balances: ReadonlyMap<string, Big>): Promise<void> {
