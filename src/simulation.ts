@@ -3,11 +3,10 @@
 // when the run is over; each part lives in its own folder.
 
 import type { Config } from './config.js';
-import { loadAccountDirectory } from './db/accounts.js';
 import type { Sql } from './db/connect.js';
 import { openDatabase } from './db/migrate.js';
 import { isWalletSimError, WalletSimError } from './errors.js';
-import { createTransactionGenerator, type Mix } from './generator/transactions.js';
+import type { Mix } from './generator/transactions.js';
 import { connectAdmin, createKafka, ensureTopic, fetchGroupLag, kafkaUnreachable } from './kafka/client.js';
 import { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from './kafka/consumer.js';
 import { createMessageSink, SEND_RETRY, type MessageSink } from './kafka/producer.js';
@@ -15,9 +14,8 @@ import { createHistoryHandler } from './consumer/history-consumer.js';
 import { createLedgerHandler } from './consumer/ledger-consumer.js';
 import { warmUp } from './consumer/warm-up.js';
 import { decodeResultEvent, resultsTopic } from './events.js';
-import { createRandom } from './generator/random.js';
-import { createInjector, type FaultOptions } from './producer/faults.js';
-import { runProducer } from './producer/producer.js';
+import type { FaultOptions } from './producer/faults.js';
+import { runProducerThread } from './producer/thread.js';
 import { RunStats, type Summary } from './stats/stats.js';
 import type { View } from './terminal/view.js';
 
@@ -70,12 +68,10 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     await ensureTopic(admin, deadLetterTopic(config.kafka.topic), 1);
     await ensureTopic(admin, resultsTopic(config.kafka.topic), options.partitions);
     const onProblem = (problem: string | null) => { stats.problem = problem; };
-    const sink = await createMessageSink(kafka, { retry: SEND_RETRY, onProblem })
-      .catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
-    closers.unshift(() => sink.close());
-    // Result events and dead letters go out through a producer of their own:
-    // behind the transactions' one-request-at-a-time producer they queued,
-    // and every partition waited for its publish before its next batch.
+    // Result events and dead letters go out through a producer of their own
+    // (the transactions' producer is in its thread): behind a
+    // one-request-at-a-time idempotent producer they queued, and every
+    // partition waited for its publish before its next batch.
     const eventSink = await createMessageSink(kafka, { retry: SEND_RETRY, onProblem, idempotent: false })
       .catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
     closers.unshift(() => eventSink.close());
@@ -90,7 +86,7 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     const ticker = startTicker(options, stats, view, nowMs, () => fetchGroupLag(admin, config.kafka.groupId, config.kafka.topic));
     closers.unshift(async () => ticker.stop());
     if (!options.produce) stats.start(nowMs());
-    const producing = options.produce ? produce(config, options, sql, sink, stats, stop, nowMs) : Promise.resolve(0);
+    const producing = options.produce ? produce(config, options, sql, stats, stop, nowMs) : Promise.resolve(0);
     await Promise.race([producing, failure]);
     if (options.consume) {
       const lagOf = (groupId: string, topic: string) => async () => (await fetchGroupLag(admin, groupId, topic)) === 0;
@@ -181,20 +177,24 @@ async function startGroup(config: Config, groupOptions: BatchConsumerOptions): P
   return consumer;
 }
 
-async function produce(config: Config, options: RunOptions, sql: Sql, sink: MessageSink, stats: RunStats, stop: AbortSignal, nowMs: () => number): Promise<number> {
-  const accounts = await loadAccountDirectory(sql);
-  if (accounts.ids.length === 0) {
+async function produce(config: Config, options: RunOptions, sql: Sql, stats: RunStats, stop: AbortSignal, nowMs: () => number): Promise<number> {
+  const [{ count: accountCount }] = await sql<[{ count: number }]>`select count(*)::integer as count from accounts`;
+  if (accountCount === 0) {
     throw new WalletSimError('USAGE', 'there are no accounts to make transactions for; run `wallet-sim seed-users --count 1000` first');
   }
-  const generate = createTransactionGenerator({
-    seed: options.seed, accounts, mix: options.mix, skew: options.skew, unknownAccountShare: UNKNOWN_ACCOUNT_SHARE, merchantPoolSize: MERCHANT_POOL_SIZE,
-  });
-  const injector = createInjector(createRandom(options.seed, 'faults'), options.faults);
-  stats.start(nowMs());
-  return runProducer({
-    topic: config.kafka.topic, rate: options.rate, countMax: options.count, durationMs: options.durationMs,
-    batchSizeMax: options.producerBatchSizeMax, generate, injector, sink, stats, signal: stop, nowMs,
-  }).catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
+  return runProducerThread({
+    kafka: config.kafka, database: config.database, accountCount, seed: options.seed, mix: options.mix, skew: options.skew,
+    unknownAccountShare: UNKNOWN_ACCOUNT_SHARE, merchantPoolSize: MERCHANT_POOL_SIZE, faults: options.faults,
+    rate: options.rate, countMax: options.count, durationMs: options.durationMs, batchSizeMax: options.producerBatchSizeMax,
+  }, {
+    started: () => stats.start(nowMs()),
+    sent: (report) => {
+      stats.recordProduced(report.count);
+      stats.injectedDuplicates = report.injectedDuplicates;
+      stats.injectedMalformed = report.injectedMalformed;
+    },
+    problem: (problem) => { stats.problem = problem; },
+  }, stop);
 }
 
 /**

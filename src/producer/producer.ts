@@ -7,7 +7,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { TransactionGenerator } from '../generator/transactions.js';
 import type { MessageSink } from '../kafka/producer.js';
 import { encodeTransaction } from '../message.js';
-import type { RunStats } from '../stats/stats.js';
 import type { Injector } from './faults.js';
 import { createRateSchedule } from './rate.js';
 
@@ -21,11 +20,24 @@ export interface ProducerOptions {
   /** Adds injected duplicates and malformed messages to each batch. */
   readonly injector: Injector;
   readonly sink: MessageSink;
-  readonly stats: RunStats;
+  /** Told after each acknowledged batch: its size, and the injected totals so far. */
+  readonly onSent: (report: SentReport) => void;
   readonly signal: AbortSignal;
   readonly nowMs: () => number;
 }
 
+export interface SentReport {
+  readonly count: number;
+  readonly injectedDuplicates: number;
+  readonly injectedMalformed: number;
+}
+
+/**
+ * Least time between two sends while batches are not full, as the Java
+ * client's linger.ms (5 ms by default since Kafka 4.0): fewer, larger
+ * requests for the broker and the consumer at low rates.
+ */
+const LINGER_MS = 5;
 /** Longest nap between two checks of the schedule and of the stop signal. */
 const IDLE_WAIT_MS_MAX = 50;
 
@@ -37,12 +49,16 @@ export async function runProducer(options: ProducerOptions): Promise<number> {
   const durationTotal = options.durationMs === null || options.rate === 'max' ? Number.POSITIVE_INFINITY : Math.floor((options.rate * options.durationMs) / 1000);
   const total = Math.min(options.countMax ?? Number.POSITIVE_INFINITY, durationTotal);
   let sent = 0;
+  let lastSendMs = Number.NEGATIVE_INFINITY;
   while (!options.signal.aborted && sent < total) {
     const nowMs = options.nowMs();
     if (nowMs >= endMs && options.rate === 'max') break;
     const due = Math.min(schedule.dueBy(Math.min(nowMs, endMs)) - sent, total - sent, options.batchSizeMax);
-    if (due <= 0) {
-      const waitMs = Math.min(IDLE_WAIT_MS_MAX, Math.max(1, schedule.waitMs(nowMs, sent)));
+    // A batch that is not full waits until LINGER_MS after the previous
+    // send (the messages are made when the batch goes out).
+    const lingerMs = due < options.batchSizeMax && due < total - sent ? lastSendMs + LINGER_MS - nowMs : 0;
+    if (due <= 0 || lingerMs > 0) {
+      const waitMs = due <= 0 ? Math.min(IDLE_WAIT_MS_MAX, Math.max(1, schedule.waitMs(nowMs, sent))) : lingerMs;
       await delay(waitMs, undefined, { signal: options.signal }).catch(() => {});
       continue;
     }
@@ -51,11 +67,10 @@ export async function runProducer(options: ProducerOptions): Promise<number> {
       return { key: transaction.accountId, value: encodeTransaction(transaction), timestampMs: transaction.producedAtMs };
     });
     const batch = options.injector.inject(messages);
+    lastSendMs = options.nowMs();
     await options.sink.send(options.topic, batch);
     sent += due;
-    options.stats.recordProduced(batch.length);
-    options.stats.injectedDuplicates = options.injector.injectedDuplicates;
-    options.stats.injectedMalformed = options.injector.injectedMalformed;
+    options.onSent({ count: batch.length, injectedDuplicates: options.injector.injectedDuplicates, injectedMalformed: options.injector.injectedMalformed });
   }
   return sent;
 }
