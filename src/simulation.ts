@@ -64,9 +64,11 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
   try {
     const admin = await connectAdmin(kafka, config.kafka);
     closers.unshift(() => admin.disconnect());
-    await ensureTopic(admin, config.kafka.topic, options.partitions);
-    await ensureTopic(admin, deadLetterTopic(config.kafka.topic), 1);
-    await ensureTopic(admin, resultsTopic(config.kafka.topic), options.partitions);
+    await Promise.all([
+      ensureTopic(admin, config.kafka.topic, options.partitions),
+      ensureTopic(admin, deadLetterTopic(config.kafka.topic), 1),
+      ensureTopic(admin, resultsTopic(config.kafka.topic), options.partitions),
+    ]).catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
     const onProblem = (problem: string | null) => { stats.problem = problem; };
     // Result events and dead letters go out through a producer of their own
     // (the transactions' producer is in its thread): behind a

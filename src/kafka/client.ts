@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type Admin, type ITopicConfig, type KafkaConfig as KafkaConfigOptions, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig, KafkaLogLevel } from '../config.js';
 import { WalletSimError } from '../errors.js';
+import { withRetry } from '../retry.js';
 
 const LOG_LEVELS: Record<KafkaLogLevel, logLevel> = {
   nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG,
@@ -72,10 +73,17 @@ export async function connectAdmin(kafka: Kafka, config: KafkaConfig): Promise<A
  * Creates the topic when missing and waits for its partition leaders: on KRaft
  * brokers, subscribing to a topic that does not exist yet fails.
  */
+// A broker that has just started answers before it has loaded its
+// partitions ("This server does not host this topic-partition"): creating a
+// topic is tried again for about ten seconds.
+const TOPIC_RETRY = { attemptsMax: 6, backoffMsMin: 500, backoffMsMax: 4_000 };
+
 export async function ensureTopic(admin: Admin, topic: string, partitions: number, configEntries: ITopicConfig['configEntries'] = []): Promise<boolean> {
-  const existing = await admin.listTopics();
-  if (existing.includes(topic)) return false;
-  return admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true });
+  return withRetry(async () => {
+    const existing = await admin.listTopics();
+    if (existing.includes(topic)) return false;
+    return admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true });
+  }, TOPIC_RETRY, undefined, isKafkaRetriable);
 }
 
 /**

@@ -1,5 +1,5 @@
-// Applies one batch in one database transaction, in two round trips whatever
-// the batch size (`begin` travels with the reads, `commit` with the writes):
+// Applies one batch in one database transaction, in four round trips
+// whatever the batch size (begin, the reads, the writes, commit):
 //   1. lock every account the batch touches (transfer destinations too) in id
 //      order, so that consumers never deadlock, and read, after the lock, the
 //      ids the ledger already has, the cards used and the refunded purchases;
@@ -7,8 +7,13 @@
 //   3. write: one unnest() insert of the ledger rows, one grouped update of
 //      the changed balances, the duplicates and the dead letters; commit.
 // The ledger's primary key is the last word on "exactly once": if another
-// consumer slipped the same id in meanwhile, the insert fails, the commit
-// turns into a rollback, and the batch is tried again.
+// consumer slipped the same id in meanwhile, the insert fails, the
+// transaction rolls back, and the batch is tried again.
+//
+// `begin` and `commit` could travel with the reads and the writes on a
+// reserved connection (two round trips), but postgres.js 3.4.9 strands a
+// queued reserve() for good when the server drops a connection
+// (porsager/postgres#1195): the PostgreSQL outage scenario hung on it.
 
 import type { Sql } from '../db/connect.js';
 import { WalletSimError } from '../errors.js';
@@ -77,45 +82,42 @@ async function runBatch(sql: Sql, batch: Batch, end: 'commit' | 'rollback'): Pro
   const accountIds = unique(transactions.flatMap((t) => (t.counterpartyAccountId === null ? [t.accountId] : [t.accountId, t.counterpartyAccountId]))).sort();
   const cardIds = unique(transactions.flatMap((t) => (t.cardId === null ? [] : [t.cardId])));
   const purchaseIds = unique(transactions.flatMap((t) => (t.type === 'refund' && t.originalTransactionId !== null ? [t.originalTransactionId] : [])));
-  const tx = await sql.reserve();
   try {
-    const [, accountRows, existingRows, cards, purchases] = await Promise.all([
-      tx`begin`,
-      tx<{ id: string; currency: string; balance: string }[]>`
-        select id, currency, balance from accounts where id = any(${accountIds}::uuid[]) order by id for update`,
-      tx<{ id: string }[]>`select id from transactions where id = any(${transactions.map((t) => t.transactionId)}::uuid[])`,
-      readCards(tx, cardIds),
-      readPurchases(tx, purchaseIds),
-    ]);
-    const decisions = decide(entries, {
-      accounts: new Map(accountRows.map((row) => [row.id, { currency: row.currency, balance: new Big(row.balance) }])),
-      cards, purchases, alreadyInLedger: new Set(existingRows.map((row) => row.id)),
-    });
-    const rows = decisions.outcomes.flatMap(ledgerRows);
-    const duplicates = decisions.outcomes.filter((outcome) => outcome.kind === 'duplicate');
-    const [writes, committed] = await Promise.allSettled([
-      Promise.all([
+    return await sql.begin(async (transaction) => {
+      const tx = transaction as unknown as Sql;
+      const [accountRows, existingRows, cards, purchases] = await Promise.all([
+        tx<{ id: string; currency: string; balance: string }[]>`
+          select id, currency, balance from accounts where id = any(${accountIds}::uuid[]) order by id for update`,
+        tx<{ id: string }[]>`select id from transactions where id = any(${transactions.map((t) => t.transactionId)}::uuid[])`,
+        readCards(tx, cardIds),
+        readPurchases(tx, purchaseIds),
+      ]);
+      const decisions = decide(entries, {
+        accounts: new Map(accountRows.map((row) => [row.id, { currency: row.currency, balance: new Big(row.balance) }])),
+        cards, purchases, alreadyInLedger: new Set(existingRows.map((row) => row.id)),
+      });
+      const rows = decisions.outcomes.flatMap(ledgerRows);
+      const duplicates = decisions.outcomes.filter((outcome) => outcome.kind === 'duplicate');
+      const [, , , deadLettersRecorded] = await Promise.all([
         insertLedgerRows(tx, topic, rows),
         updateBalances(tx, decisions.balances),
         insertDuplicates(tx, topic, duplicates),
         insertDeadLetters(tx, deadLetters),
-      ]),
-      end === 'commit' ? tx`commit` : tx`rollback`,
-    ]);
-    // A failed write aborts the transaction, and PostgreSQL answers the
-    // commit that follows it with a rollback.
-    if (writes.status === 'rejected') throw uniqueViolationRetriable(writes.reason);
-    if (committed.status === 'rejected') throw committed.reason;
-    if (committed.value.command !== end.toUpperCase()) {
-      throw new WalletSimError('DATABASE_FAILED', `the batch's transaction ended in ${committed.value.command}; the batch is retried`, { retriable: true });
-    }
-    return { ...decisions, rows, deadLettersRecorded: writes.value[3] };
+      ]);
+      const result = { ...decisions, rows, deadLettersRecorded };
+      if (end === 'rollback') throw new Rehearsed(result);
+      return result;
+    });
   } catch (error) {
-    // Outside a transaction this is a warning, not an error.
-    await tx`rollback`.catch(() => {});
-    throw error;
-  } finally {
-    tx.release();
+    if (error instanceof Rehearsed) return error.result;
+    throw uniqueViolationRetriable(error);
+  }
+}
+
+/** Thrown out of a rehearsal's transaction to roll it back, with what it would have done. */
+class Rehearsed extends Error {
+  constructor(readonly result: BatchResult) {
+    super('rehearsal rolled back');
   }
 }
 
