@@ -18,6 +18,7 @@ import { dockerEngineAnswers, dockerStop, dockerUp, type Service } from './stack
 import { nativeKafkaPaths, startNativeKafka } from './stack/native-kafka.js';
 import { nativePostgresPaths, startNativePostgres } from './stack/native-postgres.js';
 import { kafkaAnswers, postgresAnswers } from './stack/probe.js';
+import { warmUpKafka } from './stack/warm-up.js';
 import { commandLine, isAlive, stopProcess, tail, waitFor } from './stack/process.js';
 
 interface ServiceState {
@@ -92,6 +93,10 @@ async function up(config: Config): Promise<void> {
   }
   writeState(config, state);
   await Promise.all(SERVICES.map((service) => awaitReady(config, service, state[service])));
+  if (missing.includes('kafka')) {
+    process.stdout.write('stack: warming up the new broker (8 s of small batches through a scratch topic)\n');
+    await warmUpKafka(config);
+  }
   await status(config);
 }
 
