@@ -201,14 +201,12 @@ async function produce(config: Config, options: RunOptions, sql: Sql, stats: Run
 
 /**
  * Opens every connection of the pool before the clock starts, so that the
- * first batches do not pay for TCP, authentication and session setup.
+ * first batches do not pay for TCP, authentication and session setup. One
+ * transaction per connection holds each open meanwhile (not sql.reserve(),
+ * which postgres.js 3.4.9 can strand: porsager/postgres#1195).
  */
 async function openPool(sql: Sql, size: number): Promise<void> {
-  const connections = await Promise.all(Array.from({ length: size }, () => sql.reserve()));
-  await Promise.all(connections.map(async (connection) => {
-    await connection`select 1`;
-    connection.release();
-  }));
+  await Promise.all(Array.from({ length: size }, () => sql.begin((tx) => tx`select 1`)));
 }
 
 /** Resolves true once `condition` holds, false when stopped or out of time. */

@@ -14,7 +14,7 @@ const DURATION_MS = 8_000;
 const BATCH_SIZE = 5;
 const PARTITIONS = 6;
 
-export async function warmUpKafka(config: Config): Promise<number> {
+export async function warmUpKafka(config: Config): Promise<void> {
   const kafka = createKafka(config.kafka);
   const topic = `wallet-sim-warm-up-${process.pid}`;
   const groupId = topic;
@@ -27,19 +27,16 @@ export async function warmUpKafka(config: Config): Promise<number> {
       commitIntervalMs: 100, handle: async () => {},
     });
     const sink = await createMessageSink(kafka, { retry: { attemptsMax: 1, backoffMsMin: 0, backoffMsMax: 0 } });
-    let sent = 0;
     try {
       await consumer.ready;
       const endMs = Date.now() + DURATION_MS;
-      while (Date.now() < endMs) {
+      for (let sent = 0; Date.now() < endMs; sent += BATCH_SIZE) {
         await sink.send(topic, Array.from({ length: BATCH_SIZE }, (_, i) => ({ key: String((sent + i) % 97), value: 'warm-up' })));
-        sent += BATCH_SIZE;
       }
     } finally {
       await sink.close();
       await consumer.stop();
     }
-    return sent;
   } finally {
     await admin.deleteTopics({ topics: [topic] }).catch(() => {});
     await admin.deleteGroups([groupId]).catch(() => {});

@@ -69,15 +69,15 @@ export async function connectAdmin(kafka: Kafka, config: KafkaConfig): Promise<A
   }
 }
 
-/**
- * Creates the topic when missing and waits for its partition leaders: on KRaft
- * brokers, subscribing to a topic that does not exist yet fails.
- */
 // A broker that has just started answers before it has loaded its
 // partitions ("This server does not host this topic-partition"): creating a
 // topic is tried again for about ten seconds.
 const TOPIC_RETRY = { attemptsMax: 6, backoffMsMin: 500, backoffMsMax: 4_000 };
 
+/**
+ * Creates the topic when missing and waits for its partition leaders: on KRaft
+ * brokers, subscribing to a topic that does not exist yet fails.
+ */
 export async function ensureTopic(admin: Admin, topic: string, partitions: number, configEntries: ITopicConfig['configEntries'] = []): Promise<boolean> {
   return withRetry(async () => {
     const existing = await admin.listTopics();

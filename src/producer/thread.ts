@@ -14,8 +14,9 @@ import type { FaultOptions } from './faults.js';
 import type { SentReport } from './producer.js';
 
 // Unbounded, V8 let the thread's heap grow to over 150 MB at the ceiling;
-// bounded to 64 MB (100k accounts), peak RSS fell by 90 MB for the same
-// throughput. An account in the directory takes about 200 bytes.
+// bounded to 64 MB (20,000 accounts), peak RSS fell by about 90 MB for about
+// the same throughput. An account in the directory takes about 200 bytes;
+// 300 leaves room.
 const HEAP_MB_FIXED = 64;
 const HEAP_BYTES_PER_ACCOUNT = 300;
 
