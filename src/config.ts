@@ -163,7 +163,7 @@ export const settings = {
   databasePoolSizeMax: setting({
     env: 'DATABASE_POOL_SIZE_MAX', default: '10', unit: 'connections',
     description: 'Most connections wallet-sim opens to PostgreSQL',
-    parse: integerIn(1, 100),
+    parse: integerIn(2, 100),
   }),
   databaseConnectTimeoutMs: setting({
     env: 'DATABASE_CONNECT_TIMEOUT_MS', default: '5000', unit: 'ms',

@@ -10,7 +10,7 @@ import type { Mix } from './generator/transactions.js';
 import { connectAdmin, createKafka, ensureTopic, fetchGroupLag, kafkaUnreachable } from './kafka/client.js';
 import { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from './kafka/consumer.js';
 import { createMessageSink, SEND_RETRY, type MessageSink } from './kafka/producer.js';
-import { createHistoryHandler } from './consumer/history-consumer.js';
+import { startHistoryThread } from './consumer/history-thread.js';
 import { createLedgerHandler } from './consumer/ledger-consumer.js';
 import { warmUp } from './consumer/warm-up.js';
 import { decodeResultEvent, resultsTopic } from './events.js';
@@ -56,9 +56,10 @@ export function deadLetterTopic(topic: string): string {
 export async function runSimulation(config: Config, options: RunOptions, view: View, stop: AbortSignal): Promise<Summary> {
   const nowMs = () => Date.now();
   const stats = new RunStats();
-  const sql = await openDatabase(config.database);
-  await openPool(sql, config.database.poolSizeMax);
-  if (options.consume) await warmUp(sql, config.kafka.topic, config.database.poolSizeMax);
+  const pools = splitPool(config.database.poolSizeMax, options.consume);
+  const sql = await openDatabase({ ...config.database, poolSizeMax: pools.ledger });
+  await openPool(sql, pools.ledger);
+  if (options.consume) await warmUp(sql, config.kafka.topic, pools.ledger);
   const kafka = createKafka(config.kafka);
   const closers: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 5 })];
   try {
@@ -78,7 +79,7 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
       .catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
     closers.unshift(() => eventSink.close());
 
-    const groups = options.consume ? await startGroups(config, options, sql, eventSink, stats, view, nowMs) : [];
+    const groups = options.consume ? await startGroups(config, options, pools, sql, eventSink, stats, view, nowMs) : [];
     for (const group of groups) closers.unshift(() => group.stop());
     const failure = Promise.race(groups.map((group) => group.crashed)).then((error) => {
       throw isWalletSimError(error) ? error : kafkaUnreachable(config.kafka, error);
@@ -116,12 +117,23 @@ export function historyGroup(config: Config): string {
   return `${config.kafka.groupId}-history`;
 }
 
+/**
+ * DATABASE_POOL_SIZE_MAX shared out: the history thread has a pool of its
+ * own (two connections, one when the whole is under four), the ledger group
+ * the rest.
+ */
+export function splitPool(poolSizeMax: number, consume: boolean): { ledger: number; history: number } {
+  if (!consume) return { ledger: poolSizeMax, history: 0 };
+  const history = poolSizeMax >= 4 ? 2 : 1;
+  return { ledger: poolSizeMax - history, history };
+}
+
 // A database away for up to about a minute is waited out (with heartbeats,
 // so the partitions stay); longer, and the run stops with an error.
 const RETRY = { attemptsMax: 30, backoffMsMin: 100, backoffMsMax: 2_000 };
 
 /** The ledger group, the history group and, with --log-events, a logging group; each has joined when this returns. */
-async function startGroups(config: Config, options: RunOptions, sql: Sql, sink: MessageSink, stats: RunStats, view: View, nowMs: () => number): Promise<BatchConsumer[]> {
+async function startGroups(config: Config, options: RunOptions, pools: { ledger: number; history: number }, sql: Sql, sink: MessageSink, stats: RunStats, view: View, nowMs: () => number): Promise<BatchConsumer[]> {
   const common = {
     batchSizeMax: options.consumerBatchSizeMax, minBytes: 1, maxWaitTimeMs: 20, maxBytesPerPartition: FETCH_BYTES_PER_PARTITION_MAX, commitIntervalMs: 1_000,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
@@ -129,20 +141,23 @@ async function startGroups(config: Config, options: RunOptions, sql: Sql, sink: 
   const groups: Promise<BatchConsumer>[] = [
     startGroup(config, {
       ...common, topic: config.kafka.topic, groupId: config.kafka.groupId, fromBeginning: true,
-      partitionsConsumedConcurrently: Math.min(options.partitions, config.database.poolSizeMax),
+      partitionsConsumedConcurrently: Math.min(options.partitions, pools.ledger),
       handle: createLedgerHandler({
         sql, databaseUrl: config.database.url, topic: config.kafka.topic, deadLetterTopic: deadLetterTopic(config.kafka.topic),
         resultsTopic: resultsTopic(config.kafka.topic), sink, stats, nowMs, retry: RETRY,
       }),
     }),
-    startGroup(config, {
-      ...common, topic: resultsTopic(config.kafka.topic), groupId: historyGroup(config), fromBeginning: true,
-      partitionsConsumedConcurrently: 2, handle: createHistoryHandler(sql, RETRY),
-      // History is not on the latency path: fewer, larger fetches and inserts
-      // leave the CPU to the ledger group (at 500 tx/s, hundreds of fetches a
-      // second fell to a few).
-      ...HISTORY_FETCH,
-    }),
+    joinedInTime(config, historyGroup(config), startHistoryThread({
+      kafka: config.kafka, database: { ...config.database, poolSizeMax: pools.history }, retry: RETRY,
+      consumer: {
+        ...common, topic: resultsTopic(config.kafka.topic), groupId: historyGroup(config), fromBeginning: true,
+        partitionsConsumedConcurrently: pools.history,
+        // History is not on the latency path: fewer, larger fetches and inserts
+        // leave the CPU to the ledger group (at 500 tx/s, hundreds of fetches a
+        // second fell to a few).
+        ...HISTORY_FETCH,
+      },
+    })),
   ];
   if (options.logEvents) {
     groups.push(startGroup(config, {
@@ -168,13 +183,18 @@ async function startGroups(config: Config, options: RunOptions, sql: Sql, sink: 
 async function startGroup(config: Config, groupOptions: BatchConsumerOptions): Promise<BatchConsumer> {
   const consumer = await startBatchConsumer(createKafka(config.kafka), groupOptions)
     .catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
+  return joinedInTime(config, groupOptions.groupId, consumer);
+}
+
+/** The consumer once it has joined its group; stopped, and an error, if it failed or did not join in time. */
+async function joinedInTime(config: Config, groupId: string, consumer: BatchConsumer): Promise<BatchConsumer> {
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, CONSUMER_READY_TIMEOUT_MS, 'timeout').unref());
   const joined = await Promise.race([consumer.ready.then(() => 'ready' as const), consumer.crashed, timeout]);
   if (joined !== 'ready') {
     await consumer.stop().catch(() => {});
     throw joined === 'timeout'
-      ? new WalletSimError('KAFKA_UNREACHABLE', `the consumer did not join group ${groupOptions.groupId} within ${CONSUMER_READY_TIMEOUT_MS / 1000} s; check the broker`, { retriable: true })
-      : kafkaUnreachable(config.kafka, joined);
+      ? new WalletSimError('KAFKA_UNREACHABLE', `the consumer did not join group ${groupId} within ${CONSUMER_READY_TIMEOUT_MS / 1000} s; check the broker`, { retriable: true })
+      : isWalletSimError(joined) ? joined : kafkaUnreachable(config.kafka, joined);
   }
   return consumer;
 }

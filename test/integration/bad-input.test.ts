@@ -81,6 +81,6 @@ describe('bad input', () => {
 
   it('refuses a bad setting in the environment the same way', async () => {
     await expectOneLineRefusal(['audit'], { DATABASE_URL: db.config.database.url, DATABASE_POOL_SIZE_MAX: 'many' },
-      /^wallet-sim: DATABASE_POOL_SIZE_MAX \(environment\) is "many": expected a whole number from 1 to 100\n$/);
+      /^wallet-sim: DATABASE_POOL_SIZE_MAX \(environment\) is "many": expected a whole number from 2 to 100\n$/);
   });
 });
