@@ -13,11 +13,14 @@ import type { Mix } from '../generator/transactions.js';
 import type { FaultOptions } from './faults.js';
 import type { SentReport } from './producer.js';
 
-// Unbounded, V8 let the thread's heap grow to over 150 MB at the ceiling;
-// bounded to 64 MB (20,000 accounts), peak RSS fell by about 90 MB for about
-// the same throughput. An account in the directory takes about 200 bytes;
-// 300 leaves room.
-const HEAP_MB_FIXED = 64;
+// Unbounded, V8 let the thread's heap grow to over 150 MB at the ceiling.
+// At 64 MB (20,000 accounts) about 33 MB stay live, and V8 ran a full
+// mark-compact every 100 ms: a third of the thread's time went to GC
+// (--trace-gc, --cpu-prof). At 96 MB, producing 100,000 costs 5.6 CPU s
+// instead of 7.1, for the same RSS (195-200 MB, producer alone); a larger
+// young generation did not help. An account in the directory takes about
+// 200 bytes; 300 leaves room.
+const HEAP_MB_FIXED = 96;
 const HEAP_BYTES_PER_ACCOUNT = 300;
 
 export interface ProducerThreadOptions {
