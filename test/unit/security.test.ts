@@ -22,4 +22,9 @@ describe('patched dependencies', () => {
     const connection = readFileSync(join(packageRoot, 'node_modules', 'postgres', 'src', 'connection.js'), 'utf8');
     expect(connection).toContain('/* wallet-sim: guard closed socket (porsager/postgres#1208) */');
   });
+
+  it('runs the kafkajs with linear grouping of messages per partition (see scripts/patch-dependencies.js)', () => {
+    const grouping = readFileSync(join(packageRoot, 'node_modules', 'kafkajs', 'src', 'producer', 'groupMessagesPerPartition.js'), 'utf8');
+    expect(grouping).toContain('/* wallet-sim: linear grouping (tulios/kafkajs#1576) */');
+  });
 });
