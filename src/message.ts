@@ -5,6 +5,7 @@
 
 import { Big, formatAmount, parseAmount } from './money.js';
 import { UUID } from './ids.js';
+import { isoTime } from './iso-time.js';
 
 export const MESSAGE_VERSION = 1;
 
@@ -49,22 +50,37 @@ export type Decoded =
   | { readonly ok: true; readonly transaction: Transaction }
   | { readonly ok: false; readonly reason: DeadLetterReason; readonly detail: string };
 
+/**
+ * The message as JSON text, fields in the documented order. Written out by
+ * hand rather than JSON.stringify of an object built for it: the producer
+ * encodes every transaction, and the intermediate objects were a tenth of
+ * its thread. Every string still goes through JSON.stringify; a merchant
+ * (shared by many purchases) is encoded once.
+ */
 export function encodeTransaction(transaction: Transaction): string {
-  return JSON.stringify({
-    version: MESSAGE_VERSION,
-    transactionId: transaction.transactionId,
-    type: transaction.type,
-    accountId: transaction.accountId,
-    cardId: transaction.cardId,
-    ...(transaction.counterpartyAccountId === null ? {} : { counterpartyAccountId: transaction.counterpartyAccountId }),
-    ...(transaction.originalTransactionId === null ? {} : { originalTransactionId: transaction.originalTransactionId }),
-    amount: formatAmount(transaction.amount, decimalsOf(transaction.amount)),
-    currency: transaction.currency,
-    merchant: transaction.merchant,
-    channel: transaction.channel,
-    eventTime: transaction.eventTime,
-    producedAt: new Date(transaction.producedAtMs).toISOString(),
-  });
+  const t = transaction;
+  return `{"version":${MESSAGE_VERSION},"transactionId":${JSON.stringify(t.transactionId)},"type":${JSON.stringify(t.type)}`
+    + `,"accountId":${JSON.stringify(t.accountId)},"cardId":${nullable(t.cardId)}`
+    + (t.counterpartyAccountId === null ? '' : `,"counterpartyAccountId":${JSON.stringify(t.counterpartyAccountId)}`)
+    + (t.originalTransactionId === null ? '' : `,"originalTransactionId":${JSON.stringify(t.originalTransactionId)}`)
+    + `,"amount":"${formatAmount(t.amount, decimalsOf(t.amount))}","currency":${JSON.stringify(t.currency)}`
+    + `,"merchant":${t.merchant === null ? 'null' : merchantJson(t.merchant)},"channel":${nullable(t.channel)}`
+    + `,"eventTime":${JSON.stringify(t.eventTime)},"producedAt":"${isoTime(t.producedAtMs)}"}`;
+}
+
+function nullable(text: string | null): string {
+  return text === null ? 'null' : JSON.stringify(text);
+}
+
+const merchantJsonCache = new WeakMap<Merchant, string>();
+
+function merchantJson(merchant: Merchant): string {
+  let json = merchantJsonCache.get(merchant);
+  if (json === undefined) {
+    json = JSON.stringify({ name: merchant.name, categoryCode: merchant.categoryCode, city: merchant.city, country: merchant.country });
+    merchantJsonCache.set(merchant, json);
+  }
+  return json;
 }
 
 function decimalsOf(amount: Big): number {

@@ -32,9 +32,15 @@ export function parseAmount(text: unknown): Big | AmountProblem {
   return amount.gt(ZERO) ? amount : 'not_positive';
 }
 
-/** An amount from whole minor units (cents when `decimals` is 2). */
+/**
+ * An amount from whole minor units (cents when `decimals` is 2). Made from
+ * its decimal text: the generator makes one per transaction, and a Big
+ * division cost several times as much.
+ */
 export function fromMinorUnits(units: bigint, decimals = 2): Big {
-  return new Big(units.toString()).div(new Big(10n ** BigInt(decimals)).toString());
+  const sign = units < 0n ? '-' : '';
+  const digits = (units < 0n ? -units : units).toString().padStart(decimals + 1, '0');
+  return new Big(decimals === 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`);
 }
 
 /** The canonical wire and display form: plain digits, no exponent, `decimals` places. */

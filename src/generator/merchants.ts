@@ -3,6 +3,7 @@
 // transactions, as on a real statement.
 
 import type { Faker } from '@faker-js/faker';
+import type { Merchant } from '../message.js';
 import type { Random } from './random.js';
 
 export interface Category {
@@ -50,6 +51,8 @@ export interface PoolMerchant {
   readonly category: Category;
   readonly city: string;
   readonly country: string;
+  /** The merchant as a message carries it, made once: every purchase there shares it. */
+  readonly asMerchant: Merchant;
 }
 
 export interface MerchantPool {
@@ -74,7 +77,9 @@ export function createMerchantPool(faker: Faker, random: Random, size: number): 
   for (let i = 0; i < Math.max(size, CATEGORIES.length); i++) {
     // The first merchants cover every category once, so none is ever empty.
     const category = i < CATEGORIES.length ? (CATEGORIES[i] as Category) : pickCategory(random);
-    byCategory.get(category)?.push({ name: faker.company.name().slice(0, 200), category, ...random.pick(cities) });
+    const name = faker.company.name().slice(0, 200);
+    const { city, country } = random.pick(cities);
+    byCategory.get(category)?.push({ name, category, city, country, asMerchant: Object.freeze({ name, categoryCode: category.code, city, country }) });
   }
   return { pick: (draw) => draw.pick(byCategory.get(pickCategory(draw)) as PoolMerchant[]) };
 }

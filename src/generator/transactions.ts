@@ -5,6 +5,7 @@
 
 import { base, en, Faker } from '@faker-js/faker';
 import { createUuidV7, uuidV4 } from '../ids.js';
+import { isoTime } from '../iso-time.js';
 import { TRANSACTION_TYPES, type Merchant, type Transaction, type TransactionType } from '../message.js';
 import { fromMinorUnits } from '../money.js';
 import { createMerchantPool, purchaseMinorUnits, type Category } from './merchants.js';
@@ -70,7 +71,7 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
   let refundableNext = 0;
 
   return (nowMs) => {
-    const time = new Date(nowMs).toISOString();
+    const time = isoTime(nowMs);
     const transactionId = nextId(nowMs);
     let type = pickType(random);
     if (type === 'refund' && refundable.length === 0) type = 'purchase';
@@ -87,7 +88,7 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
       case 'purchase': {
         const merchant = merchants.pick(random);
         const amountMinorUnits = purchaseMinorUnits(random, merchant.category);
-        const asMerchant = { name: merchant.name, categoryCode: merchant.category.code, city: merchant.city, country: merchant.country };
+        const { asMerchant } = merchant;
         if (!unknown) {
           const entry = { id: transactionId, accountIndex: index, amountMinorUnits, merchant: asMerchant };
           if (refundable.length < REFUNDABLE_PURCHASES_MAX) refundable.push(entry);

@@ -2,7 +2,7 @@
 // linger of its own, so batching here is what makes throughput), idempotent,
 // acknowledged by all in-sync replicas.
 
-import { Partitioners, type IHeaders, type Kafka } from 'kafkajs';
+import { Partitioners, type ICustomPartitioner, type IHeaders, type Kafka } from 'kafkajs';
 import { withRetry, type RetryPolicy } from '../retry.js';
 import { isKafkaRetriable } from './client.js';
 
@@ -41,7 +41,7 @@ export async function createMessageSink(kafka: Kafka, options: SinkOptions = { r
     idempotent,
     ...(idempotent ? { maxInFlightRequests: 1 } : {}),
     allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: rememberingPartitioner,
   });
   await producer.connect();
   return {
@@ -67,3 +67,35 @@ export async function createMessageSink(kafka: Kafka, options: SinkOptions = { r
     close: () => producer.disconnect(),
   };
 }
+
+/** Most keys whose partition a producer remembers per topic; past it, it starts over. */
+const REMEMBERED_KEYS_MAX = 200_000;
+
+/**
+ * kafkajs' default partitioner (murmur2 of the key, as the Java client's),
+ * remembering each string key's partition: the same accounts come back
+ * again and again, and murmur2 of every key (with a copy of the partition
+ * list per message) was 3% of the producer thread at the ceiling. The
+ * partition of a key depends only on the topic's partition count, which is
+ * part of what is remembered.
+ */
+export const rememberingPartitioner: ICustomPartitioner = () => {
+  const partitioner = Partitioners.DefaultPartitioner();
+  const byTopic = new Map<string, { partitionCount: number; partitions: Map<string, number> }>();
+  return (args) => {
+    const { topic, partitionMetadata, message } = args;
+    const key = message.key;
+    if (typeof key !== 'string' || (message.partition !== undefined && message.partition !== null)) return partitioner(args);
+    let remembered = byTopic.get(topic);
+    if (remembered === undefined || remembered.partitionCount !== partitionMetadata.length || remembered.partitions.size >= REMEMBERED_KEYS_MAX) {
+      remembered = { partitionCount: partitionMetadata.length, partitions: new Map() };
+      byTopic.set(topic, remembered);
+    }
+    let partition = remembered.partitions.get(key);
+    if (partition === undefined) {
+      partition = partitioner(args);
+      remembered.partitions.set(key, partition);
+    }
+    return partition;
+  };
+};

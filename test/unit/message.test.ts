@@ -20,6 +20,24 @@ describe('the transaction message', () => {
     }
   });
 
+  it('is the JSON of the message object, whatever the text in it', () => {
+    const generate = createTransactionGenerator({ seed: 12, accounts, skew: 0, unknownAccountShare: 0.05, merchantPoolSize: 50 });
+    for (let i = 0; i < 300; i++) {
+      const generated = generate(Date.UTC(2026, 0, 1) + i);
+      const transaction = i % 3 === 0 && generated.merchant !== null
+        ? { ...generated, merchant: { ...generated.merchant, name: `O'Brien "&" Söhne \\ ${i}\n`, city: 'Zürich\u2028' } }
+        : generated;
+      const { counterpartyAccountId, originalTransactionId, ...rest } = transaction;
+      const reference = {
+        version: 1, transactionId: rest.transactionId, type: rest.type, accountId: rest.accountId, cardId: rest.cardId,
+        ...(counterpartyAccountId === null ? {} : { counterpartyAccountId }), ...(originalTransactionId === null ? {} : { originalTransactionId }),
+        amount: rest.amount.toFixed(2), currency: rest.currency, merchant: rest.merchant, channel: rest.channel,
+        eventTime: rest.eventTime, producedAt: new Date(rest.producedAtMs).toISOString(),
+      };
+      expect(encodeTransaction(transaction)).toBe(JSON.stringify(reference));
+    }
+  });
+
   it('carries the amount as a decimal string and the documented fields', () => {
     const message = valid();
     expect(Object.keys(message)).toEqual(['version', 'transactionId', 'type', 'accountId', 'cardId', 'amount', 'currency', 'merchant', 'channel', 'eventTime', 'producedAt']);
