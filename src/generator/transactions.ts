@@ -3,7 +3,7 @@
 // transactions (type, account, amount, merchant, channel) in the same order;
 // ids and times follow the clock.
 
-import { base, en, Faker } from '@faker-js/faker';
+import { seededFaker } from './faker.js';
 import { createUuidV7, uuidV4 } from '../ids.js';
 import { isoTime } from '../iso-time.js';
 import { TRANSACTION_TYPES, type Merchant, type Transaction, type TransactionType } from '../message.js';
@@ -60,8 +60,7 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
   const { accounts } = options;
   if (accounts.ids.length === 0) throw new Error('the transaction generator needs at least one account');
   const mix = options.mix ?? DEFAULT_MIX;
-  const faker = new Faker({ locale: [en, base] });
-  faker.seed(options.seed);
+  const faker = seededFaker(options.seed);
   const random = createRandom(options.seed, 'transactions');
   const merchants = createMerchantPool(faker, createRandom(options.seed, 'merchants'), options.merchantPoolSize);
   const pickAccount = createAccountPicker(random, accounts.ids.length, options.skew);

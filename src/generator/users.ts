@@ -2,7 +2,7 @@
 // with an opening balance, and one card. The same seed gives the same users,
 // ids included, so seeding again with the same seed adds nothing.
 
-import { base, en, Faker } from '@faker-js/faker';
+import { seededFaker } from './faker.js';
 import { Big, fromMinorUnits } from '../money.js';
 import { generateCard, type Card } from './cards.js';
 import { createRandom } from './random.js';
@@ -44,8 +44,7 @@ function emailPart(text: string): string {
 const SEED_CLOCK_START_MS = Date.UTC(2024, 0, 1);
 
 export function createUserGenerator(options: UserGeneratorOptions): () => SeedUser {
-  const faker = new Faker({ locale: [en, base] });
-  faker.seed(options.seed);
+  const faker = seededFaker(options.seed);
   const random = createRandom(options.seed, 'users');
   const nextId = createUuidV7(createRandom(options.seed, 'user-ids'));
   let clockMs = SEED_CLOCK_START_MS;
