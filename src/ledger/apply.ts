@@ -18,6 +18,7 @@
 import type { Sql } from '../db/connect.js';
 import { WalletSimError } from '../errors.js';
 import { transferInId } from '../ids.js';
+import { isoTime } from '../iso-time.js';
 import { RESULT_EVENT_VERSION, type ResultEvent } from '../events.js';
 import type { DeadLetterReason } from '../message.js';
 import { Big } from '../money.js';
@@ -148,7 +149,7 @@ export function resultEvent(row: LedgerRow, appliedAtMs: number): ResultEvent {
   return {
     version: RESULT_EVENT_VERSION, eventId: row.id, transactionId: t.transactionId, accountId: row.accountId, type: row.type,
     status: row.outcome.kind, declineReason: row.outcome.reason, amount: t.amount.toString(), currency: t.currency,
-    balanceAfter: row.balanceAfter?.toString() ?? null, appliedAt: new Date(appliedAtMs).toISOString(),
+    balanceAfter: row.balanceAfter?.toString() ?? null, appliedAt: isoTime(appliedAtMs),
   };
 }
 
