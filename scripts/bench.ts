@@ -22,7 +22,7 @@ import { loadAccountDirectory } from '../src/db/accounts.js';
 import { connect, databaseName, withDatabase } from '../src/db/connect.js';
 import { openDatabase } from '../src/db/migrate.js';
 import { createTransactionGenerator } from '../src/generator/transactions.js';
-import { createKafka } from '../src/kafka/client.js';
+import { createKafka, deleteTopicsNamedAfter } from '../src/kafka/client.js';
 import { applyBatch } from '../src/ledger/apply.js';
 import type { LedgerEntry } from '../src/ledger/decide.js';
 import { decodeTransaction } from '../src/message.js';
@@ -62,10 +62,12 @@ function scope(): { config: Config; env: Record<string, string> } {
   return { config, env: { DATABASE_URL: config.database.url, KAFKA_TOPIC: config.kafka.topic, KAFKA_GROUP_ID: config.kafka.groupId } };
 }
 
+/** Drops a measurement's database and deletes its topics. */
 async function dropDatabase(config: Config): Promise<void> {
   const admin = connect(config.database, { poolSizeMax: 1, database: 'postgres' });
   await admin`drop database if exists ${admin(databaseName(config.database.url))} with (force)`;
   await admin.end();
+  await deleteTopicsNamedAfter(config.kafka, config.kafka.topic);
 }
 
 /** Runs the CLI in its own process, timed by /usr/bin/time when there is one. */

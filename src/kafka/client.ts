@@ -116,3 +116,19 @@ export async function fetchCommittedBounds(admin: Admin, groupId: string, topic:
     .map((entry) => ({ partition: entry.partition, low: lowByPartition.get(entry.partition) ?? '0', committed: entry.offset }));
   return bounds.length === 0 ? null : bounds;
 }
+
+/**
+ * Deletes the topic named `name` and the topics a run makes beside it
+ * (`name.results`, `name.dead-letter`, `name-…`): the clean-up of tests and
+ * of the benchmark, whose topics would otherwise pile up in the broker.
+ */
+export async function deleteTopicsNamedAfter(config: KafkaConfig, name: string): Promise<void> {
+  const admin = createKafka(config).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((topic) => topic === name || topic.startsWith(`${name}.`) || topic.startsWith(`${name}-`));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -5,6 +5,7 @@
 import { resolveConfig, type Config } from '../../src/config.js';
 import { connect, databaseName, withDatabase, type Sql } from '../../src/db/connect.js';
 import { openDatabase } from '../../src/db/migrate.js';
+import { deleteTopicsNamedAfter } from '../../src/kafka/client.js';
 import { uniqueName } from './names.js';
 
 export interface TestDatabase {
@@ -22,7 +23,7 @@ export function testConfig(overrides: { databaseName?: string; topic?: string; g
   };
 }
 
-/** A fresh, migrated database; `drop()` removes it. */
+/** A fresh, migrated database and topic names of its own; `drop()` removes the database and the topics. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const config = testConfig({ databaseName: uniqueName('wallet_sim_test'), topic: uniqueName('test-transactions'), groupId: uniqueName('test-group') });
   const sql = await openDatabase(config.database);
@@ -32,6 +33,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     async drop() {
       await sql.end({ timeout: 5 });
       await dropDatabase(config);
+      // A file that never reached Kafka (or ran while it was away) leaves nothing to delete.
+      await deleteTopicsNamedAfter(config.kafka, config.kafka.topic).catch(() => {});
     },
   };
 }
