@@ -3,7 +3,7 @@
 // event id is the ledger row's id, so a consumer drops redelivered events by
 // id; the history consumer does exactly that.
 
-import { parseAmount } from './money.js';
+import { isAmountText } from './money.js';
 import { UUID } from './ids.js';
 
 export const RESULT_EVENT_VERSION = 1;
@@ -43,7 +43,7 @@ export function decodeResultEvent(value: Buffer | null): ResultEvent | null {
       && typeof event.accountId === 'string' && UUID.test(event.accountId)
       && typeof event.type === 'string' && (event.status === 'approved' || event.status === 'declined')
       && (event.declineReason === null || typeof event.declineReason === 'string')
-      && typeof parseAmount(event.amount) !== 'string' && typeof event.currency === 'string'
+      && isAmountText(event.amount) && typeof event.currency === 'string'
       && (event.balanceAfter === null || /^\d+(\.\d+)?$/.test(String(event.balanceAfter)))
       && typeof event.appliedAt === 'string' && !Number.isNaN(Date.parse(event.appliedAt));
     return ok ? (event as ResultEvent) : null;

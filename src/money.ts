@@ -33,6 +33,19 @@ export function parseAmount(text: unknown): Big | AmountProblem {
 }
 
 /**
+ * Whether `text` is a wire amount, as parseAmount would take it, without
+ * making a Big: for readers that only check (the history group checks every
+ * result event).
+ */
+export function isAmountText(text: unknown): boolean {
+  if (typeof text !== 'string' || !DECIMAL.test(text)) return false;
+  const point = text.indexOf('.');
+  const integerDigits = point === -1 ? text.length : point;
+  const fractionDigits = point === -1 ? 0 : text.length - point - 1;
+  return fractionDigits <= SCALE_MAX && integerDigits <= INTEGER_DIGITS_MAX && /[1-9]/.test(text);
+}
+
+/**
  * An amount from whole minor units (cents when `decimals` is 2). Made from
  * its decimal text: the generator makes one per transaction, and a Big
  * division cost several times as much.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { Big, formatAmount, fromMinorUnits, parseAmount, sum } from '../../src/money.js';
+import { createRandom } from '../../src/generator/random.js';
+import { Big, formatAmount, fromMinorUnits, isAmountText, parseAmount, sum } from '../../src/money.js';
 
 describe('money', () => {
   it.each([
@@ -16,6 +17,26 @@ describe('money', () => {
     ['1.00001', 'too_many_decimals'], ['1000000000000000', 'too_large'],
   ])('refuses %j as %s', (text, problem) => {
     expect(parseAmount(text)).toBe(problem);
+  });
+
+  it('checks an amount exactly as parseAmount takes it, over random texts', () => {
+    const random = createRandom(4, 'amounts');
+    const alphabet = '0123456789.-e ';
+    const texts: unknown[] = [12.34, null, '', '0.0', '00', '1000000000000000', '999999999999999', '0.00001', '0.0001'];
+    for (let i = 0; i < 20_000; i++) texts.push(Array.from({ length: 1 + random.int(20) }, () => alphabet[random.int(random.chance(0.8) ? 11 : alphabet.length)]).join(''));
+    for (const text of texts) expect([text, isAmountText(text)]).toEqual([text, parseAmount(text) instanceof Big]);
+  });
+
+  it('makes amounts from whole minor units and back to the same text', () => {
+    const random = createRandom(6, 'minor-units');
+    for (let i = 0; i < 2_000; i++) {
+      const units = random.bigint(0n, 10n ** BigInt(1 + random.int(17)));
+      const decimals = random.int(5);
+      const text = units.toString().padStart(decimals + 1, '0');
+      const expected = decimals === 0 ? text : `${text.slice(0, -decimals)}.${text.slice(-decimals)}`;
+      expect(fromMinorUnits(units, decimals).toFixed(decimals)).toBe(new Big(expected).toFixed(decimals));
+      expect(fromMinorUnits(-units, decimals).eq(fromMinorUnits(units, decimals).times(new Big('-1')))).toBe(true);
+    }
   });
 
   it('keeps sums exact where floats drift', () => {
