@@ -76,11 +76,15 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
     if (type === 'refund' && refundable.length === 0) type = 'purchase';
     const index = pickAccount();
     const unknown = options.unknownAccountShare > 0 && random.chance(options.unknownAccountShare);
-    const common = {
-      transactionId, type, accountId: unknown ? uuidV4(random) : (accounts.ids[index] as string),
-      currency: accounts.currencies[index] as string, cardId: null, counterpartyAccountId: null, originalTransactionId: null,
-      merchant: null, channel: null, eventTime: time, producedAtMs: nowMs,
-    } satisfies Partial<Transaction>;
+    const accountId = unknown ? uuidV4(random) : (accounts.ids[index] as string);
+    const currency = accounts.currencies[index] as string;
+    // Every transaction is made by this one literal, fields in the order the
+    // decoder makes them: one object shape for V8 wherever transactions go.
+    const make = (fields: Pick<Transaction, 'accountId' | 'currency' | 'cardId' | 'counterpartyAccountId' | 'originalTransactionId' | 'amount' | 'merchant' | 'channel'>): Transaction => ({
+      transactionId, type, accountId: fields.accountId, cardId: fields.cardId, counterpartyAccountId: fields.counterpartyAccountId,
+      originalTransactionId: fields.originalTransactionId, amount: fields.amount, currency: fields.currency, merchant: fields.merchant,
+      channel: fields.channel, eventTime: time, producedAtMs: nowMs,
+    });
     const cardId = unknown ? null : (accounts.cardIds[index] ?? null);
 
     switch (type) {
@@ -93,24 +97,32 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
           if (refundable.length < REFUNDABLE_PURCHASES_MAX) refundable.push(entry);
           else refundable[(refundableNext = (refundableNext + 1) % REFUNDABLE_PURCHASES_MAX)] = entry;
         }
-        return {
-          ...common, cardId, amount: fromMinorUnits(amountMinorUnits), merchant: asMerchant,
-          channel: random.chance(merchant.category.onlineShare) ? 'online' : 'card_present',
-        };
+        const channel = random.chance(merchant.category.onlineShare) ? 'online' : 'card_present';
+        return make({
+          accountId, currency, cardId, counterpartyAccountId: null, originalTransactionId: null,
+          amount: fromMinorUnits(amountMinorUnits), merchant: asMerchant, channel,
+        });
       }
       case 'withdrawal': {
         const place = merchants.pick(random);
-        return {
-          ...common, cardId, amount: fromMinorUnits(purchaseMinorUnits(random, WITHDRAWAL)), channel: 'card_present',
-          merchant: { name: `ATM ${place.city}`.slice(0, 200), categoryCode: WITHDRAWAL.code, city: place.city, country: place.country },
-        };
+        return make({
+          accountId, currency, cardId, counterpartyAccountId: null, originalTransactionId: null,
+          amount: fromMinorUnits(purchaseMinorUnits(random, WITHDRAWAL)),
+          merchant: { name: `ATM ${place.city}`.slice(0, 200), categoryCode: WITHDRAWAL.code, city: place.city, country: place.country }, channel: 'card_present',
+        });
       }
       case 'deposit':
-        return { ...common, amount: fromMinorUnits(purchaseMinorUnits(random, DEPOSIT)) };
+        return make({
+          accountId, currency, cardId: null, counterpartyAccountId: null, originalTransactionId: null,
+          amount: fromMinorUnits(purchaseMinorUnits(random, DEPOSIT)), merchant: null, channel: null,
+        });
       case 'transfer': {
         let destination = random.chance(SELF_TRANSFER_SHARE) ? index : pickAccount();
         if (destination === index && !random.chance(SELF_TRANSFER_SHARE)) destination = (index + 1) % accounts.ids.length;
-        return { ...common, counterpartyAccountId: accounts.ids[destination] as string, amount: fromMinorUnits(purchaseMinorUnits(random, TRANSFER)) };
+        return make({
+          accountId, currency, cardId: null, counterpartyAccountId: accounts.ids[destination] as string, originalTransactionId: null,
+          amount: fromMinorUnits(purchaseMinorUnits(random, TRANSFER)), merchant: null, channel: null,
+        });
       }
       case 'refund': {
         const slot = random.int(refundable.length);
@@ -119,10 +131,11 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
         const partial = !repeated && random.chance(0.3);
         if (!repeated) refundable.splice(slot, 1);
         const amountMinorUnits = partial ? random.bigint(1n, purchase.amountMinorUnits) : purchase.amountMinorUnits;
-        return {
-          ...common, accountId: accounts.ids[purchase.accountIndex] as string, currency: accounts.currencies[purchase.accountIndex] as string,
-          originalTransactionId: purchase.id, amount: fromMinorUnits(amountMinorUnits), merchant: purchase.merchant, channel: 'online',
-        };
+        return make({
+          accountId: accounts.ids[purchase.accountIndex] as string, currency: accounts.currencies[purchase.accountIndex] as string,
+          cardId: null, counterpartyAccountId: null, originalTransactionId: purchase.id,
+          amount: fromMinorUnits(amountMinorUnits), merchant: purchase.merchant, channel: 'online',
+        });
       }
     }
   };
