@@ -32,6 +32,13 @@ export function encodeResultEvent(event: ResultEvent): string {
   return JSON.stringify(event);
 }
 
+// What the history table can store: a word for type and decline reason (no
+// NUL, no lone surrogate, no length PostgreSQL would refuse), a three-letter
+// currency for its char(3). An event that breaks its insert would fail the
+// history group's batch again and again.
+const WORD = /^[a-z_]{1,64}$/;
+const CURRENCY = /^[A-Z]{3}$/;
+
 /** The event, or null when the value is not a result event this version knows. */
 export function decodeResultEvent(value: Buffer | null): ResultEvent | null {
   if (value === null) return null;
@@ -41,9 +48,9 @@ export function decodeResultEvent(value: Buffer | null): ResultEvent | null {
       && typeof event.eventId === 'string' && UUID.test(event.eventId)
       && typeof event.transactionId === 'string' && UUID.test(event.transactionId)
       && typeof event.accountId === 'string' && UUID.test(event.accountId)
-      && typeof event.type === 'string' && (event.status === 'approved' || event.status === 'declined')
-      && (event.declineReason === null || typeof event.declineReason === 'string')
-      && isAmountText(event.amount) && typeof event.currency === 'string'
+      && typeof event.type === 'string' && WORD.test(event.type) && (event.status === 'approved' || event.status === 'declined')
+      && (event.declineReason === null || (typeof event.declineReason === 'string' && WORD.test(event.declineReason)))
+      && isAmountText(event.amount) && typeof event.currency === 'string' && CURRENCY.test(event.currency)
       && (event.balanceAfter === null || /^\d+(\.\d+)?$/.test(String(event.balanceAfter)))
       && typeof event.appliedAt === 'string' && !Number.isNaN(Date.parse(event.appliedAt));
     return ok ? (event as ResultEvent) : null;

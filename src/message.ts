@@ -176,6 +176,7 @@ function merchant(value: unknown): Merchant | null {
   const text = (field: string, max: number): string => {
     const entry = fields[field];
     if (typeof entry !== 'string' || entry.length === 0 || entry.length > max) throw new Rejected('malformed_field', `merchant.${field} is not a string of 1 to ${max} characters`);
+    if (!isStorableText(entry)) throw new Rejected('malformed_field', `merchant.${field} has a NUL character or a lone surrogate`);
     return entry;
   };
   const categoryCode = text('categoryCode', 4);
@@ -183,6 +184,15 @@ function merchant(value: unknown): Merchant | null {
   if (!/^\d{4}$/.test(categoryCode)) throw new Rejected('malformed_field', 'merchant.categoryCode is not four digits');
   if (!/^[A-Z]{2}$/.test(country)) throw new Rejected('malformed_field', 'merchant.country is not a two-letter country code');
   return { name: text('name', 200), categoryCode, city: text('city', 200), country };
+}
+
+// PostgreSQL text holds neither NUL nor half of a UTF-16 surrogate pair (a
+// JSON "\ud800" decodes to one): a batch carrying either fails whole, again
+// and again. The message is set aside instead.
+const UNSTORABLE = /\u0000|\p{Cs}/u;
+
+export function isStorableText(text: string): boolean {
+  return !UNSTORABLE.test(text);
 }
 
 function channel(value: unknown): Channel | null {

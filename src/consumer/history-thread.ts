@@ -1,8 +1,8 @@
 // The history group runs in a worker thread of its own, with its own Kafka
-// client and database connections. On the main thread it took about a
-// quarter of the CPU at the ceiling (fetching and decoding result events,
-// building its inserts) and, worse for latency, its large batches held the
-// event loop while ledger batches waited. The thread gets plain settings,
+// client and database connections. On the main thread, decoding result
+// events and building their inserts were about a sixth of the samples at the
+// ceiling, more with their share of kafkajs and GC; and its large batches
+// held the event loop while ledger batches waited. The thread gets plain settings,
 // reports when it has joined its group, if it fails, and when it has
 // stopped. Its heap is bounded.
 

@@ -138,6 +138,9 @@ describe('wallet-sim run', () => {
       valid('0190f3a0-0000-7000-8000-000000000004', '1.00').replace('"purchase"', '"chargeback"'),
       valid('0190f3a0-0000-7000-8000-000000000005', '1.00').replace(account!.id, 'not-a-uuid'),
       JSON.stringify({ version: 1, type: 'purchase' }),
+      // Text PostgreSQL cannot store: a NUL, and half a surrogate pair.
+      valid('0190f3a0-0000-7000-8000-000000000007', '1.00').replace('"merchant":null', '"merchant":{"name":"a\\u0000b","categoryCode":"5411","city":"Berlin","country":"DE"}'),
+      valid('0190f3a0-0000-7000-8000-000000000008', '1.00').replace('"merchant":null', '"merchant":{"name":"Shop","categoryCode":"5411","city":"\\ud800","country":"DE"}'),
       valid('0190f3a0-0000-7000-8000-000000000006', '2.00'),
     ];
     const kafka = createKafka(db.config.kafka);
@@ -151,16 +154,16 @@ describe('wallet-sim run', () => {
 
     const result = await runCli(['run', '--no-produce', '--count', String(messages.length), '--json'], env);
     expect(result.code).toBe(0);
-    expect(lastJson(result.stdout)).toMatchObject({ processed: 2, approved: 2, deadLettered: 7 });
+    expect(lastJson(result.stdout)).toMatchObject({ processed: 2, approved: 2, deadLettered: 9 });
     const reasons = (await db.sql<{ reason: string }[]>`select reason from dead_letters order by kafka_offset`).map((row) => row.reason);
-    expect(reasons).toEqual(['not_json', 'unknown_version', 'not_positive_amount', 'too_many_decimals', 'unknown_type', 'malformed_field', 'missing_field']);
+    expect(reasons).toEqual(['not_json', 'unknown_version', 'not_positive_amount', 'too_many_decimals', 'unknown_type', 'malformed_field', 'missing_field', 'malformed_field', 'malformed_field']);
 
     const consumer = kafka.consumer({ groupId: `${db.config.kafka.groupId}-dead-letters`, maxWaitTimeInMs: 100 });
     const seen: string[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic: `${db.config.kafka.topic}.dead-letter`, fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.headers?.['wallet-sim-reason']?.toString() ?? ''); } });
-    await waitUntil('seven dead letters on the topic', () => seen.length >= 7);
+    await waitUntil('nine dead letters on the topic', () => seen.length >= 9);
     await consumer.disconnect();
     await admin.disconnect();
     expect(seen.sort()).toEqual([...reasons].sort());

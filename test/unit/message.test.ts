@@ -68,6 +68,8 @@ describe('the transaction message', () => {
     ['a bad timestamp', (m) => ({ ...m, producedAt: 'yesterday' }), 'malformed_field'],
     ['a bad merchant', (m) => ({ ...m, merchant: { name: 'x', categoryCode: '54', city: 'y', country: 'DE' } }), 'malformed_field'],
     ['a bad channel', (m) => ({ ...m, channel: 'telepathy' }), 'malformed_field'],
+    ['a NUL in a merchant name', (m) => ({ ...m, merchant: { name: 'a\u0000b', categoryCode: '5411', city: 'y', country: 'DE' } }), 'malformed_field'],
+    ['half a surrogate pair in a merchant city', (m) => ({ ...m, merchant: { name: 'x', categoryCode: '5411', city: '\ud800', country: 'DE' } }), 'malformed_field'],
   ];
 
   it.each(broken)('sets aside a message with %s as %s', (_what, breakIt, reason) => {
