@@ -196,7 +196,7 @@ async function readPurchases(sql: Sql, purchaseIds: readonly string[]): Promise<
 
 // The rows travel as one JSON document, expanded by json_to_recordset: one
 // JSON.stringify per batch instead of twenty arrays that postgres.js
-// serialises and escapes element by element (a tenth of the consumer's
+// serialises and escapes element by element (about 7% of the consumer's
 // thread at the ceiling). Amounts and balances are decimal strings in the
 // JSON; PostgreSQL reads them with numeric's own input function. (Sent as
 // text and cast: a parameter typed json, postgres.js would stringify again.)
