@@ -13,6 +13,15 @@
 //    in the batch. At the ceiling it was 4% of the main thread, for result
 //    events alone. The linear grouping follows tulios/kafkajs#1576 (open since
 //    2023; kafkajs is unmaintained) and returns the same object.
+// 3. kafkajs 2.2.4: its Encoder, which writes every record of every produce
+//    request, allocated a zero-filled 512-byte buffer outside Node's pool per
+//    record, a Buffer.from(array) per varint and a dozen BigInts per varlong.
+//    The patches write the same bytes: buffers from the pool (every byte up
+//    to the offset is written before it is read), varints in place, and
+//    varlongs of small integers (timestamp deltas) without BigInts. The
+//    CRC32C of each batch is computed eight bytes a step (slicing-by-8)
+//    instead of one. test/unit/kafka-encoder.test.ts compares the bytes with
+//    reference encoders.
 //
 // Plain JavaScript on purpose: it runs before the TypeScript build.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +32,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const POSTGRES_MARK = '/* wallet-sim: guard closed socket (porsager/postgres#1208) */';
 const KAFKAJS_MARK = '/* wallet-sim: linear grouping (tulios/kafkajs#1576) */';
+const ENCODER_FILE = 'node_modules/kafkajs/src/protocol/encoder.js';
+const POOLED_MARK = '/* wallet-sim: pooled buffers */';
+const VARINT_MARK = '/* wallet-sim: varint in place */';
+const POOLED_GROW_MARK = '/* wallet-sim: grows on pooled buffers */';
+const VARLONG_MARK = '/* wallet-sim: small varlongs without BigInt */';
+const VARLONG_SIZE_MARK = '/* wallet-sim: size of small varlongs without BigInt */';
+const CRC_MARK = '/* wallet-sim: CRC32C slicing-by-8 */';
 
 const PATCHES = [
   {
@@ -59,6 +75,128 @@ const PATCHES = [
     else current.push(message)
   }
   return result`,
+  },
+  {
+    name: 'the kafkajs encoder on pooled buffers',
+    files: [ENCODER_FILE],
+    mark: POOLED_MARK,
+    original: `  constructor(initialSize = 511) {
+    this.buf = Buffer.alloc(Encoder.nextPowerOfTwo(initialSize))
+    this.offset = 0
+  }`,
+    patched: `  constructor(initialSize = 511) {
+    ${POOLED_MARK}
+    this.buf = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(initialSize))
+    this.offset = 0
+  }`,
+  },
+  {
+    name: 'the kafkajs encoder growing on pooled buffers',
+    files: [ENCODER_FILE],
+    mark: POOLED_GROW_MARK,
+    original: `      const newBuffer = Buffer.alloc(newLength)`,
+    patched: `      const newBuffer = Buffer.allocUnsafe(newLength) ${POOLED_GROW_MARK}`,
+  },
+  {
+    name: 'the kafkajs varints written in place',
+    files: [ENCODER_FILE],
+    mark: VARINT_MARK,
+    original: `  writeUVarInt(value) {
+    const byteArray = []
+    while ((value & UNSIGNED_INT32_MAX_NUMBER) !== 0) {
+      byteArray.push((value & OTHER_BITS) | MOST_SIGNIFICANT_BIT)
+      value >>>= 7
+    }
+    byteArray.push(value & OTHER_BITS)
+    this.writeBufferInternal(Buffer.from(byteArray))
+    return this
+  }`,
+    patched: `  writeUVarInt(value) {
+    ${VARINT_MARK}
+    this.ensureAvailable(5)
+    const buf = this.buf
+    let offset = this.offset
+    while ((value & UNSIGNED_INT32_MAX_NUMBER) !== 0) {
+      buf[offset++] = (value & OTHER_BITS) | MOST_SIGNIFICANT_BIT
+      value >>>= 7
+    }
+    buf[offset++] = value & OTHER_BITS
+    this.offset = offset
+    return this
+  }`,
+  },
+  {
+    name: 'the kafkajs small varlongs without BigInt',
+    files: [ENCODER_FILE],
+    mark: VARLONG_MARK,
+    original: `  writeVarLong(value) {
+    const byteArray = []`,
+    patched: `  writeVarLong(value) {
+    ${VARLONG_MARK}
+    // Below 2^30 in magnitude the 64-bit zigzag equals the 32-bit one.
+    if (typeof value === 'number' && value >= -0x40000000 && value < 0x40000000 && Number.isInteger(value)) {
+      return this.writeUVarInt(Encoder.encodeZigZag(value))
+    }
+    const byteArray = []`,
+  },
+  {
+    name: 'the kafkajs size of small varlongs without BigInt',
+    files: [ENCODER_FILE],
+    mark: VARLONG_SIZE_MARK,
+    original: `  static sizeOfVarLong(value) {
+    let longValue = Encoder.encodeZigZag64(value)`,
+    patched: `  static sizeOfVarLong(value) {
+    ${VARLONG_SIZE_MARK}
+    if (typeof value === 'number' && value >= -0x40000000 && value < 0x40000000 && Number.isInteger(value)) {
+      return Encoder.sizeOfVarInt(value)
+    }
+    let longValue = Encoder.encodeZigZag64(value)`,
+  },
+  {
+    name: 'the kafkajs CRC32C eight bytes a step',
+    files: ['node_modules/kafkajs/src/protocol/recordBatch/crc32C/crc32C.js'],
+    mark: CRC_MARK,
+    original: `const crc32C = buffer => {
+  let crc = 0 ^ -1
+  for (let i = 0; i < buffer.length; i++) {
+    crc = T[(crc ^ buffer[i]) & 0xff] ^ (crc >>> 8)
+  }
+
+  return (crc ^ -1) >>> 0
+}`,
+    patched: `${CRC_MARK}
+// Tables for slicing-by-8 (Intel's method): S[k][b] is the CRC of byte b
+// followed by k zero bytes, so eight bytes are folded with eight lookups.
+let S = null
+const slicingTables = () => {
+  const tables = new Int32Array(8 * 256)
+  tables.set(T, 0)
+  for (let k = 1; k < 8; k++) {
+    for (let b = 0; b < 256; b++) {
+      const previous = tables[(k - 1) * 256 + b]
+      tables[k * 256 + b] = T[previous & 0xff] ^ (previous >>> 8)
+    }
+  }
+  return tables
+}
+const crc32C = buffer => {
+  if (S === null) S = slicingTables()
+  let crc = 0 ^ -1
+  const length = buffer.length
+  const end8 = length - (length & 7)
+  let i = 0
+  for (; i < end8; i += 8) {
+    const lo = crc ^ (buffer[i] | (buffer[i + 1] << 8) | (buffer[i + 2] << 16) | (buffer[i + 3] << 24))
+    crc =
+      S[1792 + (lo & 0xff)] ^ S[1536 + ((lo >>> 8) & 0xff)] ^ S[1280 + ((lo >>> 16) & 0xff)] ^ S[1024 + (lo >>> 24)] ^
+      S[768 + buffer[i + 4]] ^ S[512 + buffer[i + 5]] ^ S[256 + buffer[i + 6]] ^ S[buffer[i + 7]]
+  }
+  for (; i < length; i++) {
+    crc = T[(crc ^ buffer[i]) & 0xff] ^ (crc >>> 8)
+  }
+
+  return (crc ^ -1) >>> 0
+}`,
   },
 ];
 

@@ -1,0 +1,124 @@
+// The kafkajs encoder as scripts/patch-dependencies.js patches it (pooled
+// buffers, varints in place, small varlongs without BigInt, CRC32C
+// slicing-by-8) must write the bytes the protocol defines. The references
+// here are written from the definitions, not from kafkajs.
+import { describe, expect, it } from '@jest/globals';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { createRandom, type Random } from '../../src/generator/random.js';
+import { packageRoot } from '../../src/paths.js';
+
+const require = createRequire(join(packageRoot, 'package.json'));
+const kafkajs = (path: string) => require(join(packageRoot, 'node_modules', 'kafkajs', 'src', path));
+
+interface EncoderLike { buffer: Buffer; writeVarInt(value: number): EncoderLike; writeVarLong(value: number | string): EncoderLike }
+interface EncoderClass { new(): EncoderLike; sizeOfVarLong(value: number | string): number }
+const Encoder = kafkajs('protocol/encoder.js') as EncoderClass;
+const crc32C = kafkajs('protocol/recordBatch/crc32C/index.js') as (buffer: Buffer) => number;
+const { RecordBatch } = kafkajs('protocol/recordBatch/v0/index.js') as { RecordBatch: (options: object) => Promise<EncoderLike> };
+const Record = kafkajs('protocol/recordBatch/record/v0/index.js') as (options: object) => EncoderLike;
+const Decoder = kafkajs('protocol/decoder.js') as new (buffer: Buffer) => object;
+const decodeRecordBatch = kafkajs('protocol/recordBatch/v0/decoder.js') as (decoder: object) => Promise<{ records: DecodedRecord[] }>;
+interface DecodedRecord { key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer>; timestamp: string; offset: string }
+
+/** Zigzag over 64 bits, then unsigned LEB128: Kafka's varint and varlong. */
+function referenceVarLong(value: bigint): Buffer {
+  let zigzag = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
+  const bytes: number[] = [];
+  while (zigzag >= 0x80n) {
+    bytes.push(Number(zigzag & 0x7fn) | 0x80);
+    zigzag >>= 7n;
+  }
+  bytes.push(Number(zigzag));
+  return Buffer.from(bytes);
+}
+
+/** CRC32C bit by bit (reflected polynomial 0x82F63B78). */
+function referenceCrc32C(buffer: Buffer): number {
+  let crc = 0xffffffff;
+  for (const byte of buffer) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function randomInteger(random: Random, magnitudeMax: number): number {
+  const magnitude = Math.floor(random.next() * magnitudeMax);
+  return random.chance(0.5) ? -magnitude : magnitude;
+}
+
+/** Fills Node's buffer pool with `byte`, so a byte the encoder did not write shows up. */
+function poisonPool(byte: number): void {
+  for (let i = 0; i < 64; i++) Buffer.allocUnsafe(128).fill(byte);
+}
+
+describe('the patched kafkajs encoder', () => {
+  it('writes varints and varlongs as Kafka defines them, and sizes varlongs right', () => {
+    const random = createRandom(11, 'varints');
+    const int32s = [0, 1, -1, 63, -64, 64, -65, 2 ** 30 - 1, -(2 ** 30), 2 ** 31 - 1, -(2 ** 31)];
+    for (let i = 0; i < 5_000; i++) int32s.push(randomInteger(random, 2 ** (1 + Math.floor(random.next() * 31))));
+    for (const value of int32s) {
+      expect(new Encoder().writeVarInt(value).buffer).toEqual(referenceVarLong(BigInt(value)));
+    }
+    const longs = [...int32s, 2 ** 30, -(2 ** 30) - 1, 2 ** 40, -(2 ** 40), Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+    for (let i = 0; i < 2_000; i++) longs.push(randomInteger(random, 2 ** 52));
+    for (const value of longs) {
+      const expected = referenceVarLong(BigInt(value));
+      expect(new Encoder().writeVarLong(value).buffer).toEqual(expected);
+      expect(Encoder.sizeOfVarLong(value)).toBe(expected.length);
+    }
+    // A timestamp as kafkajs may pass it: a decimal string.
+    expect(new Encoder().writeVarLong('1700000000000').buffer).toEqual(referenceVarLong(1_700_000_000_000n));
+  });
+
+  it('computes the CRC32C of every length and alignment', () => {
+    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283);
+    const random = createRandom(12, 'crc');
+    const bytes = Buffer.from(Array.from({ length: 5_000 }, () => Math.floor(random.next() * 256)));
+    for (let length = 0; length <= 70; length++) {
+      for (const start of [0, 1, 3, 7]) {
+        const slice = bytes.subarray(start, start + length);
+        expect(crc32C(slice)).toBe(referenceCrc32C(slice));
+      }
+    }
+    expect(crc32C(bytes)).toBe(referenceCrc32C(bytes));
+  });
+
+  it('encodes a record batch whatever the pool held before, with the CRC of its body, and kafkajs decodes it back', async () => {
+    const random = createRandom(13, 'batch');
+    const text = (lengthMax: number) => Array.from({ length: Math.floor(random.next() * lengthMax) },
+      () => String.fromCodePoint(random.chance(0.9) ? 32 + Math.floor(random.next() * 95) : 0xe9 + Math.floor(random.next() * 0x2000))).join('');
+    const firstTimestamp = 1_700_000_000_000;
+    const records = Array.from({ length: 300 }, (_, i) => ({
+      key: random.chance(0.1) ? null : text(40),
+      // Some values longer than the encoder's first buffer, so it grows.
+      value: text(random.chance(0.1) ? 3_000 : 400),
+      headers: random.chance(0.2) ? { 'x-reason': text(20) } : {},
+      offsetDelta: i,
+      timestampDelta: Math.floor(random.next() * 5_000),
+    }));
+    const encode = async (poison: number) => {
+      poisonPool(poison);
+      const batch = await RecordBatch({ records: records.map((record) => { poisonPool(poison); return Record(record); }), firstTimestamp, maxTimestamp: firstTimestamp + 5_000, lastOffsetDelta: records.length - 1 });
+      return Buffer.from(batch.buffer);
+    };
+    const encoded = await encode(0xaa);
+    expect(await encode(0x55)).toEqual(encoded);
+
+    // FirstOffset int64, Length int32, PartitionLeaderEpoch int32, Magic int8,
+    // then the CRC of everything after it.
+    expect(encoded.readUInt32BE(17)).toBe(referenceCrc32C(encoded.subarray(21)));
+    const decoded = await decodeRecordBatch(new Decoder(encoded));
+    expect(decoded.records.map((record) => ({
+      key: record.key === null ? null : record.key.toString('utf8'),
+      value: record.value?.toString('utf8'),
+      headers: Object.fromEntries(Object.entries(record.headers).map(([name, value]) => [name, value.toString('utf8')])),
+      timestamp: Number(record.timestamp),
+      offset: Number(record.offset),
+    }))).toEqual(records.map((record) => ({
+      key: record.key, value: record.value, headers: record.headers,
+      timestamp: firstTimestamp + record.timestampDelta, offset: record.offsetDelta,
+    })));
+  });
+});
