@@ -20,8 +20,14 @@
 //    to the offset is written before it is read), varints in place, and
 //    varlongs of small integers (timestamp deltas) without BigInts. The
 //    CRC32C of each batch is computed eight bytes a step (slicing-by-8)
-//    instead of one. test/unit/kafka-encoder.test.ts compares the bytes with
-//    reference encoders.
+//    instead of one.
+// 4. kafkajs 2.2.4: decoding a fetched record took about fifteen BigInts (its
+//    varlong timestamp delta byte by byte, then the timestamp and the offset
+//    as BigInt sums turned into strings). The patch reads deltas under 2^27
+//    as numbers and adds in numbers while the sum is a safe integer, else
+//    as before: the same strings.
+//    test/unit/kafka-codec.test.ts checks 3 and 4 against references written
+//    from the protocol's definitions.
 //
 // Plain JavaScript on purpose: it runs before the TypeScript build.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -39,6 +45,8 @@ const POOLED_GROW_MARK = '/* wallet-sim: grows on pooled buffers */';
 const VARLONG_MARK = '/* wallet-sim: small varlongs without BigInt */';
 const VARLONG_SIZE_MARK = '/* wallet-sim: size of small varlongs without BigInt */';
 const CRC_MARK = '/* wallet-sim: CRC32C slicing-by-8 */';
+const RECORD_DECODER_MARK = '/* wallet-sim: record timestamps and offsets without BigInt */';
+const RECORD_HELPERS_MARK = '/* wallet-sim: helpers for record timestamps and offsets */';
 
 const PATCHES = [
   {
@@ -197,6 +205,75 @@ const crc32C = buffer => {
 
   return (crc ^ -1) >>> 0
 }`,
+  },
+  {
+    name: 'the kafkajs record timestamps and offsets without BigInt',
+    files: ['node_modules/kafkajs/src/protocol/recordBatch/record/v0/decoder.js'],
+    mark: RECORD_DECODER_MARK,
+    original: `  const timestampDelta = decoder.readVarLong()
+  const timestamp =
+    timestampType === TimestampTypes.LOG_APPEND_TIME && maxTimestamp
+      ? maxTimestamp
+      : Long.fromValue(firstTimestamp)
+          .add(timestampDelta)
+          .toString()
+
+  const offsetDelta = decoder.readVarInt()
+  const offset = Long.fromValue(firstOffset)
+    .add(offsetDelta)
+    .toString()`,
+    patched: `  ${RECORD_DECODER_MARK}
+  const smallTimestampDelta = readSmallVarLong(decoder)
+  const timestampDelta = smallTimestampDelta === null ? decoder.readVarLong() : smallTimestampDelta
+  const timestamp =
+    timestampType === TimestampTypes.LOG_APPEND_TIME && maxTimestamp
+      ? maxTimestamp
+      : addExactly(firstTimestamp, timestampDelta)
+
+  const offsetDelta = decoder.readVarInt()
+  const offset = addExactly(firstOffset, offsetDelta)`,
+  },
+  {
+    name: 'the kafkajs record decoder helpers',
+    files: ['node_modules/kafkajs/src/protocol/recordBatch/record/v0/decoder.js'],
+    mark: RECORD_HELPERS_MARK,
+    original: `const TimestampTypes = require('../../../timestampTypes')
+`,
+    patched: `const TimestampTypes = require('../../../timestampTypes')
+
+${RECORD_HELPERS_MARK}
+// A varlong of at most four bytes (zigzag value under 2^28) as a number, the
+// decoder moved past it; null, the decoder untouched, for a longer one.
+const readSmallVarLong = decoder => {
+  const buffer = decoder.buffer
+  const start = decoder.offset
+  let zigzag = 0
+  for (let i = 0; i < 4; i++) {
+    const byte = buffer[start + i]
+    if (byte === undefined) return null
+    zigzag |= (byte & 0x7f) << (7 * i)
+    if (byte < 0x80) {
+      decoder.offset = start + i + 1
+      return (zigzag >>> 1) ^ -(zigzag & 1)
+    }
+  }
+  return null
+}
+
+// first (a decimal string, as the batch decoder gives it) plus delta, as a
+// decimal string: in numbers while both and the sum are safe integers, else
+// with kafkajs' BigInt Long.
+const addExactly = (first, delta) => {
+  if (typeof delta === 'number' && typeof first === 'string') {
+    const firstNumber = Number(first)
+    const sum = firstNumber + delta
+    if (Number.isSafeInteger(firstNumber) && Number.isSafeInteger(sum)) return String(sum)
+  }
+  return Long.fromValue(first)
+    .add(delta)
+    .toString()
+}
+`,
   },
 ];
 

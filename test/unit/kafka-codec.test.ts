@@ -1,7 +1,9 @@
-// The kafkajs encoder as scripts/patch-dependencies.js patches it (pooled
+// kafkajs as scripts/patch-dependencies.js patches it: the encoder (pooled
 // buffers, varints in place, small varlongs without BigInt, CRC32C
-// slicing-by-8) must write the bytes the protocol defines. The references
-// here are written from the definitions, not from kafkajs.
+// slicing-by-8) must write the bytes the protocol defines, and the record
+// decoder (timestamps and offsets in numbers while they are safe integers)
+// must read back exactly what was written. The references here are written
+// from the protocol's definitions, not from kafkajs.
 import { describe, expect, it } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -53,7 +55,7 @@ function poisonPool(byte: number): void {
   for (let i = 0; i < 64; i++) Buffer.allocUnsafe(128).fill(byte);
 }
 
-describe('the patched kafkajs encoder', () => {
+describe('the patched kafkajs encoder and record decoder', () => {
   it('writes varints and varlongs as Kafka defines them, and sizes varlongs right', () => {
     const random = createRandom(11, 'varints');
     const int32s = [0, 1, -1, 63, -64, 64, -65, 2 ** 30 - 1, -(2 ** 30), 2 ** 31 - 1, -(2 ** 31)];
@@ -120,5 +122,21 @@ describe('the patched kafkajs encoder', () => {
       key: record.key, value: record.value, headers: record.headers,
       timestamp: firstTimestamp + record.timestampDelta, offset: record.offsetDelta,
     })));
+  });
+
+  it('decodes timestamps and offsets exactly, in numbers and past 2^53', async () => {
+    const random = createRandom(14, 'offsets');
+    // Timestamp deltas around the decoder's 4-byte shortcut (zigzag 2^28)
+    // and far past it, both signs; a first offset just under 2^53, so that
+    // later offsets leave the safe integers.
+    const deltas = [0, 1, -1, 2 ** 27 - 1, -(2 ** 27), 2 ** 27, -(2 ** 27) - 1, 2 ** 40, -(2 ** 40)];
+    while (deltas.length < 200) deltas.push(randomInteger(random, 2 ** (1 + Math.floor(random.next() * 45))));
+    const firstTimestamp = 1_700_000_000_000;
+    const firstOffset = 2n ** 53n - 100n;
+    const records = deltas.map((timestampDelta, i) => Record({ key: `k${i}`, value: `v${i}`, offsetDelta: i, timestampDelta }));
+    const batch = await RecordBatch({ records, firstOffset: firstOffset.toString(), firstTimestamp, maxTimestamp: firstTimestamp, lastOffsetDelta: records.length - 1 });
+    const decoded = await decodeRecordBatch(new Decoder(Buffer.from(batch.buffer)));
+    expect(decoded.records.map((record) => [record.offset, record.timestamp])).toEqual(
+      deltas.map((delta, i) => [(firstOffset + BigInt(i)).toString(), (BigInt(firstTimestamp) + BigInt(delta)).toString()]));
   });
 });
