@@ -15,6 +15,9 @@ import type { RetryPolicy } from '../retry.js';
 // Fetches of at most a few MB and one batch of events at a time: 96 MB
 // leaves room without letting V8 grow the heap as it likes.
 const HEAP_MB_MAX = 96;
+// As the producer thread's: V8's default young generation for a worker cost
+// about 40 MB more RSS for no speed (consumer alone: 345 -> 305 MB).
+const YOUNG_GENERATION_MB_MAX = 8;
 const STOP_TIMEOUT_MS = 10_000;
 
 export interface HistoryThreadOptions {
@@ -34,7 +37,7 @@ export type HistoryReport =
 export function startHistoryThread(options: HistoryThreadOptions): BatchConsumer {
   const worker = new Worker(new URL('./history-worker.js', import.meta.url), {
     workerData: options,
-    resourceLimits: { maxOldGenerationSizeMb: HEAP_MB_MAX },
+    resourceLimits: { maxOldGenerationSizeMb: HEAP_MB_MAX, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB_MAX },
   });
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => { markReady = resolve; });

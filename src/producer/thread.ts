@@ -22,6 +22,10 @@ import type { SentReport } from './producer.js';
 // 200 bytes; 300 leaves room.
 const HEAP_MB_FIXED = 96;
 const HEAP_BYTES_PER_ACCOUNT = 300;
+// V8's default young generation for a worker is several times this; 8 MB
+// cost no CPU and saved 26 MB of RSS (producer alone, 200,000 transactions:
+// 161 -> 135 MB, 6.2 -> 5.9 CPU s).
+const YOUNG_GENERATION_MB_MAX = 8;
 
 export interface ProducerThreadOptions {
   readonly kafka: KafkaConfig;
@@ -58,7 +62,10 @@ export interface ProducerListener {
 export function runProducerThread(options: ProducerThreadOptions, listener: ProducerListener, stop: AbortSignal): Promise<number> {
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
     workerData: options,
-    resourceLimits: { maxOldGenerationSizeMb: HEAP_MB_FIXED + Math.ceil((options.accountCount * HEAP_BYTES_PER_ACCOUNT) / 2 ** 20) },
+    resourceLimits: {
+      maxOldGenerationSizeMb: HEAP_MB_FIXED + Math.ceil((options.accountCount * HEAP_BYTES_PER_ACCOUNT) / 2 ** 20),
+      maxYoungGenerationSizeMb: YOUNG_GENERATION_MB_MAX,
+    },
   });
   const onStop = () => worker.postMessage('stop');
   stop.addEventListener('abort', onStop, { once: true });
