@@ -1,9 +1,11 @@
 // kafkajs as scripts/patch-dependencies.js patches it: the encoder (pooled
 // buffers, varints in place, small varlongs without BigInt, CRC32C
-// slicing-by-8) must write the bytes the protocol defines, and the record
+// slicing-by-8) must write the bytes the protocol defines, the record
 // decoder (timestamps and offsets in numbers while they are safe integers)
-// must read back exactly what was written. The references here are written
-// from the protocol's definitions, not from kafkajs.
+// must read back exactly what was written, and murmur2 (in 32-bit integers)
+// must put every key where the Java client does. The references here are
+// written from the protocol's and the Java client's definitions, not from
+// kafkajs.
 import { describe, expect, it } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -19,6 +21,7 @@ const Encoder = kafkajs('protocol/encoder.js') as EncoderClass;
 const crc32C = kafkajs('protocol/recordBatch/crc32C/index.js') as (buffer: Buffer) => number;
 const { RecordBatch } = kafkajs('protocol/recordBatch/v0/index.js') as { RecordBatch: (options: object) => Promise<EncoderLike> };
 const Record = kafkajs('protocol/recordBatch/record/v0/index.js') as (options: object) => EncoderLike;
+const murmur2 = kafkajs('producer/partitioners/default/murmur2.js') as (key: string | Buffer) => number;
 const Decoder = kafkajs('protocol/decoder.js') as new (buffer: Buffer) => object;
 const decodeRecordBatch = kafkajs('protocol/recordBatch/v0/decoder.js') as (decoder: object) => Promise<{ records: DecodedRecord[] }>;
 interface DecodedRecord { key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer>; timestamp: string; offset: string }
@@ -43,6 +46,30 @@ function referenceCrc32C(buffer: Buffer): number {
     for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
   }
   return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** The Java client's Utils.murmur2, in BigInt arithmetic modulo 2^32. */
+function referenceMurmur2(data: Buffer): number {
+  const u32 = (value: bigint) => BigInt.asUintN(32, value);
+  const m = 0x5bd1e995n;
+  let h = u32(0x9747b28cn ^ BigInt(data.length));
+  const length4 = Math.floor(data.length / 4);
+  for (let i = 0; i < length4; i++) {
+    let k = BigInt(data.readUInt32LE(i * 4));
+    k = u32(k * m);
+    k ^= k >> 24n;
+    k = u32(k * m);
+    h = u32(h * m) ^ k;
+  }
+  const tail = data.length % 4;
+  const at = data.length - tail;
+  if (tail === 3) h ^= BigInt(data[at + 2] as number) << 16n;
+  if (tail >= 2) h ^= BigInt(data[at + 1] as number) << 8n;
+  if (tail >= 1) h = u32((h ^ BigInt(data[at] as number)) * m);
+  h ^= h >> 13n;
+  h = u32(h * m);
+  h ^= h >> 15n;
+  return Number(BigInt.asIntN(32, h));
 }
 
 function randomInteger(random: Random, magnitudeMax: number): number {
@@ -138,5 +165,22 @@ describe('the patched kafkajs encoder and record decoder', () => {
     const decoded = await decodeRecordBatch(new Decoder(Buffer.from(batch.buffer)));
     expect(decoded.records.map((record) => [record.offset, record.timestamp])).toEqual(
       deltas.map((delta, i) => [(firstOffset + BigInt(i)).toString(), (BigInt(firstTimestamp) + BigInt(delta)).toString()]));
+  });
+
+  it("hashes keys with murmur2 as the Java client does, so keys land in the same partitions", () => {
+    // Kafka's own test vectors (UtilsTest.testMurmur2).
+    const vectors: [string, number][] = [['21', -973932308], ['foobar', -790332482], ['a-little-bit-long-string', -985981536],
+      ['a-little-bit-longer-string', -1486304829], ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971], ['abc', 479470107]];
+    for (const [key, hash] of vectors) {
+      expect(murmur2(key)).toBe(hash);
+      expect(referenceMurmur2(Buffer.from(key))).toBe(hash);
+    }
+    const random = createRandom(15, 'murmur2');
+    for (let i = 0; i < 5_000; i++) {
+      const bytes = Buffer.from(Array.from({ length: Math.floor(random.next() * 80) }, () => Math.floor(random.next() * 256)));
+      expect(murmur2(bytes)).toBe(referenceMurmur2(bytes));
+      const text = Array.from({ length: Math.floor(random.next() * 40) }, () => String.fromCodePoint(random.chance(0.8) ? 32 + random.int(95) : 0xa0 + random.int(0x3000))).join('');
+      expect(murmur2(text)).toBe(referenceMurmur2(Buffer.from(text)));
+    }
   });
 });
