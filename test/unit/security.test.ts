@@ -36,7 +36,7 @@ describe('patched dependencies', () => {
       ['protocol/recordBatch/record/v0/decoder.js', ['record timestamps and offsets without BigInt', 'helpers for record timestamps and offsets']],
       ['producer/partitioners/default/murmur2.js', ['murmur2 in 32-bit integers']],
       ['protocol/requests/produce/v3/request.js', ['records from their fields, not a copy of the message']],
-      ['protocol/recordBatch/record/v0/index.js', ['records without headers, without arrays']],
+      ['protocol/recordBatch/record/v0/index.js', ['records without headers, without header arrays']],
     ];
     for (const [file, names] of marks) {
       for (const name of names) expect(`${file}: ${kafkajs(file).includes(`/* wallet-sim: ${name} */`)}`).toBe(`${file}: true`);
