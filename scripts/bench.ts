@@ -23,11 +23,11 @@ import { connect, databaseName, withDatabase } from '../src/db/connect.js';
 import { openDatabase } from '../src/db/migrate.js';
 import { createTransactionGenerator } from '../src/generator/transactions.js';
 import { createKafka, deleteTopicsNamedAfter } from '../src/kafka/client.js';
-import { applyBatch } from '../src/ledger/apply.js';
+import { applyBatch } from '../src/db/apply-batch.js';
 import type { LedgerEntry } from '../src/ledger/decide.js';
 import { decodeTransaction } from '../src/message.js';
 import { packageRoot } from '../src/paths.js';
-import { UNKNOWN_ACCOUNT_SHARE } from '../src/simulation.js';
+import { UNKNOWN_ACCOUNT_SHARE } from '../src/run.js';
 import type { Summary } from '../src/stats/stats.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';

@@ -18,7 +18,7 @@ import { dockerEngineAnswers, dockerStop, dockerUp, type Service } from './stack
 import { nativeKafkaPaths, startNativeKafka } from './stack/native-kafka.js';
 import { nativePostgresPaths, startNativePostgres } from './stack/native-postgres.js';
 import { kafkaAnswers, postgresAnswers } from './stack/probe.js';
-import { warmUpKafka } from './stack/warm-up.js';
+import { warmUpKafka } from './stack/broker-warm-up.js';
 import { commandLine, isAlive, stopProcess, tail, waitFor } from './stack/process.js';
 
 interface ServiceState {

@@ -1,5 +1,5 @@
-// Result events: one per ledger row, published to `<topic>.results` (keyed by
-// the row's account) once the row's database transaction has committed. The
+// Result events: one per ledger row, published to the results topic (keyed by
+// the row's account, see topology.ts) once the row's database transaction has committed. The
 // event id is the ledger row's id, so a consumer drops redelivered events by
 // id; the history consumer does exactly that.
 
@@ -22,10 +22,6 @@ export interface ResultEvent {
   /** null when the account is unknown. */
   readonly balanceAfter: string | null;
   readonly appliedAt: string;
-}
-
-export function resultsTopic(topic: string): string {
-  return `${topic}.results`;
 }
 
 export function encodeResultEvent(event: ResultEvent): string {

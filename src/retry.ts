@@ -1,6 +1,9 @@
-// The only place that decides to try again. Every retry is bounded in count
-// and in backoff; what is not retriable fails at once.
+// The only place that decides whether to try again. `classifyError` says
+// whether the same call may succeed later without anyone changing anything,
+// for Kafka, PostgreSQL and socket errors alike; `withRetry` tries again,
+// bounded in count and in backoff, only what it calls retriable.
 
+import { setTimeout as delay } from 'node:timers/promises';
 import { isWalletSimError } from './errors.js';
 
 export interface RetryPolicy {
@@ -9,31 +12,67 @@ export interface RetryPolicy {
   readonly backoffMsMax: number;
 }
 
-// PostgreSQL and socket errors after which the same statement may succeed.
-const RETRIABLE_CODES = new Set([
-  '40001', '40P01', // serialization failure, deadlock
-  '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '53300', // shutdown, connection, too many connections
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
+export type Failure = 'retriable' | 'fatal';
+
+/** PostgreSQL SQLSTATEs after which the same statement may succeed. */
+const POSTGRES_RETRIABLE: Readonly<Record<string, string>> = {
+  '40001': 'serialization failure',
+  '40P01': 'deadlock detected',
+  // The ledger's primary key: another consumer (a rebalance overlap) recorded
+  // an id of the batch meanwhile; tried again, it reads as a duplicate.
+  '23505': 'unique violation',
+  '57P01': 'server shutting down (admin)',
+  '57P02': 'server crashed',
+  '57P03': 'server starting up',
+  '53300': 'too many connections',
+  '08000': 'connection exception',
+  '08001': 'cannot connect',
+  '08003': 'connection does not exist',
+  '08006': 'connection failure',
+};
+
+/** Codes of sockets and of postgres.js for a server that does not answer (now). */
+export const CONNECTION_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH',
+  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
 ]);
 
-export function isRetriable(error: unknown): boolean {
-  if (isWalletSimError(error)) return error.retriable;
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && RETRIABLE_CODES.has(code);
+interface ErrorLike {
+  readonly name?: unknown;
+  readonly code?: unknown;
+  readonly retriable?: unknown;
+  readonly cause?: unknown;
 }
 
-export async function withRetry<T>(
-  work: () => Promise<T>, policy: RetryPolicy, onRetry?: (error: unknown, attempt: number, waitMs: number) => void,
-  retriable: (error: unknown) => boolean = isRetriable,
-): Promise<T> {
+export function classifyError(error: unknown): Failure {
+  if (isWalletSimError(error)) return error.retriable ? 'retriable' : 'fatal';
+  // kafkajs marks its transient errors retriable, and gives up with
+  // KafkaJSNumberOfRetriesExceeded (its cause says why) when its own retries
+  // ran out: the broker was away for longer than they last.
+  for (let cause = error as ErrorLike | undefined, depth = 0; cause !== undefined && cause !== null && depth < 5; cause = cause.cause as ErrorLike | undefined, depth++) {
+    if (typeof cause.name === 'string' && cause.name.startsWith('KafkaJS')) {
+      if (cause.name === 'KafkaJSNumberOfRetriesExceeded' || cause.retriable === true) return 'retriable';
+      continue;
+    }
+    const code = cause.code;
+    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code in POSTGRES_RETRIABLE)) return 'retriable';
+  }
+  return 'fatal';
+}
+
+export function isRetriable(error: unknown): boolean {
+  return classifyError(error) === 'retriable';
+}
+
+export async function withRetry<T>(work: () => Promise<T>, policy: RetryPolicy, onRetry?: (error: unknown, attempt: number, waitMs: number) => void): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
-      if (attempt >= policy.attemptsMax || !retriable(error)) throw error;
+      if (attempt >= policy.attemptsMax || !isRetriable(error)) throw error;
       const waitMs = Math.min(policy.backoffMsMax, policy.backoffMsMin * 2 ** (attempt - 1));
       onRetry?.(error, attempt, waitMs);
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      await delay(waitMs);
     }
   }
 }

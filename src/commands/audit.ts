@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
-import { auditLedger } from '../audit.js';
+import { auditLedger } from '../db/audit.js';
 import { openDatabase } from '../db/migrate.js';
 import { connectAdmin, createKafka, fetchCommittedBounds } from '../kafka/client.js';
+import { topologyOf } from '../topology.js';
 import { CheckFailed, configOf } from './common.js';
 
 export function auditCommand(program: Command): Command {
@@ -12,10 +13,11 @@ export function auditCommand(program: Command): Command {
     .option('--json', 'the report as one JSON object')
     .action(async (options: { json?: boolean }, command: Command) => {
       const config = configOf(command);
+      const topology = topologyOf(config.kafka);
       const admin = await connectAdmin(createKafka(config.kafka), config.kafka);
-      const offsets = await fetchCommittedBounds(admin, config.kafka.groupId, config.kafka.topic).finally(() => admin.disconnect());
+      const offsets = await fetchCommittedBounds(admin, topology.ledgerGroupId, topology.transactionsTopic).finally(() => admin.disconnect());
       const sql = await openDatabase(config.database);
-      const checks = await auditLedger(sql, config.kafka.topic, offsets).finally(() => sql.end({ timeout: 5 }));
+      const checks = await auditLedger(sql, topology.transactionsTopic, offsets).finally(() => sql.end({ timeout: 5 }));
       const failed = checks.filter((check) => check.violations > 0);
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ type: 'audit', ok: failed.length === 0, checks })}\n`);

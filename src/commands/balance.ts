@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openDatabase } from '../db/migrate.js';
-import { findAccounts } from '../queries.js';
+import { findAccounts } from '../db/accounts.js';
 import { configOf } from './common.js';
 
 export function balanceCommand(program: Command): Command {

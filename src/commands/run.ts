@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { WalletSimError } from '../errors.js';
-import { runSimulation } from '../simulation.js';
+import { runSimulation } from '../run.js';
 import { createView } from '../terminal/view.js';
+import { DEFAULT_PARTITIONS } from '../topology.js';
 import { configOf, gracefulShutdown } from './common.js';
 import { DEFAULT_MIX, type Mix } from '../generator/transactions.js';
 import { durationOption, formatMix, integerOption, mixOption, numberOption, rateOption } from './options.js';
@@ -32,7 +33,7 @@ export function runCommand(program: Command): Command {
     .option('--duration <time>', 'stop producing after this long: 30s, 5m, 1h (default: until --count or Ctrl-C)', durationOption)
     .option('--count <n>', 'produce this many transactions, then drain until all are processed', integerOption(1, 1_000_000_000))
     .option('--seed <n>', 'seed of the generator: the same seed gives the same transactions', integerOption(0, 2 ** 31 - 1), 1)
-    .option('--partitions <n>', 'partitions of the topic when it is created', integerOption(1, 256), 6)
+    .option('--partitions <n>', 'partitions of the topic when it is created', integerOption(1, 256), DEFAULT_PARTITIONS)
     .addOption(new Option('--mix <weights>', 'relative weights of the transaction types').argParser(mixOption).default(DEFAULT_MIX, formatMix(DEFAULT_MIX)))
     .option('--skew <s>', 'Zipf exponent of account activity: 0 uniform, 1 a few hot accounts', numberOption(0, 5), 0)
     .option('--no-produce', 'only consume (run producers elsewhere; consumers in one group share the partitions)')

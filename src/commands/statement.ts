@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import chalk from 'chalk';
 import { openDatabase } from '../db/migrate.js';
-import { findAccounts, statementLines, type StatementLine } from '../queries.js';
+import { findAccounts } from '../db/accounts.js';
+import { statementLines, type StatementLine } from '../db/statement.js';
 import { configOf } from './common.js';
 import { integerOption } from './options.js';
 

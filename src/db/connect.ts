@@ -6,6 +6,10 @@ import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import type { DatabaseConfig } from '../config.js';
 import { WalletSimError, redactUrl } from '../errors.js';
+import { CONNECTION_CODES } from '../retry.js';
+
+/** Shutting down, crashed, starting up: the server is away for now. */
+const SERVER_GOING_AWAY = new Set(['57P01', '57P02', '57P03']);
 
 export type Sql = postgres.Sql<Record<string, never>>;
 
@@ -55,11 +59,26 @@ export function databaseError(error: unknown, url: string): WalletSimError {
     return new WalletSimError('DATABASE_AUTH_FAILED',
       `PostgreSQL at ${where} refused the user or password; fix DATABASE_URL`, { cause: error });
   }
-  if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ECONNRESET', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', '57P03'].includes(code)) {
+  if (CONNECTION_CODES.has(code) || SERVER_GOING_AWAY.has(code)) {
     return new WalletSimError('DATABASE_UNREACHABLE',
       `PostgreSQL at ${where} does not answer (${code}); start it with \`npm run stack:up\` or fix DATABASE_URL`,
       { cause: error, retriable: true });
   }
   const message = (error as Error).message ?? String(error);
   return new WalletSimError('DATABASE_FAILED', `PostgreSQL at ${where} failed: ${message}`, { cause: error });
+}
+
+/** Resolves when the server answers a query. */
+export async function pingDatabase(sql: Sql): Promise<void> {
+  await sql`select 1`;
+}
+
+/**
+ * Opens `count` connections of the pool before work starts, so that the
+ * first batches do not pay for TCP, authentication and session setup. One
+ * transaction per connection holds each open meanwhile (not sql.reserve(),
+ * which postgres.js 3.4.9 can strand: porsager/postgres#1195).
+ */
+export async function openConnections(sql: Sql, count: number): Promise<void> {
+  await Promise.all(Array.from({ length: count }, () => sql.begin((tx) => tx`select 1`)));
 }

@@ -6,6 +6,7 @@ import { Kafka, logLevel, type Admin, type ITopicConfig, type KafkaConfig as Kaf
 import type { KafkaConfig, KafkaLogLevel } from '../config.js';
 import { WalletSimError } from '../errors.js';
 import { withRetry } from '../retry.js';
+import { isTopicNamedAfter } from '../topology.js';
 
 const LOG_LEVELS: Record<KafkaLogLevel, logLevel> = {
   nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG,
@@ -35,18 +36,6 @@ export function createKafka(config: KafkaConfig): Kafka {
     // Bounded: a broker that stays away surfaces as an error, not a silent hang.
     retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
   });
-}
-
-/**
- * A Kafka failure that may pass: kafkajs marks its transient errors
- * retriable, and gives up with KafkaJSNumberOfRetriesExceeded when its own
- * retries ran out (the broker away for longer than they last).
- */
-export function isKafkaRetriable(error: unknown): boolean {
-  for (let cause = error as { name?: string; retriable?: boolean; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
-    if (cause.name === 'KafkaJSNumberOfRetriesExceeded' || cause.retriable === true) return true;
-  }
-  return false;
 }
 
 export function kafkaUnreachable(config: KafkaConfig, cause: unknown): WalletSimError {
@@ -83,7 +72,13 @@ export async function ensureTopic(admin: Admin, topic: string, partitions: numbe
     const existing = await admin.listTopics();
     if (existing.includes(topic)) return false;
     return admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true });
-  }, TOPIC_RETRY, undefined, isKafkaRetriable);
+  }, TOPIC_RETRY);
+}
+
+/** Creates the missing topics (as ensureTopic), all at once. */
+export async function ensureTopics(admin: Admin, config: KafkaConfig, topics: readonly { topic: string; partitions: number }[]): Promise<void> {
+  await Promise.all(topics.map(({ topic, partitions }) => ensureTopic(admin, topic, partitions)))
+    .catch((error: unknown) => { throw kafkaUnreachable(config, error); });
 }
 
 /**
@@ -126,7 +121,7 @@ export async function deleteTopicsNamedAfter(config: KafkaConfig, name: string):
   const admin = createKafka(config).admin();
   await admin.connect();
   try {
-    const topics = (await admin.listTopics()).filter((topic) => topic === name || topic.startsWith(`${name}.`) || topic.startsWith(`${name}-`));
+    const topics = (await admin.listTopics()).filter((topic) => isTopicNamedAfter(name, topic));
     if (topics.length > 0) await admin.deleteTopics({ topics });
   } finally {
     await admin.disconnect();

@@ -7,9 +7,7 @@
 // messagesMax; each caller's promise settles with its group's, so each
 // partition still resolves its offsets only after the group's commit.
 
-import type { ConsumedMessage } from './consumer.js';
-
-export type SliceHandler = (messages: readonly ConsumedMessage[], heartbeat: () => Promise<void>) => Promise<void>;
+import type { ConsumedMessage, SliceHandler } from './messages.js';
 
 interface Waiting {
   readonly messages: readonly ConsumedMessage[];

@@ -13,14 +13,9 @@
 //     its interval says: a broker round trip per partition per fetch).
 
 import type { Consumer, Kafka } from 'kafkajs';
+import { deferred } from '../async.js';
 import { coalesceSlices } from './coalesce.js';
-
-export interface ConsumedMessage {
-  readonly partition: number;
-  readonly offset: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-}
+import type { SliceHandler } from './messages.js';
 
 export interface BatchConsumerOptions {
   readonly topic: string;
@@ -36,7 +31,7 @@ export interface BatchConsumerOptions {
   readonly maxBytesPerPartition: number;
   readonly sessionTimeoutMs: number;
   /** `heartbeat` keeps the membership while the handler waits (e.g. retries a database that is away). */
-  readonly handle: (messages: readonly ConsumedMessage[], heartbeat: () => Promise<void>) => Promise<void>;
+  readonly handle: SliceHandler;
   /** How often resolved offsets are committed to the group. */
   readonly commitIntervalMs: number;
 }
@@ -64,17 +59,15 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
     heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 5)),
     retry: { retries: 5 },
   });
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => { markReady = resolve; });
-  let markCrashed: (error: Error) => void = () => {};
-  const crashed = new Promise<Error>((resolve) => { markCrashed = resolve; });
+  const ready = deferred<void>();
+  const crashed = deferred<Error>();
   const offsets = createOffsetBook();
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     offsets.assign(event.payload.memberAssignment[options.topic] ?? []);
-    markReady();
+    ready.resolve();
   });
   consumer.on(consumer.events.CRASH, (event) => {
-    if (!event.payload.restart) markCrashed(event.payload.error);
+    if (!event.payload.restart) crashed.resolve(event.payload.error);
   });
   const handle = coalesceSlices(options.handle, options.batchSizeMax);
   const inFlight = createInFlightCounter();
@@ -109,7 +102,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
           try {
             await handle(slice.map((message) => ({ partition: batch.partition, offset: message.offset, key: message.key, value: message.value })), heartbeat);
           } catch (error) {
-            markCrashed(error as Error);
+            crashed.resolve(error as Error);
             throw error;
           }
           const last = slice[slice.length - 1]?.offset as string;
@@ -127,8 +120,8 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
   // later and counted as duplicates, never applied twice.
   const timer = setInterval(() => { commit().catch(() => {}); }, options.commitIntervalMs);
   return {
-    ready,
-    crashed,
+    ready: ready.promise,
+    crashed: crashed.promise,
     stop: async () => {
       stopping = true;
       clearInterval(timer);

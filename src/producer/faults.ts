@@ -4,7 +4,7 @@
 // generated transactions are the same with or without injection.
 
 import type { Random } from '../generator/random.js';
-import type { OutgoingMessage } from '../kafka/producer.js';
+import type { OutgoingMessage } from '../kafka/sink.js';
 
 export interface FaultOptions {
   /** Share of transactions sent a second time, later, with the same id. */

@@ -5,8 +5,9 @@
 
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TransactionGenerator } from '../generator/transactions.js';
-import type { MessageSink } from '../kafka/producer.js';
+import type { MessageSink } from '../kafka/sink.js';
 import { encodeTransaction } from '../message.js';
+import { accountKey } from '../topology.js';
 import type { Injector } from './faults.js';
 import { createRateSchedule } from './rate.js';
 
@@ -64,7 +65,7 @@ export async function runProducer(options: ProducerOptions): Promise<number> {
     }
     const messages = Array.from({ length: due }, () => {
       const transaction = options.generate(options.nowMs());
-      return { key: transaction.accountId, value: encodeTransaction(transaction), timestampMs: transaction.producedAtMs };
+      return { key: accountKey(transaction.accountId), value: encodeTransaction(transaction), timestampMs: transaction.producedAtMs };
     });
     const batch = options.injector.inject(messages);
     lastSendMs = options.nowMs();

@@ -4,6 +4,7 @@
 import type { DeclineReason, Outcome } from '../ledger/decide.js';
 import type { DeadLetterReason } from '../message.js';
 import { Histogram } from './histogram.js';
+import type { StatusSnapshot } from './status.js';
 
 export interface LatencySummary {
   readonly p50: number;
@@ -34,8 +35,8 @@ export interface Snapshot extends Counts {
   readonly latencyMs: LatencySummary;
   /** Seconds left of a --duration run; null otherwise. */
   readonly remainingSeconds: number | null;
-  /** The last operating problem (e.g. the database is away), until it clears. */
-  readonly problem: string | null;
+  /** Each part of the run: up, or down since when and why. */
+  readonly status: StatusSnapshot;
 }
 
 export interface Summary extends Counts {
@@ -67,7 +68,6 @@ export class RunStats {
   injectedMalformed = 0;
   readonly declinedByReason: Partial<Record<DeclineReason, number>> = {};
   readonly deadLetteredByReason: Partial<Record<DeadLetterReason, number>> = {};
-  problem: string | null = null;
   private readonly latency = new Histogram();
   private readonly intervalLatency = new Histogram();
   private startMs: number | null = null;
@@ -92,8 +92,17 @@ export class RunStats {
     this.previous = { atMs: nowMs, produced: this.produced, processed: this.processed };
   }
 
-  recordProduced(count: number): void {
-    this.produced += count;
+  /** A batch the producer had acknowledged, with the injected totals so far. */
+  recordSent(report: { readonly count: number; readonly injectedDuplicates: number; readonly injectedMalformed: number }): void {
+    this.produced += report.count;
+    this.injectedDuplicates = report.injectedDuplicates;
+    this.injectedMalformed = report.injectedMalformed;
+  }
+
+  /** What one database transaction of the ledger committed. */
+  recordCommitted(result: { readonly outcomes: readonly Outcome[]; readonly deadLettersRecorded: readonly { readonly reason: DeadLetterReason }[] }, committedAtMs: number): void {
+    this.recordOutcomes(result.outcomes, committedAtMs);
+    this.recordDeadLetters(result.deadLettersRecorded.map((deadLetter) => deadLetter.reason));
   }
 
   recordOutcomes(outcomes: readonly Outcome[], committedAtMs: number): void {
@@ -124,7 +133,8 @@ export class RunStats {
   }
 
   /** A snapshot for the live view; starts a new interval. */
-  snapshot(nowMs: number, lag: number | null, remainingSeconds: number | null): Snapshot {
+  snapshot(nowMs: number, context: { lag: number | null; remainingSeconds: number | null; status: StatusSnapshot }): Snapshot {
+    const { lag, remainingSeconds, status } = context;
     const intervalSeconds = Math.max(0.001, (nowMs - this.previous.atMs) / 1000);
     const snapshot: Snapshot = {
       elapsedSeconds: round(this.elapsedSeconds(nowMs), 1),
@@ -132,7 +142,7 @@ export class RunStats {
       producedTps: round((this.produced - this.previous.produced) / intervalSeconds, 1),
       processedTps: round((this.processed - this.previous.processed) / intervalSeconds, 1),
       lag, intervalLatencyMs: latencyOf(this.intervalLatency), latencyMs: latencyOf(this.latency),
-      remainingSeconds: remainingSeconds === null ? null : round(remainingSeconds, 1), problem: this.problem,
+      remainingSeconds: remainingSeconds === null ? null : round(remainingSeconds, 1), status,
     };
     this.previous = { atMs: nowMs, produced: this.produced, processed: this.processed };
     this.intervalLatency.reset();

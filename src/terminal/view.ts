@@ -3,9 +3,9 @@
 // per line. The summary always comes last (with --json, as the last line).
 
 import chalk from 'chalk';
-import { formatEventLine } from '../consumer/history-consumer.js';
 import type { ResultEvent } from '../events.js';
 import type { Snapshot, Summary } from '../stats/stats.js';
+import { downSources } from '../stats/status.js';
 
 export type ViewMode = 'tty' | 'plain' | 'json';
 
@@ -38,7 +38,7 @@ export function renderBlock(s: Snapshot): string[] {
     `  declined    ${chalk.red(count(s.declined).padStart(12))}${declined === '' ? '' : `   ${declined}`}`,
     `  duplicates  ${count(s.duplicates).padStart(12)}   dead-lettered ${s.deadLettered > 0 ? chalk.yellow(count(s.deadLettered)) : '0'}`,
     `  latency     p50 ${ms(s.intervalLatencyMs.p50)}   p95 ${ms(s.intervalLatencyMs.p95)}   p99 ${ms(s.intervalLatencyMs.p99)}   max ${ms(s.intervalLatencyMs.max)}   ${chalk.dim('(last second)')}`,
-    s.problem === null ? '' : chalk.red(`  ! ${s.problem}`),
+    ...downSources(s.status).map(({ source, status }) => chalk.red(`  ! ${source} down for ${status.sinceSeconds.toFixed(0)} s: ${status.problem}`)),
   ];
 }
 
@@ -54,8 +54,14 @@ export function renderLine(s: Snapshot): string {
     `dead_lettered=${s.deadLettered}`,
     `lag=${s.lag ?? '?'}`,
     `p50=${s.intervalLatencyMs.p50}ms p95=${s.intervalLatencyMs.p95}ms p99=${s.intervalLatencyMs.p99}ms max=${s.intervalLatencyMs.max}ms`,
-    ...(s.problem === null ? [] : [`problem="${s.problem}"`]),
+    ...downSources(s.status).map(({ source, status }) => `down=${source}:${status.sinceSeconds.toFixed(0)}s problem=${JSON.stringify(status.problem)}`),
   ].join(' ');
+}
+
+/** One line per event, for `run --log-events`. */
+export function formatEventLine(event: ResultEvent): string {
+  const outcome = event.status === 'approved' ? 'approved' : `declined ${event.declineReason}`;
+  return `event ${event.appliedAt} ${event.type} ${event.amount} ${event.currency} account ${event.accountId} ${outcome} balance ${event.balanceAfter ?? '-'} (transaction ${event.transactionId})`;
 }
 
 export function renderSummary(summary: Summary): string[] {

@@ -3,18 +3,19 @@
 // their stored events again; the history drops the repeats by event id.
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHistoryHandler } from '../../src/consumer/history-consumer.js';
-import { createLedgerHandler } from '../../src/consumer/ledger-consumer.js';
-import { decodeResultEvent, resultsTopic } from '../../src/events.js';
+import { applyBatch } from '../../src/db/apply-batch.js';
+import { decodeResultEvent } from '../../src/events.js';
 import { createRandom } from '../../src/generator/random.js';
 import { transferInId, uuidV4 } from '../../src/ids.js';
 import { connectAdmin, createKafka, ensureTopic } from '../../src/kafka/client.js';
-import type { ConsumedMessage } from '../../src/kafka/consumer.js';
-import { createMessageSink } from '../../src/kafka/producer.js';
-import { applyBatch } from '../../src/ledger/apply.js';
+import type { ConsumedMessage } from '../../src/kafka/messages.js';
+import { createMessageSink } from '../../src/kafka/sink.js';
+import { createHistoryHandler } from '../../src/pipeline/history-handler.js';
+import { createLedgerHandler } from '../../src/pipeline/ledger-handler.js';
 import { decodeTransaction, encodeTransaction, type Transaction } from '../../src/message.js';
 import { Big } from '../../src/money.js';
 import { RunStats } from '../../src/stats/stats.js';
+import { topologyOf } from '../../src/topology.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -45,21 +46,22 @@ describe('result events', () => {
 
     const kafka = createKafka(db.config.kafka);
     const admin = await connectAdmin(kafka, db.config.kafka);
-    await ensureTopic(admin, resultsTopic(db.config.kafka.topic), 1);
+    const topology = topologyOf(db.config.kafka, 1);
+    await ensureTopic(admin, topology.resultsTopic, 1);
     const sink = await createMessageSink(kafka);
     const stats = new RunStats();
     const retry = { attemptsMax: 2, backoffMsMin: 10, backoffMsMax: 10 };
     const handle = createLedgerHandler({
-      sql: db.sql, databaseUrl: db.config.database.url, topic: db.config.kafka.topic, deadLetterTopic: `${db.config.kafka.topic}.dead-letter`,
-      resultsTopic: resultsTopic(db.config.kafka.topic), sink, stats, retry, nowMs: () => Date.now(),
+      sql: db.sql, databaseUrl: db.config.database.url, topology, sink, retry, nowMs: () => Date.now(),
+      listener: { committed: (result, committedAtMs) => stats.recordCommitted(result, committedAtMs), problem: () => {} },
     });
-    await handle(messages); // the redelivery
+    await handle(messages, async () => {}); // the redelivery
     expect(stats.duplicates).toBe(2);
 
     const consumer = kafka.consumer({ groupId: `${db.config.kafka.groupId}-events`, maxWaitTimeInMs: 100 });
     const received: ConsumedMessage[] = [];
     await consumer.connect();
-    await consumer.subscribe({ topic: resultsTopic(db.config.kafka.topic), fromBeginning: true });
+    await consumer.subscribe({ topic: topology.resultsTopic, fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message, partition }) => { received.push({ partition, offset: message.offset, key: message.key, value: message.value }); } });
     await waitUntil('three result events', () => received.length >= 3);
     await consumer.disconnect();
@@ -73,9 +75,9 @@ describe('result events', () => {
     });
     for (const message of received) expect(message.key?.toString()).toBe(decodeResultEvent(message.value)!.accountId);
 
-    const history = createHistoryHandler(db.sql, retry);
-    await history(received);
-    await history(received);
+    const history = createHistoryHandler(db.sql, retry, () => {});
+    await history(received, async () => {});
+    await history(received, async () => {});
     const rows = await db.sql<{ event_id: string }[]>`select event_id from account_activity`;
     expect(rows).toHaveLength(3);
   });

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRandom, type Random } from '../../src/generator/random.js';
 import { uuidV4 } from '../../src/ids.js';
-import { applyBatch } from '../../src/ledger/apply.js';
+import { applyBatch } from '../../src/db/apply-batch.js';
 import type { LedgerEntry } from '../../src/ledger/decide.js';
 import type { Transaction } from '../../src/message.js';
 import { fromMinorUnits } from '../../src/money.js';

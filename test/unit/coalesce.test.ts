@@ -6,7 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createRandom } from '../../src/generator/random.js';
 import { coalesceSlices } from '../../src/kafka/coalesce.js';
-import type { ConsumedMessage } from '../../src/kafka/consumer.js';
+import type { ConsumedMessage } from '../../src/kafka/messages.js';
 
 const message = (partition: number, offset: number): ConsumedMessage => ({ partition, offset: String(offset), key: null, value: null });
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));

@@ -125,13 +125,12 @@ describe('.env.example', () => {
 
 describe('the database pool of a run', () => {
   it('never opens more than DATABASE_POOL_SIZE_MAX connections, and gives each group at least one', async () => {
-    const { splitPool } = await import('../../src/simulation.js');
+    const { splitPool } = await import('../../src/pipeline/pipeline.js');
     for (let poolSizeMax = 2; poolSizeMax <= 100; poolSizeMax++) {
-      const pools = splitPool(poolSizeMax, true);
+      const pools = splitPool(poolSizeMax);
       expect(pools.ledger + pools.history).toBe(poolSizeMax);
       expect(pools.history).toBeGreaterThanOrEqual(1);
       expect(pools.ledger).toBeGreaterThanOrEqual(1);
-      expect(splitPool(poolSizeMax, false)).toEqual({ ledger: poolSizeMax, history: 0 });
     }
     expect(rejection({ ...none, env: { DATABASE_POOL_SIZE_MAX: '1' } }).message).toContain('DATABASE_POOL_SIZE_MAX');
   });

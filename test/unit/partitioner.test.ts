@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Partitioners, type PartitionerArgs } from 'kafkajs';
 import { createRandom } from '../../src/generator/random.js';
 import { uuidV4 } from '../../src/ids.js';
-import { rememberingPartitioner } from '../../src/kafka/producer.js';
+import { rememberingPartitioner } from '../../src/kafka/sink.js';
 
 function args(topic: string, partitionCount: number, key: string | Buffer | null, partition?: number): PartitionerArgs {
   const partitionMetadata = Array.from({ length: partitionCount }, (_, id) => ({ partitionId: id, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));

@@ -55,9 +55,11 @@ describe('run stats', () => {
   it('counts committed outcomes and measures latency to the commit', () => {
     const stats = new RunStats();
     stats.start(1_000);
-    stats.recordProduced(4);
-    stats.recordOutcomes([outcome('approved', 1_000), outcome('declined', 1_010, 'insufficient_funds'), outcome('duplicate', 1_020)], 1_030);
-    stats.recordDeadLetters(['not_json']);
+    stats.recordSent({ count: 4, injectedDuplicates: 0, injectedMalformed: 0 });
+    stats.recordCommitted({
+      outcomes: [outcome('approved', 1_000), outcome('declined', 1_010, 'insufficient_funds'), outcome('duplicate', 1_020)],
+      deadLettersRecorded: [{ reason: 'not_json' }],
+    }, 1_030);
     const { latencyMs, ...summary } = stats.summary(9_999);
     expect(summary).toEqual({
       type: 'summary', produced: 4, processed: 2, approved: 1, declined: 1, declinedByReason: { insufficient_funds: 1 },

@@ -3,62 +3,23 @@
 //   1. lock every account the batch touches (transfer destinations too) in id
 //      order, so that consumers never deadlock, and read, after the lock, the
 //      ids the ledger already has, the cards used and the refunded purchases;
-//   2. decide every transaction in Kafka order (decide.ts, pure);
+//   2. decide every transaction in Kafka order (ledger/decide.ts, pure);
 //   3. write: one unnest() insert of the ledger rows, one grouped update of
 //      the changed balances, the duplicates and the dead letters; commit.
 // The ledger's primary key is the last word on "exactly once": if another
-// consumer slipped the same id in meanwhile, the insert fails, the
-// transaction rolls back, and the batch is tried again.
+// consumer slipped the same id in meanwhile, the insert fails (23505), the
+// transaction rolls back, and the batch is tried again (../retry.ts), when
+// the id is then read as already in the ledger.
 //
 // `begin` and `commit` could travel with the reads and the writes on a
 // reserved connection (two round trips), but postgres.js 3.4.9 strands a
 // queued reserve() for good when the server drops a connection
 // (porsager/postgres#1195): the PostgreSQL outage scenario hung on it.
 
-import type { Sql } from '../db/connect.js';
-import { WalletSimError } from '../errors.js';
-import { transferInId } from '../ids.js';
-import { isoTime } from '../iso-time.js';
-import { RESULT_EVENT_VERSION, type ResultEvent } from '../events.js';
-import type { DeadLetterReason } from '../message.js';
+import { decide, type CardState, type LedgerEntry, type Outcome, type PurchaseState } from '../ledger/decide.js';
+import { ledgerRows, type Batch, type BatchResult, type DeadLetter, type LedgerRow } from '../ledger/rows.js';
 import { Big } from '../money.js';
-import { decide, type CardState, type Decisions, type LedgerEntry, type Outcome, type PurchaseState, type Recorded } from './decide.js';
-
-/** A message that cannot be applied as it stands, kept with the reason. */
-export interface DeadLetter {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly reason: DeadLetterReason;
-  readonly detail: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-}
-
-export interface Batch {
-  readonly topic: string;
-  readonly entries: readonly LedgerEntry[];
-  readonly deadLetters?: readonly DeadLetter[];
-}
-
-export interface BatchResult extends Decisions {
-  /** The ledger rows this batch wrote. */
-  readonly rows: readonly LedgerRow[];
-  /** The dead letters of the batch that the database did not have yet. */
-  readonly deadLettersRecorded: readonly DeadLetter[];
-}
-
-/** A ledger row as the insert writes it. */
-export interface LedgerRow {
-  readonly id: string;
-  readonly accountId: string;
-  readonly type: string;
-  readonly outcome: Recorded;
-  readonly balanceBefore: Big | null;
-  readonly balanceAfter: Big | null;
-  readonly counterpartyAccountId: string | null;
-  readonly relatedTransactionId: string | null;
-}
+import type { Sql } from './connect.js';
 
 export async function applyBatch(sql: Sql, batch: Batch): Promise<BatchResult> {
   return runBatch(sql, batch, 'commit');
@@ -111,7 +72,7 @@ async function runBatch(sql: Sql, batch: Batch, end: 'commit' | 'rollback'): Pro
     });
   } catch (error) {
     if (error instanceof Rehearsed) return error.result;
-    throw uniqueViolationRetriable(error);
+    throw error;
   }
 }
 
@@ -120,37 +81,6 @@ class Rehearsed extends Error {
   constructor(readonly result: BatchResult) {
     super('rehearsal rolled back');
   }
-}
-
-function uniqueViolationRetriable(error: unknown): unknown {
-  if ((error as { code?: unknown })?.code !== '23505') return error;
-  return new WalletSimError('DATABASE_FAILED', 'another consumer recorded a transaction of this batch meanwhile; the batch is retried', { retriable: true, cause: error });
-}
-
-/** The result events of ledger rows already recorded: to publish again for a redelivered batch. */
-export async function readResultEvents(sql: Sql, transactionIds: readonly string[]): Promise<ResultEvent[]> {
-  if (transactionIds.length === 0) return [];
-  const rows = await sql<{ id: string; transaction_id: string; account_id: string; type: string; status: 'approved' | 'declined';
-    decline_reason: string | null; amount: string; currency: string; balance_after: string | null; applied_at: Date }[]>`
-    select id, coalesce(case when type = 'transfer_in' then related_transaction_id end, id) as transaction_id, account_id, type, status,
-           decline_reason, amount, currency, balance_after, applied_at
-    from transactions
-    where id = any(${transactionIds}::uuid[]) or (type = 'transfer_in' and related_transaction_id = any(${transactionIds}::uuid[]))`;
-  return rows.map((row) => ({
-    version: RESULT_EVENT_VERSION, eventId: row.id, transactionId: row.transaction_id, accountId: row.account_id, type: row.type,
-    status: row.status, declineReason: row.decline_reason, amount: row.amount, currency: row.currency,
-    balanceAfter: row.balance_after, appliedAt: row.applied_at.toISOString(),
-  }));
-}
-
-/** The result event of a ledger row this process just wrote. */
-export function resultEvent(row: LedgerRow, appliedAtMs: number): ResultEvent {
-  const t = row.outcome.entry.transaction;
-  return {
-    version: RESULT_EVENT_VERSION, eventId: row.id, transactionId: t.transactionId, accountId: row.accountId, type: row.type,
-    status: row.outcome.kind, declineReason: row.outcome.reason, amount: t.amount.toString(), currency: t.currency,
-    balanceAfter: row.balanceAfter?.toString() ?? null, appliedAt: isoTime(appliedAtMs),
-  };
 }
 
 /**
@@ -168,24 +98,6 @@ export function arrayLiteral(values: readonly string[]): string {
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
-}
-
-/** One ledger row per recorded outcome; an approved transfer adds its credit leg. */
-export function ledgerRows(outcome: Outcome): LedgerRow[] {
-  if (outcome.kind === 'duplicate') return [];
-  const t = outcome.entry.transaction;
-  const row: LedgerRow = {
-    id: t.transactionId, accountId: t.accountId, type: t.type, outcome,
-    balanceBefore: outcome.balanceBefore, balanceAfter: outcome.balanceAfter,
-    counterpartyAccountId: t.counterpartyAccountId, relatedTransactionId: t.originalTransactionId,
-  };
-  if (outcome.credited === undefined) return [row];
-  const credited = outcome.credited;
-  return [row, {
-    id: transferInId(t.transactionId), accountId: credited.accountId, type: 'transfer_in', outcome,
-    balanceBefore: credited.before, balanceAfter: credited.after,
-    counterpartyAccountId: t.accountId, relatedTransactionId: t.transactionId,
-  }];
 }
 
 async function readCards(sql: Sql, cardIds: readonly string[]): Promise<Map<string, CardState>> {

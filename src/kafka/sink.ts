@@ -4,7 +4,6 @@
 
 import { Partitioners, type ICustomPartitioner, type IHeaders, type Kafka } from 'kafkajs';
 import { withRetry, type RetryPolicy } from '../retry.js';
-import { isKafkaRetriable } from './client.js';
 
 export interface OutgoingMessage {
   readonly key: string | Buffer | null;
@@ -61,7 +60,7 @@ export async function createMessageSink(kafka: Kafka, options: SinkOptions = { r
         })),
       }), options.retry, (error, attempt, waitMs) => {
         options.onProblem?.(`Kafka does not take messages (${(error as Error).message}); retry ${attempt} in ${waitMs} ms`);
-      }, isKafkaRetriable);
+      });
       options.onProblem?.(null);
     },
     close: () => producer.disconnect(),

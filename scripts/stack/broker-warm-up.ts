@@ -8,7 +8,7 @@
 import type { Config } from '../../src/config.js';
 import { connectAdmin, createKafka, ensureTopic } from '../../src/kafka/client.js';
 import { startBatchConsumer } from '../../src/kafka/consumer.js';
-import { createMessageSink } from '../../src/kafka/producer.js';
+import { createMessageSink } from '../../src/kafka/sink.js';
 
 const DURATION_MS = 8_000;
 const BATCH_SIZE = 5;

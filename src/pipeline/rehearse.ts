@@ -6,17 +6,17 @@
 // had a p99 two to four times the steady one.
 
 import { loadAccountDirectory } from '../db/accounts.js';
+import { rehearseBatch } from '../db/apply-batch.js';
 import type { Sql } from '../db/connect.js';
 import { createTransactionGenerator } from '../generator/transactions.js';
-import { rehearseBatch, type DeadLetter } from '../ledger/apply.js';
-import type { LedgerEntry } from '../ledger/decide.js';
-import { decodeTransaction, encodeTransaction } from '../message.js';
+import { decodeSlice } from '../ledger/rows.js';
+import { encodeTransaction } from '../message.js';
 
 const ACCOUNTS_MAX = 500;
 const TRANSACTIONS_PER_CONNECTION = 200;
 const SEED = 0x5eed;
 
-export async function warmUp(sql: Sql, topic: string, connectionsMax: number): Promise<void> {
+export async function rehearse(sql: Sql, topic: string, connectionsMax: number): Promise<void> {
   const accounts = await loadAccountDirectory(sql, ACCOUNTS_MAX);
   if (accounts.ids.length === 0) return; // nothing to rehearse with; `run` refuses to produce anyway
   const generate = createTransactionGenerator({ seed: SEED, accounts, skew: 0, unknownAccountShare: 0.01, merchantPoolSize: 100 });
@@ -24,16 +24,13 @@ export async function warmUp(sql: Sql, topic: string, connectionsMax: number): P
   // gets one. They lock overlapping accounts and so wait for one another in
   // turn; nothing else runs yet.
   await Promise.all(Array.from({ length: connectionsMax }, async () => {
-    const entries: LedgerEntry[] = [];
-    const deadLetters: DeadLetter[] = [];
-    for (let offset = 0; offset < TRANSACTIONS_PER_CONNECTION; offset++) {
-      const value = Buffer.from(offset === 0 ? '{"version":1}' : encodeTransaction(generate(Date.now())));
-      const decoded = decodeTransaction(value);
-      if (decoded.ok) entries.push({ transaction: decoded.transaction, partition: 0, offset: String(offset) });
-      else deadLetters.push({ topic, partition: 0, offset: String(offset), reason: decoded.reason, detail: decoded.detail, key: null, value });
-    }
-    const repeated = entries[1];
-    if (repeated !== undefined) entries.push({ ...repeated, offset: String(TRANSACTIONS_PER_CONNECTION) }); // a duplicate
-    await rehearseBatch(sql, { topic, entries, deadLetters });
+    const messages = Array.from({ length: TRANSACTIONS_PER_CONNECTION }, (_, offset) => ({
+      partition: 0, offset: String(offset), key: null,
+      value: Buffer.from(offset === 0 ? '{"version":1}' : encodeTransaction(generate(Date.now()))), // the first is a dead letter
+    }));
+    const batch = decodeSlice(topic, messages);
+    const repeated = batch.entries[0];
+    const entries = repeated === undefined ? batch.entries : [...batch.entries, { ...repeated, offset: String(TRANSACTIONS_PER_CONNECTION) }]; // a duplicate
+    await rehearseBatch(sql, { ...batch, entries });
   }));
 }

@@ -1,33 +1,6 @@
-// Read-only queries behind `balance` and `statement`.
+// An account's statement: its ledger rows, newest first.
 
-import type { Sql } from './db/connect.js';
-import { WalletSimError } from './errors.js';
-import { UUID } from './ids.js';
-
-export interface AccountSummary {
-  readonly accountId: string;
-  readonly userId: string;
-  readonly name: string;
-  readonly email: string;
-  readonly currency: string;
-  readonly balance: string;
-}
-
-/** The accounts an account id, a user id or an email names. */
-export async function findAccounts(sql: Sql, reference: string): Promise<AccountSummary[]> {
-  const isId = UUID.test(reference.toLowerCase());
-  const id = isId ? reference.toLowerCase() : null;
-  const email = isId ? null : reference.toLowerCase();
-  const rows = await sql<AccountSummary[]>`
-    select a.id as "accountId", u.id as "userId", u.name, u.email, a.currency, a.balance::text as balance
-    from accounts a join users u on u.id = a.user_id
-    where a.id = ${id}::uuid or u.id = ${id}::uuid or lower(u.email) = ${email}
-    order by a.created_at, a.id`;
-  if (rows.length === 0) {
-    throw new WalletSimError('USAGE', `no account, user or email matches ${JSON.stringify(reference)}; give an account id, a user id or an email`);
-  }
-  return rows;
-}
+import type { Sql } from './connect.js';
 
 export interface StatementLine {
   readonly transactionId: string;

@@ -2,7 +2,7 @@
 // tables (and, for offsets, on the consumer group's committed offsets). Every
 // check reports how many rows break it and a few of them.
 
-import type { Sql } from './db/connect.js';
+import type { Sql } from './connect.js';
 
 export interface CheckResult {
   readonly name: string;

@@ -1,0 +1,22 @@
+// account_activity: what the history consumer built from result events, one
+// row per event id, so a redelivered event changes nothing.
+
+import type { ResultEvent } from '../events.js';
+import type { Sql } from './connect.js';
+
+/**
+ * Inserts the events that account_activity does not have yet; returns how
+ * many it inserted. They travel as one JSON document (their own field
+ * names), expanded by json_to_recordset: one JSON.stringify per batch instead
+ * of ten arrays escaped element by element.
+ */
+export async function recordActivity(sql: Sql, events: readonly ResultEvent[]): Promise<number> {
+  const result = await sql`
+    insert into account_activity (event_id, transaction_id, account_id, type, status, decline_reason, amount, currency, balance_after, applied_at)
+    select "eventId", "transactionId", "accountId", type, status, "declineReason", amount, currency, "balanceAfter", "appliedAt"
+    from json_to_recordset(${JSON.stringify(events)}::text::json)
+      as event ("eventId" uuid, "transactionId" uuid, "accountId" uuid, type text, status text, "declineReason" text,
+        amount numeric, currency char(3), "balanceAfter" numeric, "appliedAt" timestamptz)
+    on conflict (event_id) do nothing`;
+  return result.count;
+}

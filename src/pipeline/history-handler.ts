@@ -1,0 +1,21 @@
+// The history consumer group's work for one slice of result events: decode
+// them and record what account_activity does not have yet. A second,
+// independent view of every account that `audit` compares with the ledger.
+
+import { recordActivity } from '../db/activity.js';
+import type { Sql } from '../db/connect.js';
+import { decodeResultEvent, type ResultEvent } from '../events.js';
+import type { SliceHandler } from '../kafka/messages.js';
+import { withRetry, type RetryPolicy } from '../retry.js';
+
+export function createHistoryHandler(sql: Sql, retry: RetryPolicy, onProblem: (error: unknown | null) => void): SliceHandler {
+  return async (messages, heartbeat) => {
+    const events = messages.map((message) => decodeResultEvent(message.value)).filter((event): event is ResultEvent => event !== null);
+    if (events.length === 0) return;
+    await withRetry(() => recordActivity(sql, events), retry, (error) => {
+      onProblem(error);
+      heartbeat().catch(() => {}); // still alive: keep the partitions while the database is away
+    });
+    onProblem(null);
+  };
+}

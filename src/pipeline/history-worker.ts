@@ -1,0 +1,43 @@
+// The history thread's entry (see history-thread.ts): results topic →
+// history consumer → account_activity, until the main thread asks it to stop.
+
+import { connect, databaseError } from '../db/connect.js';
+import { isWalletSimError } from '../errors.js';
+import { createKafka, kafkaUnreachable } from '../kafka/client.js';
+import { startBatchConsumer } from '../kafka/consumer.js';
+import { threadSide } from '../thread.js';
+import { createHistoryHandler } from './history-handler.js';
+import type { HistoryReport, HistoryThreadOptions } from './history-thread.js';
+
+const thread = threadSide<HistoryThreadOptions, HistoryReport>();
+const options = thread.data;
+
+async function consumeUntilStopped(): Promise<void> {
+  const sql = connect(options.database);
+  try {
+    const handle = createHistoryHandler(sql, options.retry, (error) => {
+      thread.report({ type: 'problem', problem: error === null ? null : databaseError(error, options.database.url).message });
+    });
+    const consumer = await startBatchConsumer(createKafka(options.kafka), {
+      ...options.consumer,
+      handle: (messages, heartbeat) => handle(messages, heartbeat).catch((error: unknown) => { throw databaseError(error, options.database.url); }),
+    }).catch((error: unknown) => { throw kafkaUnreachable(options.kafka, error); });
+    void consumer.ready.then(() => thread.report({ type: 'ready' }));
+    const stopped = new Promise<'stopped'>((resolve) => {
+      if (thread.stopSignal.aborted) resolve('stopped');
+      thread.stopSignal.addEventListener('abort', () => resolve('stopped'), { once: true });
+    });
+    const crash = await Promise.race([consumer.crashed, stopped]);
+    await consumer.stop().catch(() => {});
+    if (crash !== 'stopped') throw isWalletSimError(crash) ? crash : kafkaUnreachable(options.kafka, crash);
+  } finally {
+    await sql.end({ timeout: 5 }).catch(() => {});
+  }
+}
+
+try {
+  await consumeUntilStopped();
+  thread.end({ result: undefined });
+} catch (error) {
+  thread.end({ error });
+}

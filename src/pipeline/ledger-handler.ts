@@ -1,0 +1,71 @@
+// The ledger consumer group's work for one slice of the transactions topic:
+// decode, apply in one database transaction (retried, bounded), tell the
+// listener what the database committed, then publish the result events and
+// the dead letters. The Kafka adapter resolves the offsets only after this
+// returns, so a crash anywhere before redelivers the slice: its transactions
+// are then duplicates, and their stored result events are published again
+// (consumers of the results topic drop repeats by event id). Events are
+// at-least-once without an outbox table.
+
+import { applyBatch } from '../db/apply-batch.js';
+import type { Sql } from '../db/connect.js';
+import { databaseError } from '../db/connect.js';
+import { readResultEvents } from '../db/result-events.js';
+import { encodeResultEvent } from '../events.js';
+import type { SliceHandler } from '../kafka/messages.js';
+import type { MessageSink } from '../kafka/sink.js';
+import { decodeSlice, resultEvent, type BatchResult, type DeadLetter } from '../ledger/rows.js';
+import { withRetry, type RetryPolicy } from '../retry.js';
+import { accountKey, type Topology } from '../topology.js';
+
+export interface LedgerListener {
+  /** What one database transaction committed (outcomes, rows, recorded dead letters). */
+  committed(result: BatchResult, committedAtMs: number): void;
+  /** A problem while applying (the database is away and the batch is retried); null once a batch went through. */
+  problem(problem: string | null): void;
+}
+
+export interface LedgerHandlerOptions {
+  readonly sql: Sql;
+  readonly databaseUrl: string;
+  readonly topology: Topology;
+  readonly sink: MessageSink;
+  readonly listener: LedgerListener;
+  readonly retry: RetryPolicy;
+  readonly nowMs: () => number;
+}
+
+export function createLedgerHandler(options: LedgerHandlerOptions): SliceHandler {
+  const { sql, topology, listener } = options;
+  return async (messages, heartbeat) => {
+    const batch = decodeSlice(topology.transactionsTopic, messages);
+    const result = await withRetry(() => applyBatch(sql, batch), options.retry, (error, attempt, waitMs) => {
+      listener.problem(`${databaseError(error, options.databaseUrl).message} (retry ${attempt} in ${waitMs} ms)`);
+      heartbeat().catch(() => {}); // still alive: keep the partitions while the database is away
+    }).catch((error: unknown) => { throw databaseError(error, options.databaseUrl); });
+    listener.problem(null);
+    const committedAtMs = options.nowMs();
+    listener.committed(result, committedAtMs);
+    const duplicateIds = result.outcomes.flatMap((outcome) => (outcome.kind === 'duplicate' ? [outcome.entry.transaction.transactionId] : []));
+    const events = [
+      ...result.rows.map((row) => resultEvent(row, committedAtMs)),
+      ...(await withRetry(() => readResultEvents(sql, duplicateIds), options.retry)),
+    ];
+    await options.sink.send(topology.resultsTopic, events.map((event) => ({ key: accountKey(event.accountId), value: encodeResultEvent(event) })));
+    // Published after the commit, so a crash here re-publishes on redelivery:
+    // the dead-letter topic is at-least-once; the dead_letters table is exact.
+    await options.sink.send(topology.deadLetterTopic, batch.deadLetters.map(deadLetterMessage));
+  };
+}
+
+function deadLetterMessage(deadLetter: DeadLetter) {
+  return {
+    key: deadLetter.key,
+    value: deadLetter.value,
+    headers: {
+      'wallet-sim-reason': deadLetter.reason, 'wallet-sim-detail': deadLetter.detail,
+      'wallet-sim-source-topic': deadLetter.topic, 'wallet-sim-source-partition': String(deadLetter.partition),
+      'wallet-sim-source-offset': deadLetter.offset,
+    },
+  };
+}

@@ -1,0 +1,176 @@
+// The pipeline: what turns the transactions topic into a ledger and a
+// history, reusable by every command that consumes (`run`, `run
+// --no-produce`, and a service in front of it):
+//
+//   <topic> → ledger group → ledger (PostgreSQL) → result events → <topic>.results → history group (its thread) → account_activity
+//                          ↘ dead letters → <topic>.dead-letter
+//
+// It owns its consumer groups and the producer of result events; the caller
+// owns the database pool and the topics (see ../topology.ts).
+
+import { deferred, withTimeout } from '../async.js';
+import type { Config } from '../config.js';
+import type { Sql } from '../db/connect.js';
+import { WalletSimError, isWalletSimError } from '../errors.js';
+import { decodeResultEvent, type ResultEvent } from '../events.js';
+import { createKafka, kafkaUnreachable } from '../kafka/client.js';
+import { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from '../kafka/consumer.js';
+import { createMessageSink, SEND_RETRY } from '../kafka/sink.js';
+import type { BatchResult } from '../ledger/rows.js';
+import type { RetryPolicy } from '../retry.js';
+import { logGroupId, type Topology } from '../topology.js';
+import { createLedgerHandler } from './ledger-handler.js';
+import { startHistoryThread } from './history-thread.js';
+import { rehearse } from './rehearse.js';
+
+export interface PipelineListener {
+  committed(result: BatchResult, committedAtMs: number): void;
+  /** A stage's problem (null: cleared): the ledger or history group waiting for the database. */
+  problem(stage: 'ledger' | 'history', problem: string | null): void;
+  /** With `logEvents`: every result event from when the pipeline started. */
+  event?(event: ResultEvent): void;
+}
+
+export interface PipelineOptions {
+  readonly config: Config;
+  readonly topology: Topology;
+  /** The ledger group's pool; the history thread opens its own (`historyPoolSize`). */
+  readonly sql: Sql;
+  readonly ledgerPoolSize: number;
+  readonly historyPoolSize: number;
+  readonly batchSizeMax: number;
+  readonly logEvents: boolean;
+  readonly listener: PipelineListener;
+  readonly nowMs: () => number;
+}
+
+export interface Pipeline {
+  /** Resolves if a group stops for good (kafkajs gave up, or the database stayed away past the retries). */
+  readonly crashed: Promise<Error>;
+  /** Stops every group: in-flight batches finish and their offsets are committed. */
+  stop(): Promise<void>;
+}
+
+const JOIN_TIMEOUT_MS = 60_000;
+const STOP_STEP_MS_MAX = 10_000;
+// A fetch holds at most this much per partition (messages are about 400 bytes, so
+// about 2,500, more than one slice): larger fetches only cost memory.
+const FETCH_BYTES_PER_PARTITION_MAX = 1024 * 1024;
+const COMMIT_INTERVAL_MS = 1_000;
+// History is not on the latency path: fewer, larger fetches and inserts leave
+// the CPU to the ledger group (at 500 tx/s, hundreds of fetches a second fell to a few).
+const HISTORY_FETCH = { minBytes: 256 * 1024, maxWaitTimeMs: 250 };
+// A database away for up to about a minute is waited out (with heartbeats,
+// so the partitions stay); longer, and the pipeline stops with an error.
+const DATABASE_RETRY: RetryPolicy = { attemptsMax: 30, backoffMsMin: 100, backoffMsMax: 2_000 };
+
+/**
+ * DATABASE_POOL_SIZE_MAX shared out: the history thread has a pool of its
+ * own (two connections, one when the whole is under four), the ledger group
+ * the rest.
+ */
+export function splitPool(poolSizeMax: number): { ledger: number; history: number } {
+  const history = poolSizeMax >= 4 ? 2 : 1;
+  return { ledger: poolSizeMax - history, history };
+}
+
+/** Starts the groups; each has joined its group when this returns. */
+export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const { config, topology, listener } = options;
+  await rehearse(options.sql, topology.transactionsTopic, options.ledgerPoolSize);
+  // Result events and dead letters go out through a producer of their own:
+  // behind a one-request-at-a-time idempotent producer they queued, and every
+  // partition waited for its publish before its next batch.
+  const sink = await createMessageSink(createKafka(config.kafka), {
+    retry: SEND_RETRY, idempotent: false, onProblem: (problem) => listener.problem('ledger', problem),
+  })
+    .catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
+  const common = {
+    batchSizeMax: options.batchSizeMax, minBytes: 1, maxWaitTimeMs: 20, maxBytesPerPartition: FETCH_BYTES_PER_PARTITION_MAX,
+    commitIntervalMs: COMMIT_INTERVAL_MS, sessionTimeoutMs: config.kafka.sessionTimeoutMs, fromBeginning: true,
+  };
+  const groups: Promise<BatchConsumer>[] = [
+    startGroup(config, {
+      ...common, topic: topology.transactionsTopic, groupId: topology.ledgerGroupId,
+      partitionsConsumedConcurrently: Math.min(topology.partitions, options.ledgerPoolSize),
+      handle: createLedgerHandler({
+        sql: options.sql, databaseUrl: config.database.url, topology, sink, retry: DATABASE_RETRY, nowMs: options.nowMs,
+        listener: { committed: listener.committed, problem: (problem) => listener.problem('ledger', problem) },
+      }),
+    }),
+    joinedInTime(config, topology.historyGroupId, historyGroup(options, {
+      ...common, ...HISTORY_FETCH, topic: topology.resultsTopic, groupId: topology.historyGroupId,
+      partitionsConsumedConcurrently: options.historyPoolSize,
+    })),
+  ];
+  const onEvent = listener.event;
+  if (options.logEvents && onEvent !== undefined) {
+    groups.push(startGroup(config, {
+      ...common, fromBeginning: false, topic: topology.resultsTopic, groupId: logGroupId(topology, process.pid, Date.now()),
+      partitionsConsumedConcurrently: 1,
+      handle: async (messages) => {
+        for (const message of messages) {
+          const event = decodeResultEvent(message.value);
+          if (event !== null) onEvent(event);
+        }
+      },
+    }));
+  }
+  const started = await Promise.allSettled(groups);
+  const consumers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const stop = async () => {
+    for (const step of [...consumers.map((consumer) => () => consumer.stop()), () => sink.close()]) {
+      await withTimeout(step().catch(() => {}), STOP_STEP_MS_MAX, undefined);
+    }
+  };
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed !== undefined) {
+    await stop();
+    throw failed.reason;
+  }
+  const crashed = Promise.race(consumers.map((consumer) => consumer.crashed))
+    .then((error) => (isWalletSimError(error) ? error : kafkaUnreachable(config.kafka, error)));
+  return { crashed, stop };
+}
+
+/** The history group's thread, seen as one more consumer. */
+function historyGroup(options: PipelineOptions, consumer: Omit<BatchConsumerOptions, 'handle'>): BatchConsumer {
+  const ready = deferred<void>();
+  const crashed = deferred<Error>();
+  let stopping = false;
+  const thread = startHistoryThread({
+    kafka: options.config.kafka, database: { ...options.config.database, poolSizeMax: options.historyPoolSize }, retry: DATABASE_RETRY, consumer,
+  }, (report) => {
+    if (report.type === 'ready') ready.resolve();
+    else options.listener.problem('history', report.problem);
+  });
+  thread.ended.then(
+    () => { if (!stopping) crashed.resolve(new Error('the history thread ended while the pipeline went on')); },
+    (error: unknown) => crashed.resolve(error as Error),
+  );
+  return {
+    ready: ready.promise,
+    crashed: crashed.promise,
+    stop: async () => {
+      stopping = true;
+      await thread.stop(STOP_STEP_MS_MAX);
+    },
+  };
+}
+
+async function startGroup(config: Config, options: BatchConsumerOptions): Promise<BatchConsumer> {
+  const consumer = await startBatchConsumer(createKafka(config.kafka), options)
+    .catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
+  return joinedInTime(config, options.groupId, consumer);
+}
+
+/** The consumer once it has joined its group; stopped, and an error, if it failed or did not join in time. */
+async function joinedInTime(config: Config, groupId: string, consumer: BatchConsumer): Promise<BatchConsumer> {
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, JOIN_TIMEOUT_MS, 'timeout').unref());
+  const joined = await Promise.race([consumer.ready.then(() => 'ready' as const), consumer.crashed, timeout]);
+  if (joined === 'ready') return consumer;
+  await consumer.stop().catch(() => {});
+  throw joined === 'timeout'
+    ? new WalletSimError('KAFKA_UNREACHABLE', `the consumer did not join group ${groupId} within ${JOIN_TIMEOUT_MS / 1000} s; check the broker`, { retriable: true })
+    : isWalletSimError(joined) ? joined : kafkaUnreachable(config.kafka, joined);
+}

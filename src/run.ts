@@ -1,0 +1,141 @@
+// `wallet-sim run`, composed: generator → producer (its thread) → Kafka →
+// pipeline (ledger, result events, history) → stats → terminal. This file
+// only connects the parts and decides when the run is over.
+
+import { waitUntil, withTimeout } from './async.js';
+import type { Config } from './config.js';
+import { countAccounts } from './db/accounts.js';
+import { openConnections, pingDatabase, type Sql } from './db/connect.js';
+import { openDatabase } from './db/migrate.js';
+import { WalletSimError } from './errors.js';
+import type { Mix } from './generator/transactions.js';
+import { connectAdmin, createKafka, ensureTopics, fetchGroupLag } from './kafka/client.js';
+import { splitPool, startPipeline, type Pipeline } from './pipeline/pipeline.js';
+import type { FaultOptions } from './producer/faults.js';
+import { startProducerThread } from './producer/thread.js';
+import { RunStats, type Summary } from './stats/stats.js';
+import { StatusBoard } from './stats/status.js';
+import { startTicker } from './stats/ticker.js';
+import type { View } from './terminal/view.js';
+import { topologyOf, topicsOf, type Topology } from './topology.js';
+
+export interface RunOptions {
+  readonly rate: number | 'max';
+  readonly durationMs: number | null;
+  readonly count: number | null;
+  readonly seed: number;
+  readonly partitions: number;
+  readonly skew: number;
+  readonly mix: Mix;
+  readonly produce: boolean;
+  readonly consume: boolean;
+  /** Print every result event, one line each. */
+  readonly logEvents: boolean;
+  readonly faults: FaultOptions;
+  readonly consumerBatchSizeMax: number;
+  readonly producerBatchSizeMax: number;
+  readonly drainTimeoutMs: number;
+  readonly statsIntervalMs: number;
+}
+
+/** Share of generated purchases for an account that does not exist. */
+export const UNKNOWN_ACCOUNT_SHARE = 0.001;
+const MERCHANT_POOL_SIZE = 2_000;
+const DRAIN_POLL_MS = 100;
+const CLOSE_STEP_MS_MAX = 10_000;
+const PRODUCER_STOP_MS_MAX = 10_000;
+
+export async function runSimulation(config: Config, options: RunOptions, view: View, stop: AbortSignal): Promise<Summary> {
+  const nowMs = () => Date.now();
+  const topology = topologyOf(config.kafka, options.partitions);
+  const stats = new RunStats();
+  const status = new StatusBoard(nowMs());
+  const pools = options.consume ? splitPool(config.database.poolSizeMax) : { ledger: config.database.poolSizeMax, history: 0 };
+  const sql = await openDatabase({ ...config.database, poolSizeMax: pools.ledger });
+  const closers: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 5 })];
+  try {
+    await openConnections(sql, pools.ledger);
+    const admin = await connectAdmin(createKafka(config.kafka), config.kafka);
+    closers.unshift(() => admin.disconnect());
+    await ensureTopics(admin, config.kafka, topicsOf(topology));
+    const pipeline: Pipeline | null = options.consume
+      ? await startPipeline({
+        config, topology, sql, ledgerPoolSize: pools.ledger, historyPoolSize: pools.history, batchSizeMax: options.consumerBatchSizeMax,
+        logEvents: options.logEvents, nowMs,
+        listener: {
+          committed: (result, committedAtMs) => stats.recordCommitted(result, committedAtMs),
+          problem: (stage, problem) => status.set(stage, problem, nowMs()),
+          event: (event) => view.event(event),
+        },
+      })
+      : null;
+    if (pipeline !== null) closers.unshift(() => pipeline.stop());
+    const failure = (pipeline?.crashed ?? new Promise<never>(() => {})).then((error) => { throw error; });
+    failure.catch(() => {}); // observed through the races below
+
+    const startMs = nowMs();
+    const ticker = startTicker({
+      intervalMs: options.statsIntervalMs, stats, status, nowMs, show: (snapshot) => view.update(snapshot),
+      lag: () => fetchGroupLag(admin, topology.ledgerGroupId, topology.transactionsTopic),
+      pingDatabase: () => pingDatabase(sql),
+      remainingSeconds: (now) => (options.durationMs === null ? null : Math.max(0, (startMs + options.durationMs - now) / 1000)),
+    });
+    closers.unshift(async () => ticker.stop());
+    if (!options.produce) stats.start(nowMs());
+    const producing = options.produce ? produce(config, topology, options, sql, stats, status, stop, nowMs) : Promise.resolve(0);
+    await Promise.race([producing, failure]);
+    if (options.consume) {
+      const drainedInTime = await Promise.race([drain(admin, topology, options, stats, stop), failure]);
+      if (!drainedInTime && options.produce) view.note('stopped before every transaction was processed; a restart processes the rest');
+    }
+    ticker.stop();
+    return stats.summary(nowMs());
+  } finally {
+    // Each step of the shutdown is bounded: a client that does not close in
+    // time is left behind, and the process exits anyway.
+    for (const close of closers) await withTimeout(close().catch(() => {}), CLOSE_STEP_MS_MAX, undefined);
+  }
+}
+
+/**
+ * Drained: the ledger group has committed everything in the topic, then the
+ * history group everything in the results topic. With --no-produce, the
+ * run ends when --count transactions were accounted for, or --duration passed.
+ */
+async function drain(admin: Parameters<typeof fetchGroupLag>[0], topology: Topology, options: RunOptions, stats: RunStats, stop: AbortSignal): Promise<boolean> {
+  const caughtUp = (groupId: string, topic: string) => async () => (await fetchGroupLag(admin, groupId, topic)) === 0;
+  if (!options.produce) {
+    const accountedFor = () => options.count !== null && stats.processed + stats.duplicates + stats.deadLettered >= options.count;
+    return waitUntil(accountedFor, { timeoutMs: options.durationMs ?? Number.POSITIVE_INFINITY, intervalMs: DRAIN_POLL_MS, signal: stop });
+  }
+  // A stop (Ctrl-C) during production still drains what was produced, up to the drain timeout.
+  const ledgerDrained = await waitUntil(caughtUp(topology.ledgerGroupId, topology.transactionsTopic), {
+    timeoutMs: options.drainTimeoutMs, intervalMs: DRAIN_POLL_MS, ...(stop.aborted ? {} : { signal: stop }),
+  });
+  return ledgerDrained && waitUntil(caughtUp(topology.historyGroupId, topology.resultsTopic), { timeoutMs: options.drainTimeoutMs, intervalMs: DRAIN_POLL_MS });
+}
+
+async function produce(config: Config, topology: Topology, options: RunOptions, sql: Sql, stats: RunStats, status: StatusBoard, stop: AbortSignal, nowMs: () => number): Promise<number> {
+  const accountCount = await countAccounts(sql);
+  if (accountCount === 0) {
+    throw new WalletSimError('USAGE', 'there are no accounts to make transactions for; run `wallet-sim seed-users --count 1000` first');
+  }
+  const thread = startProducerThread({
+    kafka: config.kafka, topic: topology.transactionsTopic, database: config.database, accountCount, seed: options.seed, mix: options.mix,
+    skew: options.skew, unknownAccountShare: UNKNOWN_ACCOUNT_SHARE, merchantPoolSize: MERCHANT_POOL_SIZE, faults: options.faults,
+    rate: options.rate, countMax: options.count, durationMs: options.durationMs, batchSizeMax: options.producerBatchSizeMax,
+  }, (report) => {
+    if (report.type === 'started') stats.start(nowMs());
+    else if (report.type === 'problem') status.set('producer', report.problem, nowMs());
+    else stats.recordSent(report);
+  });
+  const onStop = () => thread.requestStop();
+  stop.addEventListener('abort', onStop, { once: true });
+  if (stop.aborted) onStop();
+  try {
+    return await thread.ended;
+  } finally {
+    stop.removeEventListener('abort', onStop);
+    await thread.stop(PRODUCER_STOP_MS_MAX);
+  }
+}

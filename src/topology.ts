@@ -1,0 +1,66 @@
+// Every Kafka name wallet-sim uses, derived from the two that are configured
+// (KAFKA_TOPIC and KAFKA_GROUP_ID). Nothing else spells a topic or a group.
+//
+//   <topic>               transactions, keyed by account id
+//   <topic>.results       one result event per ledger row, keyed by account id
+//   <topic>.dead-letter   messages that could not be applied, with the reason in headers
+//
+//   <group>               the ledger consumer group (reads <topic>)
+//   <group>-history       the history consumer group (reads <topic>.results)
+//   <group>-log-…         a throwaway group per `run --log-events` (reads new result events only)
+
+import type { KafkaConfig } from './config.js';
+
+export interface Topology {
+  readonly transactionsTopic: string;
+  readonly resultsTopic: string;
+  readonly deadLetterTopic: string;
+  readonly ledgerGroupId: string;
+  readonly historyGroupId: string;
+  /** Partitions of the transactions and results topics when wallet-sim creates them. */
+  readonly partitions: number;
+}
+
+/** Partitions of the transactions and results topics unless `run --partitions` says otherwise. */
+export const DEFAULT_PARTITIONS = 6;
+
+/** Dead letters are rare and read by people: one partition keeps them in order. */
+export const DEAD_LETTER_PARTITIONS = 1;
+
+export function topologyOf(kafka: Pick<KafkaConfig, 'topic' | 'groupId'>, partitions: number = DEFAULT_PARTITIONS): Topology {
+  return {
+    transactionsTopic: kafka.topic,
+    resultsTopic: `${kafka.topic}.results`,
+    deadLetterTopic: `${kafka.topic}.dead-letter`,
+    ledgerGroupId: kafka.groupId,
+    historyGroupId: `${kafka.groupId}-history`,
+    partitions,
+  };
+}
+
+/** The topics to create, with their partition counts. */
+export function topicsOf(topology: Topology): { topic: string; partitions: number }[] {
+  return [
+    { topic: topology.transactionsTopic, partitions: topology.partitions },
+    { topic: topology.resultsTopic, partitions: topology.partitions },
+    { topic: topology.deadLetterTopic, partitions: DEAD_LETTER_PARTITIONS },
+  ];
+}
+
+/** A group of its own for one `run --log-events`: it reads only what comes after it joined. */
+export function logGroupId(topology: Topology, pid: number, nowMs: number): string {
+  return `${topology.ledgerGroupId}-log-${pid}-${nowMs}`;
+}
+
+/** True for a topic that belongs to the topology named after `topic` (for clean-up by tests and the bench). */
+export function isTopicNamedAfter(name: string, topic: string): boolean {
+  return topic === name || topic.startsWith(`${name}.`) || topic.startsWith(`${name}-`);
+}
+
+/**
+ * Transactions and result events are keyed by account id: every message of
+ * one account goes to one partition, so one consumer sees them in order.
+ */
+export function accountKey(accountId: string): string {
+  return accountId;
+}
