@@ -31,8 +31,12 @@ export function runNode(args: readonly string[], env: NodeJS.ProcessEnv = {}, ti
 
 export interface RunningCli {
   readonly stdoutLines: string[];
-  /** Waits until a line of stdout matches `predicate`; fails if the process ends first. */
-  waitForLine(predicate: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+  /**
+   * Waits until a line of stdout, from line `fromLine` on, matches
+   * `predicate`; fails if the process ends first. Each line is given to
+   * `predicate` once, in order, so a predicate may count what it has seen.
+   */
+  waitForLine(predicate: (line: string) => boolean, timeoutMs?: number, fromLine?: number): Promise<string>;
   signal(signal: NodeJS.Signals): void;
   readonly exited: Promise<CliResult>;
 }
@@ -72,12 +76,17 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
     stdoutLines,
     exited,
     signal: (signal) => { child.kill(signal); },
-    waitForLine(predicate, timeoutMs = 60_000) {
+    waitForLine(predicate, timeoutMs = 60_000, fromLine = 0) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`no matching line within ${timeoutMs} ms; stderr: ${stderr}`)); }, timeoutMs);
+        // Lines already judged are not judged again when more output arrives:
+        // a counting predicate that saw them at every wake-up counted them twice or more.
+        let next = fromLine;
         const check = () => {
-          const line = stdoutLines.find(predicate);
-          if (line !== undefined) { clearTimeout(timer); waiters.delete(check); resolve(line); return; }
+          for (; next < stdoutLines.length; next++) {
+            const line = stdoutLines[next] as string;
+            if (predicate(line)) { clearTimeout(timer); waiters.delete(check); resolve(line); return; }
+          }
           if (child.exitCode !== null || child.signalCode !== null) { clearTimeout(timer); waiters.delete(check); reject(new Error(`wallet-sim exited (${child.exitCode ?? child.signalCode}) first; stderr: ${stderr}`)); }
         };
         waiters.add(check);
