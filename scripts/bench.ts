@@ -33,7 +33,15 @@ import type { Summary } from '../src/stats/stats.js';
 const QUICK = process.env.BENCH_QUICK === '1';
 const SIZES = QUICK
   ? { seedUsers: 50_000, ceilingUsers: 20_000, ceilingCount: 30_000, runs: 1, latencySeconds: 5, perMessageCount: 2_000, pgbenchSeconds: 5 }
-  : { seedUsers: 1_000_000, ceilingUsers: 100_000, ceilingCount: 200_000, runs: 3, latencySeconds: 30, perMessageCount: 20_000, pgbenchSeconds: 30 };
+  : {
+      seedUsers: 1_000_000,
+      ceilingUsers: 100_000,
+      ceilingCount: 200_000,
+      runs: 3,
+      latencySeconds: 30,
+      perMessageCount: 20_000,
+      pgbenchSeconds: 30,
+    };
 const LATENCY_RATES = [500, 2_000, 5_000];
 const PARTITIONS = 6;
 const SEED = 7;
@@ -42,7 +50,12 @@ const base = resolveConfig();
 const stamp = `${Date.now().toString(36)}`;
 let counter = 0;
 
-interface Measured { summary: Summary; cpuSeconds: number | null; peakRssMb: number | null; wallSeconds: number }
+interface Measured {
+  summary: Summary;
+  cpuSeconds: number | null;
+  peakRssMb: number | null;
+  wallSeconds: number;
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -71,22 +84,39 @@ async function dropDatabase(config: Config): Promise<void> {
 }
 
 /** Runs the CLI in its own process, timed by /usr/bin/time when there is one. */
-function cli(args: string[], env: Record<string, string>): Promise<{ stdout: string; cpuSeconds: number | null; peakRssMb: number | null; wallSeconds: number }> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ stdout: string; cpuSeconds: number | null; peakRssMb: number | null; wallSeconds: number }> {
   const timeFile = join(mkdtempSync(join(tmpdir(), 'wallet-sim-bench-')), 'time');
   const hasTime = spawnSync('/usr/bin/time', ['-f', '%U', 'true'], { stdio: 'ignore' }).status === 0;
   const command = hasTime ? '/usr/bin/time' : process.execPath;
-  const commandArgs = [...(hasTime ? ['-f', '%U %S %M', '-o', timeFile, process.execPath] : []), join(packageRoot, 'bin', 'wallet-sim.js'), ...args];
+  const commandArgs = [
+    ...(hasTime ? ['-f', '%U %S %M', '-o', timeFile, process.execPath] : []),
+    join(packageRoot, 'bin', 'wallet-sim.js'),
+    ...args,
+  ];
   const startedMs = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(command, commandArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     child.on('close', (code) => {
-      if (code !== 0) { reject(new Error(`wallet-sim ${args.join(' ')} failed (${code}): ${stderr}`)); return; }
+      if (code !== 0) {
+        reject(new Error(`wallet-sim ${args.join(' ')} failed (${code}): ${stderr}`));
+        return;
+      }
       const wallSeconds = (performance.now() - startedMs) / 1000;
-      if (!hasTime) { resolve({ stdout, cpuSeconds: null, peakRssMb: null, wallSeconds }); return; }
+      if (!hasTime) {
+        resolve({ stdout, cpuSeconds: null, peakRssMb: null, wallSeconds });
+        return;
+      }
       const [user, system, rssKb] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
       resolve({ stdout, cpuSeconds: (user ?? 0) + (system ?? 0), peakRssMb: (rssKb ?? 0) / 1024, wallSeconds });
     });
@@ -120,16 +150,28 @@ async function seeding(): Promise<{ users: number; seconds: number }> {
   }
 }
 
-async function ceiling(): Promise<{ runs: { tps: number; cpuSeconds: number | null; peakRssMb: number | null; processed: number }[]; medianTps: number }> {
+async function ceiling(): Promise<{
+  runs: { tps: number; cpuSeconds: number | null; peakRssMb: number | null; processed: number }[];
+  medianTps: number;
+}> {
   const runs = [];
   for (let i = 1; i <= SIZES.runs; i++) {
     const { config, env } = scope();
     try {
       await seed(env, SIZES.ceilingUsers);
       say(`ceiling run ${i} of ${SIZES.runs}: run --rate max --count ${SIZES.ceilingCount}`);
-      const measured = await run(['--rate', 'max', '--count', String(SIZES.ceilingCount), '--partitions', String(PARTITIONS), '--seed', String(SEED + i)], env);
-      if (measured.summary.processed !== SIZES.ceilingCount) throw new Error(`processed ${measured.summary.processed} of ${SIZES.ceilingCount}`);
-      runs.push({ tps: measured.summary.throughputTps, cpuSeconds: measured.cpuSeconds, peakRssMb: measured.peakRssMb, processed: measured.summary.processed });
+      const measured = await run(
+        ['--rate', 'max', '--count', String(SIZES.ceilingCount), '--partitions', String(PARTITIONS), '--seed', String(SEED + i)],
+        env,
+      );
+      if (measured.summary.processed !== SIZES.ceilingCount)
+        throw new Error(`processed ${measured.summary.processed} of ${SIZES.ceilingCount}`);
+      runs.push({
+        tps: measured.summary.throughputTps,
+        cpuSeconds: measured.cpuSeconds,
+        peakRssMb: measured.peakRssMb,
+        processed: measured.summary.processed,
+      });
     } finally {
       await dropDatabase(config);
     }
@@ -144,7 +186,10 @@ async function latency(): Promise<{ rate: number; achievedTps: number; latencyMs
     const results = [];
     for (const rate of LATENCY_RATES) {
       say(`latency at ${rate} tx/s for ${SIZES.latencySeconds} s`);
-      const measured = await run(['--rate', String(rate), '--duration', `${SIZES.latencySeconds}s`, '--partitions', String(PARTITIONS)], { ...env, KAFKA_TOPIC: `${env.KAFKA_TOPIC}-${rate}` });
+      const measured = await run(['--rate', String(rate), '--duration', `${SIZES.latencySeconds}s`, '--partitions', String(PARTITIONS)], {
+        ...env,
+        KAFKA_TOPIC: `${env.KAFKA_TOPIC}-${rate}`,
+      });
       results.push({ rate, achievedTps: measured.summary.throughputTps, latencyMs: measured.summary.latencyMs });
     }
     return results;
@@ -159,13 +204,28 @@ async function perMessage(): Promise<{ count: number; tps: number }> {
   try {
     await seed(env, SIZES.ceilingUsers);
     say(`per-message baseline: ${SIZES.perMessageCount} transactions, one database transaction each`);
-    await run(['--no-consume', '--rate', 'max', '--count', String(SIZES.perMessageCount), '--partitions', String(PARTITIONS), '--seed', String(SEED)], env);
+    await run(
+      [
+        '--no-consume',
+        '--rate',
+        'max',
+        '--count',
+        String(SIZES.perMessageCount),
+        '--partitions',
+        String(PARTITIONS),
+        '--seed',
+        String(SEED),
+      ],
+      env,
+    );
     const sql = await openDatabase(config.database);
     const consumer = createKafka(config.kafka).consumer({ groupId: config.kafka.groupId, maxWaitTimeInMs: 20 });
     let done = 0;
     let startedMs = 0;
     let finish: () => void = () => {};
-    const finished = new Promise<void>((resolve) => { finish = resolve; });
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: config.kafka.topic, fromBeginning: true });
     await consumer.run({
@@ -173,7 +233,11 @@ async function perMessage(): Promise<{ count: number; tps: number }> {
       eachMessage: async ({ message, partition }) => {
         if (startedMs === 0) startedMs = performance.now();
         const decoded = decodeTransaction(message.value);
-        if (decoded.ok) await applyBatch(sql, { topic: config.kafka.topic, entries: [{ transaction: decoded.transaction, partition, offset: message.offset }] });
+        if (decoded.ok)
+          await applyBatch(sql, {
+            topic: config.kafka.topic,
+            entries: [{ transaction: decoded.transaction, partition, offset: message.offset }],
+          });
         done += 1;
         if (done === SIZES.perMessageCount) finish();
       },
@@ -196,7 +260,13 @@ async function noKafka(): Promise<{ count: number; tps: number }> {
     say(`no-Kafka ceiling: ${SIZES.ceilingCount} transactions through the batch apply`);
     const sql = await openDatabase(config.database);
     const accounts = await loadAccountDirectory(sql);
-    const generate = createTransactionGenerator({ seed: SEED, accounts, skew: 0, unknownAccountShare: UNKNOWN_ACCOUNT_SHARE, merchantPoolSize: 2_000 });
+    const generate = createTransactionGenerator({
+      seed: SEED,
+      accounts,
+      skew: 0,
+      unknownAccountShare: UNKNOWN_ACCOUNT_SHARE,
+      merchantPoolSize: 2_000,
+    });
     const streams: LedgerEntry[][] = Array.from({ length: PARTITIONS }, () => []);
     for (let i = 0; i < SIZES.ceilingCount; i++) {
       const transaction = generate(Date.now());
@@ -204,9 +274,12 @@ async function noKafka(): Promise<{ count: number; tps: number }> {
       stream.push({ transaction, partition: streams.indexOf(stream), offset: String(stream.length) });
     }
     const startedMs = performance.now();
-    await Promise.all(streams.map(async (entries) => {
-      for (let start = 0; start < entries.length; start += 2_000) await applyBatch(sql, { topic: config.kafka.topic, entries: entries.slice(start, start + 2_000) });
-    }));
+    await Promise.all(
+      streams.map(async (entries) => {
+        for (let start = 0; start < entries.length; start += 2_000)
+          await applyBatch(sql, { topic: config.kafka.topic, entries: entries.slice(start, start + 2_000) });
+      }),
+    );
     const seconds = (performance.now() - startedMs) / 1000;
     await sql.end();
     return { count: SIZES.ceilingCount, tps: Math.round((SIZES.ceilingCount / seconds) * 10) / 10 };
@@ -227,11 +300,21 @@ async function pgbench(): Promise<{ tps: number } | null> {
     await admin`create database ${admin(databaseName(config.database.url))}`;
     await admin.end();
     const url = new URL(config.database.url);
-    const pgEnv = { ...process.env, PGHOST: url.hostname, PGPORT: url.port || '5432', PGUSER: decodeURIComponent(url.username), PGPASSWORD: decodeURIComponent(url.password), PGDATABASE: databaseName(config.database.url) };
+    const pgEnv = {
+      ...process.env,
+      PGHOST: url.hostname,
+      PGPORT: url.port || '5432',
+      PGUSER: decodeURIComponent(url.username),
+      PGPASSWORD: decodeURIComponent(url.password),
+      PGDATABASE: databaseName(config.database.url),
+    };
     say('pgbench -i -s 10, then -c 8 -j 2 -M prepared');
     const init = spawnSync('pgbench', ['-i', '-s', '10', '-q'], { env: pgEnv, encoding: 'utf8' });
     if (init.status !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
-    const result = spawnSync('pgbench', ['-c', '8', '-j', '2', '-M', 'prepared', '-T', String(SIZES.pgbenchSeconds)], { env: pgEnv, encoding: 'utf8' });
+    const result = spawnSync('pgbench', ['-c', '8', '-j', '2', '-M', 'prepared', '-T', String(SIZES.pgbenchSeconds)], {
+      env: pgEnv,
+      encoding: 'utf8',
+    });
     const match = /tps = ([\d.]+)/.exec(result.stdout);
     if (result.status !== 0 || !match) throw new Error(`pgbench failed: ${result.stderr}`);
     return { tps: Number(match[1]) };
@@ -248,7 +331,13 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const results = {
     startedAt,
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, kafkaVersion: base.stack.kafkaVersion },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? '',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      kafkaVersion: base.stack.kafkaVersion,
+    },
     quick: QUICK,
     sizes: SIZES,
     seeding: await seeding(),
@@ -281,7 +370,10 @@ async function main(): Promise<void> {
     `| end-to-end ceiling (run --rate max --count ${SIZES.ceilingCount}, ${SIZES.ceilingUsers} users; median of ${c.runs.length}) | ${Math.round(c.medianTps).toLocaleString('en-US')} tx/s (runs: ${c.runs.map((r) => Math.round(r.tps)).join(', ')}) |`,
     `| CPU seconds of wallet-sim per ceiling run | ${cpu.map((v) => v.toFixed(1)).join(', ')} |`,
     `| peak RSS of wallet-sim per ceiling run | ${rss.map((v) => `${Math.round(v)} MB`).join(', ')} |`,
-    ...results.latency.map((l) => `| ${l.rate} tx/s for ${SIZES.latencySeconds} s | achieved ${l.achievedTps} tx/s (${((l.achievedTps / l.rate) * 100).toFixed(1)}%), p50 ${l.latencyMs.p50} ms, p95 ${l.latencyMs.p95} ms, p99 ${l.latencyMs.p99} ms, max ${l.latencyMs.max} ms |`),
+    ...results.latency.map(
+      (l) =>
+        `| ${l.rate} tx/s for ${SIZES.latencySeconds} s | achieved ${l.achievedTps} tx/s (${((l.achievedTps / l.rate) * 100).toFixed(1)}%), p50 ${l.latencyMs.p50} ms, p95 ${l.latencyMs.p95} ms, p99 ${l.latencyMs.p99} ms, max ${l.latencyMs.max} ms |`,
+    ),
     `| baseline (a): one database transaction per message, through Kafka (${results.baselines.perMessage.count}) | ${results.baselines.perMessage.tps} tx/s |`,
     `| baseline (b): batch apply without Kafka (${results.baselines.noKafka.count}) | ${results.baselines.noKafka.tps} tx/s |`,
     `| baseline (c): pgbench TPC-B-like, -c 8 -M prepared | ${results.baselines.pgbench ? `${results.baselines.pgbench.tps.toFixed(0)} tps` : 'pgbench not installed'} |`,

@@ -50,15 +50,19 @@ function writeState(config: Config, state: StackState): void {
 }
 
 function ours(service: Service, entry: ServiceState | undefined): entry is ServiceState & { pid: number } {
-  return entry?.mode === 'native' && entry.pid !== undefined && isAlive(entry.pid) && commandLine(entry.pid).includes(PROCESS_MARK[service]);
+  return (
+    entry?.mode === 'native' && entry.pid !== undefined && isAlive(entry.pid) && commandLine(entry.pid).includes(PROCESS_MARK[service])
+  );
 }
 
 async function answers(config: Config, service: Service): Promise<boolean> {
   if (service === 'kafka') return kafkaAnswers(config);
   const answer = await postgresAnswers(config);
   if (answer === 'refused-credentials') {
-    throw new WalletSimError('STACK_FAILED',
-      `PostgreSQL at ${redactUrl(config.database.url)} answers but refuses its user or password; fix DATABASE_URL or stop that server`);
+    throw new WalletSimError(
+      'STACK_FAILED',
+      `PostgreSQL at ${redactUrl(config.database.url)} answers but refuses its user or password; fix DATABASE_URL or stop that server`,
+    );
   }
   return answer === 'answers';
 }
@@ -108,7 +112,10 @@ function chooseMode(config: Config): 'docker' | 'native' {
   if (config.stack.mode === 'native') return 'native';
   if (dockerEngineAnswers()) return 'docker';
   if (config.stack.mode === 'docker') {
-    throw new WalletSimError('STACK_FAILED', 'STACK_MODE=docker but no Docker engine answers `docker info`; start Docker or set STACK_MODE=auto');
+    throw new WalletSimError(
+      'STACK_FAILED',
+      'STACK_MODE=docker but no Docker engine answers `docker info`; start Docker or set STACK_MODE=auto',
+    );
   }
   return 'native';
 }
@@ -152,9 +159,11 @@ async function down(config: Config): Promise<void> {
     stopped.push(`${service} (pid ${entry.pid})`);
   }
   writeState(config, {});
-  process.stdout.write(stopped.length === 0
-    ? 'stack: nothing to stop; the stack started nothing that still runs\n'
-    : `stack: stopped ${stopped.join(' and ')}\n`);
+  process.stdout.write(
+    stopped.length === 0
+      ? 'stack: nothing to stop; the stack started nothing that still runs\n'
+      : `stack: stopped ${stopped.join(' and ')}\n`,
+  );
 }
 
 async function stopOne(config: Config, service: Service | undefined): Promise<void> {
@@ -176,10 +185,13 @@ async function status(config: Config): Promise<boolean> {
     const answering = await answers(config, service);
     allAnswer &&= answering;
     const entry = state[service];
-    const who = entry === undefined
-      ? 'not started by wallet-sim'
-      : `${entry.detail}${entry.pid === undefined ? '' : `, pid ${entry.pid}`}${entry.log === undefined ? '' : `, log ${shortPath(entry.log)}`}`;
-    process.stdout.write(`${service.padEnd(9)}${where(config, service).padEnd(18)}${(answering ? 'answering' : 'not answering').padEnd(15)}${who}\n`);
+    const who =
+      entry === undefined
+        ? 'not started by wallet-sim'
+        : `${entry.detail}${entry.pid === undefined ? '' : `, pid ${entry.pid}`}${entry.log === undefined ? '' : `, log ${shortPath(entry.log)}`}`;
+    process.stdout.write(
+      `${service.padEnd(9)}${where(config, service).padEnd(18)}${(answering ? 'answering' : 'not answering').padEnd(15)}${who}\n`,
+    );
   }
   return allAnswer;
 }
@@ -192,10 +204,18 @@ function shortPath(path: string): string {
 async function main(command: string | undefined, argument: string | undefined): Promise<number> {
   const config = resolveConfig();
   switch (command) {
-    case 'stop': await stopOne(config, argument as Service | undefined); return 0;
-    case 'up': await up(config); return 0;
-    case 'down': await down(config); return 0;
-    case 'status': return (await status(config)) ? 0 : 1;
+    case 'stop':
+      await stopOne(config, argument as Service | undefined);
+      return 0;
+    case 'up':
+      await up(config);
+      return 0;
+    case 'down':
+      await down(config);
+      return 0;
+    case 'status':
+      return (await status(config)) ? 0 : 1;
+    case undefined:
     default:
       process.stderr.write('usage: node dist/scripts/stack.js up|down|status (npm run stack:up, stack:down, stack:status)\n');
       return 2;

@@ -30,7 +30,12 @@ export interface WaitUntilOptions {
 export async function waitUntil(condition: () => Promise<boolean> | boolean, options: WaitUntilOptions): Promise<boolean> {
   const deadlineMs = Date.now() + options.timeoutMs;
   for (;;) {
-    if (await Promise.resolve().then(condition).catch(() => false)) return true;
+    if (
+      await Promise.resolve()
+        .then(condition)
+        .catch(() => false)
+    )
+      return true;
     if (options.signal?.aborted === true || Date.now() >= deadlineMs) return false;
     await sleep(Math.min(options.intervalMs, Math.max(1, deadlineMs - Date.now())), options.signal);
   }

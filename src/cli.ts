@@ -27,7 +27,13 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({
       // One line: commander puts its "Did you mean …?" on a line of its own.
-      outputError: (text, write) => write(`wallet-sim: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see wallet-sim --help)\n`),
+      outputError: (text, write) =>
+        write(
+          `wallet-sim: ${text
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')} (see wallet-sim --help)\n`,
+        ),
     })
     .showSuggestionAfterError(true);
   for (const spec of Object.values(settings)) {

@@ -81,122 +81,159 @@ export const DEFAULT_DATABASE_URL = 'postgres://wallet_sim:wallet_sim@localhost:
 
 export const settings = {
   kafkaBrokers: setting({
-    env: 'KAFKA_BROKERS', flag: 'kafka-brokers', default: 'localhost:9092',
+    env: 'KAFKA_BROKERS',
+    flag: 'kafka-brokers',
+    default: 'localhost:9092',
     description: 'Kafka bootstrap brokers, comma-separated host:port',
     parse: parseBrokers,
   }),
   kafkaTopic: setting({
-    env: 'KAFKA_TOPIC', flag: 'kafka-topic', default: 'card-transactions',
+    env: 'KAFKA_TOPIC',
+    flag: 'kafka-topic',
+    default: 'card-transactions',
     description: 'Topic the card transactions are produced to and consumed from',
     parse: parseTopicName,
   }),
   kafkaGroupId: setting({
-    env: 'KAFKA_GROUP_ID', flag: 'kafka-group-id', default: 'wallet-sim',
+    env: 'KAFKA_GROUP_ID',
+    flag: 'kafka-group-id',
+    default: 'wallet-sim',
     description: 'Consumer group of the ledger consumer',
     parse: parseName,
   }),
   kafkaClientId: setting({
-    env: 'KAFKA_CLIENT_ID', default: 'wallet-sim',
+    env: 'KAFKA_CLIENT_ID',
+    default: 'wallet-sim',
     description: 'Client id the Kafka broker sees in its logs and quotas',
     parse: parseName,
   }),
   kafkaConnectionTimeoutMs: setting({
-    env: 'KAFKA_CONNECTION_TIMEOUT_MS', default: '3000', unit: 'ms',
+    env: 'KAFKA_CONNECTION_TIMEOUT_MS',
+    default: '3000',
+    unit: 'ms',
     description: 'Time to wait for a TCP connection to a broker',
     parse: integerIn(100, 60_000),
   }),
   kafkaRequestTimeoutMs: setting({
-    env: 'KAFKA_REQUEST_TIMEOUT_MS', default: '30000', unit: 'ms',
+    env: 'KAFKA_REQUEST_TIMEOUT_MS',
+    default: '30000',
+    unit: 'ms',
     description: 'Time to wait for a broker to answer a request',
     parse: integerIn(1_000, 300_000),
   }),
   kafkaSessionTimeoutMs: setting({
-    env: 'KAFKA_SESSION_TIMEOUT_MS', default: '10000', unit: 'ms',
-    description: 'Time a consumer may be silent before its partitions go to another; also how long a restart after a crash waits for the dead member',
+    env: 'KAFKA_SESSION_TIMEOUT_MS',
+    default: '10000',
+    unit: 'ms',
+    description:
+      'Time a consumer may be silent before its partitions go to another; also how long a restart after a crash waits for the dead member',
     parse: integerIn(6_000, 300_000),
   }),
   kafkaLogLevel: setting({
-    env: 'KAFKA_LOG_LEVEL', default: 'nothing',
+    env: 'KAFKA_LOG_LEVEL',
+    default: 'nothing',
     description: "kafkajs' own log output on stderr: nothing, error, warn, info or debug",
     parse: oneOf(['nothing', 'error', 'warn', 'info', 'debug'] as const),
   }),
   kafkaSsl: setting({
-    env: 'KAFKA_SSL', default: 'false',
+    env: 'KAFKA_SSL',
+    default: 'false',
     description: 'Connect to the brokers over TLS: true or false',
     parse: boolean,
   }),
   kafkaSslCaFile: setting({
-    env: 'KAFKA_SSL_CA_FILE', default: '',
+    env: 'KAFKA_SSL_CA_FILE',
+    default: '',
     description: 'A CA certificate (PEM) to verify the brokers with; empty: the system CAs',
     parse: optionalFile,
   }),
   kafkaSslRejectUnauthorized: setting({
-    env: 'KAFKA_SSL_REJECT_UNAUTHORIZED', default: 'true',
+    env: 'KAFKA_SSL_REJECT_UNAUTHORIZED',
+    default: 'true',
     description: 'Refuse brokers whose certificate does not verify: true or false',
     parse: boolean,
   }),
   kafkaSaslMechanism: setting({
-    env: 'KAFKA_SASL_MECHANISM', default: 'none',
+    env: 'KAFKA_SASL_MECHANISM',
+    default: 'none',
     description: 'SASL mechanism: none, plain, scram-sha-256 or scram-sha-512',
     parse: oneOf(['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const),
   }),
   kafkaSaslUsername: setting({
-    env: 'KAFKA_SASL_USERNAME', default: '',
+    env: 'KAFKA_SASL_USERNAME',
+    default: '',
     description: 'SASL user name',
     parse: optionalText,
   }),
   kafkaSaslPassword: setting({
-    env: 'KAFKA_SASL_PASSWORD', default: '',
+    env: 'KAFKA_SASL_PASSWORD',
+    default: '',
     description: 'SASL password (never printed)',
-    parse: optionalText, secret: true,
+    parse: optionalText,
+    secret: true,
   }),
   databaseUrl: setting({
-    env: 'DATABASE_URL', flag: 'database-url', default: DEFAULT_DATABASE_URL,
+    env: 'DATABASE_URL',
+    flag: 'database-url',
+    default: DEFAULT_DATABASE_URL,
     description: 'PostgreSQL connection URL; the database is created if missing',
-    parse: parseDatabaseUrl, secret: true,
+    parse: parseDatabaseUrl,
+    secret: true,
   }),
   databaseSslCaFile: setting({
-    env: 'DATABASE_SSL_CA_FILE', default: '',
+    env: 'DATABASE_SSL_CA_FILE',
+    default: '',
     description: 'A CA certificate (PEM) to verify PostgreSQL with; ask for TLS with ?sslmode=require or verify-full in DATABASE_URL',
     parse: optionalFile,
   }),
   databasePoolSizeMax: setting({
-    env: 'DATABASE_POOL_SIZE_MAX', default: '10', unit: 'connections',
+    env: 'DATABASE_POOL_SIZE_MAX',
+    default: '10',
+    unit: 'connections',
     description: 'Most connections wallet-sim opens to PostgreSQL',
     parse: integerIn(2, 100),
   }),
   databaseConnectTimeoutMs: setting({
-    env: 'DATABASE_CONNECT_TIMEOUT_MS', default: '5000', unit: 'ms',
+    env: 'DATABASE_CONNECT_TIMEOUT_MS',
+    default: '5000',
+    unit: 'ms',
     description: 'Time to wait for a connection to PostgreSQL',
     parse: integerIn(1_000, 120_000),
   }),
   stackMode: setting({
-    env: 'STACK_MODE', default: 'auto',
+    env: 'STACK_MODE',
+    default: 'auto',
     description: 'How `npm run stack:up` starts missing services: auto, docker or native',
     parse: oneOf(['auto', 'docker', 'native'] as const),
   }),
   kafkaVersion: setting({
-    env: 'KAFKA_VERSION', default: '4.3.1',
+    env: 'KAFKA_VERSION',
+    default: '4.3.1',
     description: 'Apache Kafka version the stack starts (Docker image tag or Maven Central jars)',
     parse: parseVersion,
   }),
   postgresImage: setting({
-    env: 'POSTGRES_IMAGE', default: 'postgres:18',
+    env: 'POSTGRES_IMAGE',
+    default: 'postgres:18',
     description: 'Docker image of PostgreSQL the stack starts when Docker is used',
     parse: parseName,
   }),
   stackReadyTimeoutMs: setting({
-    env: 'STACK_READY_TIMEOUT_MS', default: '120000', unit: 'ms',
+    env: 'STACK_READY_TIMEOUT_MS',
+    default: '120000',
+    unit: 'ms',
     description: 'Time `stack:up` waits for a started service to answer',
     parse: integerIn(5_000, 900_000),
   }),
   stackDir: setting({
-    env: 'STACK_DIR', default: '.stack',
-    description: 'Folder for the stack\'s state, data and logs, relative to the wallet-sim folder',
+    env: 'STACK_DIR',
+    default: '.stack',
+    description: "Folder for the stack's state, data and logs, relative to the wallet-sim folder",
     parse: parsePath,
   }),
   stackCacheDir: setting({
-    env: 'STACK_CACHE_DIR', default: '~/.cache/wallet-sim',
+    env: 'STACK_CACHE_DIR',
+    default: '~/.cache/wallet-sim',
     description: 'Folder for downloaded Kafka jars, shared between checkouts',
     parse: parsePath,
   }),
@@ -248,27 +285,50 @@ function resolveSetting(key: SettingKey, flagValue: unknown, env: NodeJS.Process
 
 function toConfig(v: Values): Config {
   if (v.kafkaConnectionTimeoutMs >= v.kafkaRequestTimeoutMs) {
-    throw new WalletSimError('CONFIG_INVALID',
-      `KAFKA_CONNECTION_TIMEOUT_MS (${v.kafkaConnectionTimeoutMs}) must be below KAFKA_REQUEST_TIMEOUT_MS (${v.kafkaRequestTimeoutMs}); lower the first or raise the second`);
+    throw new WalletSimError(
+      'CONFIG_INVALID',
+      `KAFKA_CONNECTION_TIMEOUT_MS (${v.kafkaConnectionTimeoutMs}) must be below KAFKA_REQUEST_TIMEOUT_MS (${v.kafkaRequestTimeoutMs}); lower the first or raise the second`,
+    );
   }
   if (v.kafkaSaslMechanism !== 'none' && (v.kafkaSaslUsername === '' || v.kafkaSaslPassword === '')) {
-    throw new WalletSimError('CONFIG_INVALID',
-      `KAFKA_SASL_MECHANISM is ${v.kafkaSaslMechanism} but KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is empty; set both, or set KAFKA_SASL_MECHANISM=none`);
+    throw new WalletSimError(
+      'CONFIG_INVALID',
+      `KAFKA_SASL_MECHANISM is ${v.kafkaSaslMechanism} but KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is empty; set both, or set KAFKA_SASL_MECHANISM=none`,
+    );
   }
   if (!v.kafkaSsl && v.kafkaSslCaFile !== null) {
     throw new WalletSimError('CONFIG_INVALID', 'KAFKA_SSL_CA_FILE is set but KAFKA_SSL is false; set KAFKA_SSL=true or unset the CA file');
   }
   return {
     kafka: {
-      brokers: v.kafkaBrokers, topic: v.kafkaTopic, groupId: v.kafkaGroupId, clientId: v.kafkaClientId,
-      connectionTimeoutMs: v.kafkaConnectionTimeoutMs, requestTimeoutMs: v.kafkaRequestTimeoutMs,
-      sessionTimeoutMs: v.kafkaSessionTimeoutMs, logLevel: v.kafkaLogLevel,
+      brokers: v.kafkaBrokers,
+      topic: v.kafkaTopic,
+      groupId: v.kafkaGroupId,
+      clientId: v.kafkaClientId,
+      connectionTimeoutMs: v.kafkaConnectionTimeoutMs,
+      requestTimeoutMs: v.kafkaRequestTimeoutMs,
+      sessionTimeoutMs: v.kafkaSessionTimeoutMs,
+      logLevel: v.kafkaLogLevel,
       tls: v.kafkaSsl ? { caFile: v.kafkaSslCaFile, rejectUnauthorized: v.kafkaSslRejectUnauthorized } : null,
-      sasl: v.kafkaSaslMechanism === 'none' ? null : { mechanism: v.kafkaSaslMechanism, username: v.kafkaSaslUsername, password: v.kafkaSaslPassword },
+      sasl:
+        v.kafkaSaslMechanism === 'none'
+          ? null
+          : { mechanism: v.kafkaSaslMechanism, username: v.kafkaSaslUsername, password: v.kafkaSaslPassword },
     },
-    database: { url: v.databaseUrl, poolSizeMax: v.databasePoolSizeMax, connectTimeoutMs: v.databaseConnectTimeoutMs, sslCaFile: v.databaseSslCaFile },
-    stack: { mode: v.stackMode, kafkaVersion: v.kafkaVersion, postgresImage: v.postgresImage, readyTimeoutMs: v.stackReadyTimeoutMs,
-      dir: resolve(packageRoot, v.stackDir), cacheDir: v.stackCacheDir },
+    database: {
+      url: v.databaseUrl,
+      poolSizeMax: v.databasePoolSizeMax,
+      connectTimeoutMs: v.databaseConnectTimeoutMs,
+      sslCaFile: v.databaseSslCaFile,
+    },
+    stack: {
+      mode: v.stackMode,
+      kafkaVersion: v.kafkaVersion,
+      postgresImage: v.postgresImage,
+      readyTimeoutMs: v.stackReadyTimeoutMs,
+      dir: resolve(packageRoot, v.stackDir),
+      cacheDir: v.stackCacheDir,
+    },
   };
 }
 
@@ -284,7 +344,10 @@ export function readDotenv(path: string): Record<string, string> {
 // ---------------------------------------------------------------- parsers
 
 function parseBrokers(raw: string): string[] {
-  const brokers = raw.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const brokers = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
   if (brokers.length === 0) throw new SettingRejected('expected at least one host:port, e.g. localhost:9092');
   for (const broker of brokers) {
     const match = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(broker);
@@ -371,6 +434,6 @@ function integerIn(min: number, max: number): (raw: string) => number {
 function oneOf<const T extends readonly string[]>(choices: T): (raw: string) => T[number] {
   return (raw) => {
     if (!choices.includes(raw)) throw new SettingRejected(`expected one of ${choices.join(', ')}`);
-    return raw as T[number];
+    return raw;
   };
 }

@@ -40,15 +40,24 @@ export function decodeResultEvent(value: Buffer | null): ResultEvent | null {
   if (value === null) return null;
   try {
     const event = JSON.parse(value.toString('utf8')) as Partial<ResultEvent>;
-    const ok = event.version === RESULT_EVENT_VERSION
-      && typeof event.eventId === 'string' && UUID.test(event.eventId)
-      && typeof event.transactionId === 'string' && UUID.test(event.transactionId)
-      && typeof event.accountId === 'string' && UUID.test(event.accountId)
-      && typeof event.type === 'string' && WORD.test(event.type) && (event.status === 'approved' || event.status === 'declined')
-      && (event.declineReason === null || (typeof event.declineReason === 'string' && WORD.test(event.declineReason)))
-      && isAmountText(event.amount) && typeof event.currency === 'string' && CURRENCY.test(event.currency)
-      && (event.balanceAfter === null || /^\d+(\.\d+)?$/.test(String(event.balanceAfter)))
-      && typeof event.appliedAt === 'string' && !Number.isNaN(Date.parse(event.appliedAt));
+    const ok =
+      event.version === RESULT_EVENT_VERSION &&
+      typeof event.eventId === 'string' &&
+      UUID.test(event.eventId) &&
+      typeof event.transactionId === 'string' &&
+      UUID.test(event.transactionId) &&
+      typeof event.accountId === 'string' &&
+      UUID.test(event.accountId) &&
+      typeof event.type === 'string' &&
+      WORD.test(event.type) &&
+      (event.status === 'approved' || event.status === 'declined') &&
+      (event.declineReason === null || (typeof event.declineReason === 'string' && WORD.test(event.declineReason))) &&
+      isAmountText(event.amount) &&
+      typeof event.currency === 'string' &&
+      CURRENCY.test(event.currency) &&
+      (event.balanceAfter === null || /^\d+(\.\d+)?$/.test(String(event.balanceAfter))) &&
+      typeof event.appliedAt === 'string' &&
+      !Number.isNaN(Date.parse(event.appliedAt));
     return ok ? (event as ResultEvent) : null;
   } catch {
     return null;

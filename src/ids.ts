@@ -32,13 +32,19 @@ export function createUuidV7(random: Random): (nowMs: number) => string {
     let ms = Math.max(Math.floor(nowMs), lastMs);
     if (ms === lastMs) {
       counter += 1;
-      if (counter > 0xfff) { ms += 1; counter = 0; }
+      if (counter > 0xfff) {
+        ms += 1;
+        counter = 0;
+      }
     } else {
       counter = 0;
     }
     lastMs = ms;
     random.bytes(bytes);
-    for (let i = 5; i >= 0; i--) { bytes[i] = ms % 256; ms = Math.floor(ms / 256); }
+    for (let i = 5; i >= 0; i--) {
+      bytes[i] = ms % 256;
+      ms = Math.floor(ms / 256);
+    }
     bytes[6] = 0x70 | (counter >>> 8);
     bytes[7] = counter & 0xff;
     bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;

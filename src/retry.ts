@@ -33,8 +33,17 @@ const POSTGRES_RETRIABLE: Readonly<Record<string, string>> = {
 
 /** Codes of sockets and of postgres.js for a server that does not answer (now). */
 export const CONNECTION_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH',
-  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
 ]);
 
 interface ErrorLike {
@@ -49,7 +58,11 @@ export function classifyError(error: unknown): Failure {
   // kafkajs marks its transient errors retriable, and gives up with
   // KafkaJSNumberOfRetriesExceeded (its cause says why) when its own retries
   // ran out: the broker was away for longer than they last.
-  for (let cause = error as ErrorLike | undefined, depth = 0; cause !== undefined && cause !== null && depth < 5; cause = cause.cause as ErrorLike | undefined, depth++) {
+  for (
+    let cause = error as ErrorLike | undefined, depth = 0;
+    cause !== undefined && cause !== null && depth < 5;
+    cause = cause.cause as ErrorLike | undefined, depth++
+  ) {
     if (typeof cause.name === 'string' && cause.name.startsWith('KafkaJS')) {
       if (cause.name === 'KafkaJSNumberOfRetriesExceeded' || cause.retriable === true) return 'retriable';
       continue;
@@ -64,7 +77,11 @@ export function isRetriable(error: unknown): boolean {
   return classifyError(error) === 'retriable';
 }
 
-export async function withRetry<T>(work: () => Promise<T>, policy: RetryPolicy, onRetry?: (error: unknown, attempt: number, waitMs: number) => void): Promise<T> {
+export async function withRetry<T>(
+  work: () => Promise<T>,
+  policy: RetryPolicy,
+  onRetry?: (error: unknown, attempt: number, waitMs: number) => void,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();

@@ -60,27 +60,39 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     await ensureTopics(admin, config.kafka, topicsOf(topology));
     const pipeline: Pipeline | null = options.consume
       ? await startPipeline({
-        config, topology, sql, ledgerPoolSize: pools.ledger, historyPoolSize: pools.history, batchSizeMax: options.consumerBatchSizeMax,
-        logEvents: options.logEvents, nowMs,
-        listener: {
-          committed: (result, committedAtMs) => stats.recordCommitted(result, committedAtMs),
-          problem: (stage, problem) => status.set(stage, problem, nowMs()),
-          event: (event) => view.event(event),
-        },
-      })
+          config,
+          topology,
+          sql,
+          ledgerPoolSize: pools.ledger,
+          historyPoolSize: pools.history,
+          batchSizeMax: options.consumerBatchSizeMax,
+          logEvents: options.logEvents,
+          nowMs,
+          listener: {
+            committed: (result, committedAtMs) => stats.recordCommitted(result, committedAtMs),
+            problem: (stage, problem) => status.set(stage, problem, nowMs()),
+            event: (event) => view.event(event),
+          },
+        })
       : null;
     if (pipeline !== null) closers.unshift(() => pipeline.stop());
-    const failure = (pipeline?.crashed ?? new Promise<never>(() => {})).then((error) => { throw error; });
+    const failure = (pipeline?.crashed ?? new Promise<never>(() => {})).then((error) => {
+      throw error;
+    });
     failure.catch(() => {}); // observed through the races below
 
     const startMs = nowMs();
     const ticker = startTicker({
-      intervalMs: options.statsIntervalMs, stats, status, nowMs, show: (snapshot) => view.update(snapshot),
+      intervalMs: options.statsIntervalMs,
+      stats,
+      status,
+      nowMs,
+      show: (snapshot) => view.update(snapshot),
       lag: () => fetchGroupLag(admin, topology.ledgerGroupId, topology.transactionsTopic),
       pingDatabase: () => pingDatabase(sql),
       remainingSeconds: (now) => (options.durationMs === null ? null : Math.max(0, (startMs + options.durationMs - now) / 1000)),
     });
-    closers.unshift(async () => ticker.stop());
+    closers.unshift(() => Promise.resolve(ticker.stop()));
     if (!options.produce) stats.start(nowMs());
     const producing = options.produce ? produce(config, topology, options, sql, stats, status, stop, nowMs) : Promise.resolve(0);
     await Promise.race([producing, failure]);
@@ -93,7 +105,12 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
   } finally {
     // Each step of the shutdown is bounded: a client that does not close in
     // time is left behind, and the process exits anyway.
-    for (const close of closers) await withTimeout(close().catch(() => {}), CLOSE_STEP_MS_MAX, undefined);
+    for (const close of closers)
+      await withTimeout(
+        close().catch(() => {}),
+        CLOSE_STEP_MS_MAX,
+        undefined,
+      );
   }
 }
 
@@ -102,7 +119,13 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
  * history group everything in the results topic. With --no-produce, the
  * run ends when --count transactions were accounted for, or --duration passed.
  */
-async function drain(admin: Parameters<typeof fetchGroupLag>[0], topology: Topology, options: RunOptions, stats: RunStats, stop: AbortSignal): Promise<boolean> {
+async function drain(
+  admin: Parameters<typeof fetchGroupLag>[0],
+  topology: Topology,
+  options: RunOptions,
+  stats: RunStats,
+  stop: AbortSignal,
+): Promise<boolean> {
   const caughtUp = (groupId: string, topic: string) => async () => (await fetchGroupLag(admin, groupId, topic)) === 0;
   if (!options.produce) {
     const accountedFor = () => options.count !== null && stats.processed + stats.duplicates + stats.deadLettered >= options.count;
@@ -110,25 +133,53 @@ async function drain(admin: Parameters<typeof fetchGroupLag>[0], topology: Topol
   }
   // A stop (Ctrl-C) during production still drains what was produced, up to the drain timeout.
   const ledgerDrained = await waitUntil(caughtUp(topology.ledgerGroupId, topology.transactionsTopic), {
-    timeoutMs: options.drainTimeoutMs, intervalMs: DRAIN_POLL_MS, ...(stop.aborted ? {} : { signal: stop }),
+    timeoutMs: options.drainTimeoutMs,
+    intervalMs: DRAIN_POLL_MS,
+    ...(stop.aborted ? {} : { signal: stop }),
   });
-  return ledgerDrained && waitUntil(caughtUp(topology.historyGroupId, topology.resultsTopic), { timeoutMs: options.drainTimeoutMs, intervalMs: DRAIN_POLL_MS });
+  return (
+    ledgerDrained &&
+    waitUntil(caughtUp(topology.historyGroupId, topology.resultsTopic), { timeoutMs: options.drainTimeoutMs, intervalMs: DRAIN_POLL_MS })
+  );
 }
 
-async function produce(config: Config, topology: Topology, options: RunOptions, sql: Sql, stats: RunStats, status: StatusBoard, stop: AbortSignal, nowMs: () => number): Promise<number> {
+async function produce(
+  config: Config,
+  topology: Topology,
+  options: RunOptions,
+  sql: Sql,
+  stats: RunStats,
+  status: StatusBoard,
+  stop: AbortSignal,
+  nowMs: () => number,
+): Promise<number> {
   const accountCount = await countAccounts(sql);
   if (accountCount === 0) {
     throw new WalletSimError('USAGE', 'there are no accounts to make transactions for; run `wallet-sim seed-users --count 1000` first');
   }
-  const thread = startProducerThread({
-    kafka: config.kafka, topic: topology.transactionsTopic, database: config.database, accountCount, seed: options.seed, mix: options.mix,
-    skew: options.skew, unknownAccountShare: UNKNOWN_ACCOUNT_SHARE, merchantPoolSize: MERCHANT_POOL_SIZE, faults: options.faults,
-    rate: options.rate, countMax: options.count, durationMs: options.durationMs, batchSizeMax: options.producerBatchSizeMax,
-  }, (report) => {
-    if (report.type === 'started') stats.start(nowMs());
-    else if (report.type === 'problem') status.set('producer', report.problem, nowMs());
-    else stats.recordSent(report);
-  });
+  const thread = startProducerThread(
+    {
+      kafka: config.kafka,
+      topic: topology.transactionsTopic,
+      database: config.database,
+      accountCount,
+      seed: options.seed,
+      mix: options.mix,
+      skew: options.skew,
+      unknownAccountShare: UNKNOWN_ACCOUNT_SHARE,
+      merchantPoolSize: MERCHANT_POOL_SIZE,
+      faults: options.faults,
+      rate: options.rate,
+      countMax: options.count,
+      durationMs: options.durationMs,
+      batchSizeMax: options.producerBatchSizeMax,
+    },
+    (report) => {
+      if (report.type === 'started') stats.start(nowMs());
+      else if (report.type === 'problem') status.set('producer', report.problem, nowMs());
+      else stats.recordSent(report);
+    },
+  );
   const onStop = () => thread.requestStop();
   stop.addEventListener('abort', onStop, { once: true });
   if (stop.aborted) onStop();

@@ -23,7 +23,9 @@ export interface ThreadOptions<Data> {
 }
 
 /** Every thread ends with one of these two reports. */
-export type ThreadEnd<Result> = { readonly type: 'done'; readonly result: Result } | { readonly type: 'failed'; readonly code: ErrorCode | null; readonly message: string };
+export type ThreadEnd<Result> =
+  | { readonly type: 'done'; readonly result: Result }
+  | { readonly type: 'failed'; readonly code: ErrorCode | null; readonly message: string };
 
 export interface Thread<Result> {
   /** Asks the thread to stop what it is doing and end. */
@@ -43,7 +45,10 @@ export function startThread<Data, Report extends { readonly type: string }, Resu
 ): Thread<Result> {
   const worker = new Worker(options.entry, {
     workerData: options.data,
-    resourceLimits: { maxOldGenerationSizeMb: options.heapMbMax, maxYoungGenerationSizeMb: options.youngGenerationMbMax ?? YOUNG_GENERATION_MB_DEFAULT },
+    resourceLimits: {
+      maxOldGenerationSizeMb: options.heapMbMax,
+      maxYoungGenerationSizeMb: options.youngGenerationMbMax ?? YOUNG_GENERATION_MB_DEFAULT,
+    },
   });
   const ended = deferred<Result>();
   ended.promise.catch(() => {}); // observed by whoever awaits `ended`
@@ -53,7 +58,11 @@ export function startThread<Data, Report extends { readonly type: string }, Resu
     else onReport(message as Report);
   });
   worker.on('error', (error) => ended.reject(error));
-  worker.on('exit', (code) => ended.reject(new Error(`a worker thread (${options.entry.pathname.split('/').pop()}) exited with code ${code} before it reported its end`)));
+  worker.on('exit', (code) =>
+    ended.reject(
+      new Error(`a worker thread (${options.entry.pathname.split('/').pop()}) exited with code ${code} before it reported its end`),
+    ),
+  );
   return {
     requestStop: () => worker.postMessage(STOP_MESSAGE),
     ended: ended.promise,
@@ -68,7 +77,9 @@ export function startThread<Data, Report extends { readonly type: string }, Resu
 }
 
 function threadFailure(end: { readonly code: ErrorCode | null; readonly message: string }): Error {
-  return end.code === null ? new Error(end.message) : new WalletSimError(end.code, end.message, { retriable: end.code.endsWith('_UNREACHABLE') });
+  return end.code === null
+    ? new Error(end.message)
+    : new WalletSimError(end.code, end.message, { retriable: end.code.endsWith('_UNREACHABLE') });
 }
 
 export interface ThreadSide<Data, Report> {

@@ -22,16 +22,27 @@ export async function warmUpKafka(config: Config): Promise<void> {
   try {
     await ensureTopic(admin, topic, PARTITIONS);
     const consumer = await startBatchConsumer(kafka, {
-      topic, groupId, fromBeginning: true, batchSizeMax: 2_000, partitionsConsumedConcurrently: PARTITIONS,
-      minBytes: 1, maxWaitTimeMs: 20, maxBytesPerPartition: 1024 * 1024, sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-      commitIntervalMs: 100, handle: async () => {},
+      topic,
+      groupId,
+      fromBeginning: true,
+      batchSizeMax: 2_000,
+      partitionsConsumedConcurrently: PARTITIONS,
+      minBytes: 1,
+      maxWaitTimeMs: 20,
+      maxBytesPerPartition: 1024 * 1024,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      commitIntervalMs: 100,
+      handle: async () => {},
     });
     const sink = await createMessageSink(kafka, { retry: { attemptsMax: 1, backoffMsMin: 0, backoffMsMax: 0 } });
     try {
       await consumer.ready;
       const endMs = Date.now() + DURATION_MS;
       for (let sent = 0; Date.now() < endMs; sent += BATCH_SIZE) {
-        await sink.send(topic, Array.from({ length: BATCH_SIZE }, (_, i) => ({ key: String((sent + i) % 97), value: 'warm-up' })));
+        await sink.send(
+          topic,
+          Array.from({ length: BATCH_SIZE }, (_, i) => ({ key: String((sent + i) % 97), value: 'warm-up' })),
+        );
       }
     } finally {
       await sink.close();

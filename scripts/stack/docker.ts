@@ -12,8 +12,10 @@ export type Service = 'kafka' | 'postgres';
 
 export function dockerEngineAnswers(): boolean {
   if (!commandExists('docker')) return false;
-  return run('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 10_000 }).status === 0
-    && run('docker', ['compose', 'version'], { timeoutMs: 10_000 }).status === 0;
+  return (
+    run('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 10_000 }).status === 0 &&
+    run('docker', ['compose', 'version'], { timeoutMs: 10_000 }).status === 0
+  );
 }
 
 function compose(config: Config, args: string[]) {
@@ -23,9 +25,12 @@ function compose(config: Config, args: string[]) {
     timeoutMs: 900_000,
     env: {
       ...process.env,
-      KAFKA_VERSION: config.stack.kafkaVersion, KAFKA_PORT: String(kafkaPort),
-      POSTGRES_IMAGE: config.stack.postgresImage, POSTGRES_PORT: String(postgresPort),
-      POSTGRES_USER: user, POSTGRES_PASSWORD: password,
+      KAFKA_VERSION: config.stack.kafkaVersion,
+      KAFKA_PORT: String(kafkaPort),
+      POSTGRES_IMAGE: config.stack.postgresImage,
+      POSTGRES_PORT: String(postgresPort),
+      POSTGRES_USER: user,
+      POSTGRES_PASSWORD: password,
     },
   });
 }
@@ -33,8 +38,10 @@ function compose(config: Config, args: string[]) {
 export function dockerUp(config: Config, services: readonly Service[]): void {
   const result = compose(config, ['up', '--detach', '--wait', ...services]);
   if (result.status !== 0) {
-    throw new WalletSimError('STACK_FAILED',
-      `docker compose up ${services.join(' ')} failed: ${(result.stderr || result.stdout).trim().split('\n').pop()}; see \`docker compose logs\``);
+    throw new WalletSimError(
+      'STACK_FAILED',
+      `docker compose up ${services.join(' ')} failed: ${(result.stderr || result.stdout).trim().split('\n').pop()}; see \`docker compose logs\``,
+    );
   }
 }
 

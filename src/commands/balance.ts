@@ -13,9 +13,11 @@ export function balanceCommand(program: Command): Command {
       const sql = await openDatabase(configOf(command).database);
       try {
         for (const account of await findAccounts(sql, reference)) {
-          process.stdout.write(options.json
-            ? `${JSON.stringify(account)}\n`
-            : `${account.balance} ${account.currency}  account ${account.accountId} of ${account.name} <${account.email}>\n`);
+          process.stdout.write(
+            options.json
+              ? `${JSON.stringify(account)}\n`
+              : `${account.balance} ${account.currency}  account ${account.accountId} of ${account.name} <${account.email}>\n`,
+          );
         }
       } finally {
         await sql.end({ timeout: 5 });

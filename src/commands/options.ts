@@ -44,7 +44,8 @@ export const DURATION_MS_MAX = 7 * 24 * 3_600_000;
 export function durationOption(raw: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw);
   const durationMs = match ? Math.round(Number(match[1]) * (DURATION_UNITS_MS[match[2] ?? 's'] as number)) : NaN;
-  if (!(durationMs >= 1) || durationMs > DURATION_MS_MAX) throw new InvalidArgumentError('expected a duration such as 30s, 5m or 1h (at most 7 days)');
+  if (!(durationMs >= 1) || durationMs > DURATION_MS_MAX)
+    throw new InvalidArgumentError('expected a duration such as 30s, 5m or 1h (at most 7 days)');
   return durationMs;
 }
 
@@ -68,7 +69,9 @@ export function mixOption(raw: string): Mix {
     const match = /^([a-z]+)=(\d+)$/.exec(part.trim());
     const type = match?.[1] as TransactionType | undefined;
     if (!match || type === undefined || !(TRANSACTION_TYPES as readonly string[]).includes(type) || Number(match[2]) > MIX_WEIGHT_MAX) {
-      throw new InvalidArgumentError(`expected type=weight pairs such as purchase=85,deposit=5 with types ${TRANSACTION_TYPES.join(', ')} and weights 0 to ${MIX_WEIGHT_MAX}`);
+      throw new InvalidArgumentError(
+        `expected type=weight pairs such as purchase=85,deposit=5 with types ${TRANSACTION_TYPES.join(', ')} and weights 0 to ${MIX_WEIGHT_MAX}`,
+      );
     }
     mix[type] = Number(match[2]);
   }

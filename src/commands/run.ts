@@ -34,12 +34,20 @@ export function runCommand(program: Command): Command {
     .option('--count <n>', 'produce this many transactions, then drain until all are processed', integerOption(1, 1_000_000_000))
     .option('--seed <n>', 'seed of the generator: the same seed gives the same transactions', integerOption(0, 2 ** 31 - 1), 1)
     .option('--partitions <n>', 'partitions of the topic when it is created', integerOption(1, 256), DEFAULT_PARTITIONS)
-    .addOption(new Option('--mix <weights>', 'relative weights of the transaction types').argParser(mixOption).default(DEFAULT_MIX, formatMix(DEFAULT_MIX)))
+    .addOption(
+      new Option('--mix <weights>', 'relative weights of the transaction types')
+        .argParser(mixOption)
+        .default(DEFAULT_MIX, formatMix(DEFAULT_MIX)),
+    )
     .option('--skew <s>', 'Zipf exponent of account activity: 0 uniform, 1 a few hot accounts', numberOption(0, 5), 0)
     .option('--no-produce', 'only consume (run producers elsewhere; consumers in one group share the partitions)')
     .option('--no-consume', 'only produce')
     .option('--batch-size <n>', 'most transactions applied in one database transaction', integerOption(1, 10_000), 2_000)
-    .addOption(new Option('--drain-timeout <time>', 'how long to wait for in-flight transactions when stopping').argParser(durationOption).default(30_000, '30s'))
+    .addOption(
+      new Option('--drain-timeout <time>', 'how long to wait for in-flight transactions when stopping')
+        .argParser(durationOption)
+        .default(30_000, '30s'),
+    )
     .option('--inject-duplicates <share>', 'send this share of transactions a second time with the same id (0 to 1)', numberOption(0, 1), 0)
     .option('--inject-malformed <share>', 'add this share of malformed messages, which are dead-lettered (0 to 1)', numberOption(0, 1), 0)
     .option('--log-events', 'print every result event, one line each (a third consumer group, from the newest event on)')
@@ -52,14 +60,31 @@ export function runCommand(program: Command): Command {
       // Event lines and a block redrawn in place do not mix: with --log-events a terminal gets plain lines.
       const view = createView(options.json ? 'json' : process.stdout.isTTY && !options.logEvents ? 'tty' : 'plain');
       const stop = gracefulShutdown();
-      stop.addEventListener('abort', () => view.note('stopping: no new transactions, draining what is in flight (Ctrl-C again quits at once)'));
-      const summary = await runSimulation(config, {
-        rate: options.rate, durationMs: options.duration ?? null, count: options.count ?? null, seed: options.seed,
-        partitions: options.partitions, skew: options.skew, mix: options.mix, produce: options.produce, consume: options.consume, logEvents: options.logEvents ?? false,
-        faults: { duplicateShare: options.injectDuplicates, malformedShare: options.injectMalformed },
-        consumerBatchSizeMax: options.batchSize, producerBatchSizeMax: 1_000, drainTimeoutMs: options.drainTimeout,
-        statsIntervalMs: 1_000,
-      }, view, stop);
+      stop.addEventListener('abort', () =>
+        view.note('stopping: no new transactions, draining what is in flight (Ctrl-C again quits at once)'),
+      );
+      const summary = await runSimulation(
+        config,
+        {
+          rate: options.rate,
+          durationMs: options.duration ?? null,
+          count: options.count ?? null,
+          seed: options.seed,
+          partitions: options.partitions,
+          skew: options.skew,
+          mix: options.mix,
+          produce: options.produce,
+          consume: options.consume,
+          logEvents: options.logEvents ?? false,
+          faults: { duplicateShare: options.injectDuplicates, malformedShare: options.injectMalformed },
+          consumerBatchSizeMax: options.batchSize,
+          producerBatchSizeMax: 1_000,
+          drainTimeoutMs: options.drainTimeout,
+          statsIntervalMs: 1_000,
+        },
+        view,
+        stop,
+      );
       view.finish(summary);
     });
 }

@@ -33,29 +33,45 @@ export function seedUsersCommand(program: Command): Command {
     .action(async (options: SeedUsersOptions, command: Command) => {
       const config = configOf(command);
       if (options.minBalance.gt(options.maxBalance)) {
-        throw new WalletSimError('USAGE', `--min-balance ${options.minBalance} is above --max-balance ${options.maxBalance}; swap or change them`);
+        throw new WalletSimError(
+          'USAGE',
+          `--min-balance ${options.minBalance.toString()} is above --max-balance ${options.maxBalance.toString()}; swap or change them`,
+        );
       }
       const sql = await openDatabase(config.database);
       const progress = createProgressBar('users');
       try {
         const summary = await seedUsers(sql, {
-          count: options.count, seed: options.seed, currency: options.currency,
-          balanceMin: options.minBalance, balanceMax: options.maxBalance,
-          baseYear: new Date().getUTCFullYear(), batchSize: options.batchSize,
+          count: options.count,
+          seed: options.seed,
+          currency: options.currency,
+          balanceMin: options.minBalance,
+          balanceMax: options.maxBalance,
+          baseYear: new Date().getUTCFullYear(),
+          batchSize: options.batchSize,
           onProgress: (done, total) => progress.update(done, total),
         });
         progress.end();
         const seconds = (summary.elapsedMs / 1000).toFixed(1);
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({
-            type: 'seed', users: summary.users, accounts: summary.accounts, cards: summary.cards,
-            openingBalanceTotal: formatAmount(summary.openingTotal), currency: options.currency,
-            alreadyPresent: summary.alreadyPresent, elapsedSeconds: Number(seconds),
-          })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({
+              type: 'seed',
+              users: summary.users,
+              accounts: summary.accounts,
+              cards: summary.cards,
+              openingBalanceTotal: formatAmount(summary.openingTotal),
+              currency: options.currency,
+              alreadyPresent: summary.alreadyPresent,
+              elapsedSeconds: Number(seconds),
+            })}\n`,
+          );
         } else {
-          process.stdout.write(`seeded ${summary.users.toLocaleString('en-US')} users, ${summary.accounts.toLocaleString('en-US')} accounts and ${summary.cards.toLocaleString('en-US')} cards`
-            + ` with ${formatAmount(summary.openingTotal)} ${options.currency} of opening balances in ${seconds} s`
-            + `${summary.alreadyPresent > 0 ? ` (${summary.alreadyPresent.toLocaleString('en-US')} were already there)` : ''}\n`);
+          process.stdout.write(
+            `seeded ${summary.users.toLocaleString('en-US')} users, ${summary.accounts.toLocaleString('en-US')} accounts and ${summary.cards.toLocaleString('en-US')} cards` +
+              ` with ${formatAmount(summary.openingTotal)} ${options.currency} of opening balances in ${seconds} s` +
+              `${summary.alreadyPresent > 0 ? ` (${summary.alreadyPresent.toLocaleString('en-US')} were already there)` : ''}\n`,
+          );
         }
       } finally {
         await sql.end({ timeout: 5 });

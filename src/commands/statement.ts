@@ -9,7 +9,7 @@ import { integerOption } from './options.js';
 export function statementCommand(program: Command): Command {
   return program
     .command('statement')
-    .description('List the newest transactions of an account (or of a user\'s accounts), with the balance after each; declined ones marked')
+    .description("List the newest transactions of an account (or of a user's accounts), with the balance after each; declined ones marked")
     .argument('<account-id | user-id | email>', 'which account(s)')
     .option('--limit <n>', 'how many lines per account', integerOption(1, 100_000), 20)
     .option('--json', 'one JSON object per account, with its lines')
@@ -22,7 +22,9 @@ export function statementCommand(program: Command): Command {
             process.stdout.write(`${JSON.stringify({ account, lines })}\n`);
             continue;
           }
-          process.stdout.write(`${chalk.bold(`statement of ${account.name} <${account.email}>`)}, account ${account.accountId}, balance ${account.balance} ${account.currency}\n`);
+          process.stdout.write(
+            `${chalk.bold(`statement of ${account.name} <${account.email}>`)}, account ${account.accountId}, balance ${account.balance} ${account.currency}\n`,
+          );
           for (const line of lines) process.stdout.write(`${formatLine(line)}\n`);
         }
       } finally {
@@ -35,7 +37,13 @@ function formatLine(line: StatementLine): string {
   const status = line.status === 'declined' ? chalk.red(`DECLINED ${line.declineReason}`) : '';
   const amount = line.status === 'declined' ? chalk.dim(line.amount) : line.amount;
   return [
-    line.appliedAt, line.type.padEnd(11), `${amount} ${line.currency}`.padStart(16), line.description.slice(0, 48).padEnd(48),
-    status.padEnd(status === '' ? 0 : 28), `balance ${line.balanceAfter ?? '-'}`,
-  ].filter((part) => part !== '').join('  ');
+    line.appliedAt,
+    line.type.padEnd(11),
+    `${amount} ${line.currency}`.padStart(16),
+    line.description.slice(0, 48).padEnd(48),
+    status.padEnd(status === '' ? 0 : 28),
+    `balance ${line.balanceAfter ?? '-'}`,
+  ]
+    .filter((part) => part !== '')
+    .join('  ');
 }

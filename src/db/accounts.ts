@@ -50,7 +50,10 @@ export async function findAccounts(sql: Sql, reference: string): Promise<Account
     where a.id = ${id}::uuid or u.id = ${id}::uuid or lower(u.email) = ${email}
     order by a.created_at, a.id`;
   if (rows.length === 0) {
-    throw new WalletSimError('USAGE', `no account, user or email matches ${JSON.stringify(reference)}; give an account id, a user id or an email`);
+    throw new WalletSimError(
+      'USAGE',
+      `no account, user or email matches ${JSON.stringify(reference)}; give an account id, a user id or an email`,
+    );
   }
   return rows;
 }

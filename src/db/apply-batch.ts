@@ -16,7 +16,7 @@
 // queued reserve() for good when the server drops a connection
 // (porsager/postgres#1195): the PostgreSQL outage scenario hung on it.
 
-import { decide, type CardState, type LedgerEntry, type Outcome, type PurchaseState } from '../ledger/decide.js';
+import { decide, type CardState, type Outcome, type PurchaseState } from '../ledger/decide.js';
 import { ledgerRows, type Batch, type BatchResult, type DeadLetter, type LedgerRow } from '../ledger/rows.js';
 import { Big } from '../money.js';
 import type { Sql } from './connect.js';
@@ -41,9 +41,13 @@ async function runBatch(sql: Sql, batch: Batch, end: 'commit' | 'rollback'): Pro
     return { outcomes: [], balances: new Map(), rows: [], deadLettersRecorded: await insertDeadLetters(sql, deadLetters) };
   }
   const transactions = entries.map((entry) => entry.transaction);
-  const accountIds = unique(transactions.flatMap((t) => (t.counterpartyAccountId === null ? [t.accountId] : [t.accountId, t.counterpartyAccountId]))).sort();
+  const accountIds = unique(
+    transactions.flatMap((t) => (t.counterpartyAccountId === null ? [t.accountId] : [t.accountId, t.counterpartyAccountId])),
+  ).sort();
   const cardIds = unique(transactions.flatMap((t) => (t.cardId === null ? [] : [t.cardId])));
-  const purchaseIds = unique(transactions.flatMap((t) => (t.type === 'refund' && t.originalTransactionId !== null ? [t.originalTransactionId] : [])));
+  const purchaseIds = unique(
+    transactions.flatMap((t) => (t.type === 'refund' && t.originalTransactionId !== null ? [t.originalTransactionId] : [])),
+  );
   try {
     return await sql.begin(async (transaction) => {
       const tx = transaction as unknown as Sql;
@@ -56,7 +60,9 @@ async function runBatch(sql: Sql, batch: Batch, end: 'commit' | 'rollback'): Pro
       ]);
       const decisions = decide(entries, {
         accounts: new Map(accountRows.map((row) => [row.id, { currency: row.currency, balance: new Big(row.balance) }])),
-        cards, purchases, alreadyInLedger: new Set(existingRows.map((row) => row.id)),
+        cards,
+        purchases,
+        alreadyInLedger: new Set(existingRows.map((row) => row.id)),
       });
       const rows = decisions.outcomes.flatMap(ledgerRows);
       const duplicates = decisions.outcomes.filter((outcome) => outcome.kind === 'duplicate');
@@ -104,7 +110,12 @@ async function readCards(sql: Sql, cardIds: readonly string[]): Promise<Map<stri
   if (cardIds.length === 0) return new Map();
   const rows = await sql<{ id: string; account_id: string; status: 'active' | 'blocked'; expiry_year: number; expiry_month: number }[]>`
     select id, account_id, status, expiry_year, expiry_month from cards where id = any(${arrayLiteral(cardIds)}::uuid[])`;
-  return new Map(rows.map((row) => [row.id, { accountId: row.account_id, status: row.status, expiryYear: row.expiry_year, expiryMonth: row.expiry_month }]));
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      { accountId: row.account_id, status: row.status, expiryYear: row.expiry_year, expiryMonth: row.expiry_month },
+    ]),
+  );
 }
 
 /** Approved purchases that refunds of the batch refer to, with what was refunded of them so far. */
@@ -127,18 +138,33 @@ async function readPurchases(sql: Sql, purchaseIds: readonly string[]): Promise<
 // text and cast: a parameter typed json, postgres.js would stringify again.)
 async function insertLedgerRows(sql: Sql, topic: string, rows: readonly LedgerRow[]): Promise<void> {
   if (rows.length === 0) return;
-  const records = JSON.stringify(rows.map((r) => {
-    const t = r.outcome.entry.transaction;
-    return {
-      id: r.id, account_id: r.accountId, type: r.type, amount: t.amount.toString(), currency: t.currency,
-      status: r.outcome.kind, decline_reason: r.outcome.reason,
-      balance_before: r.balanceBefore?.toString() ?? null, balance_after: r.balanceAfter?.toString() ?? null,
-      card_id: t.cardId, channel: t.channel, merchant_name: t.merchant?.name ?? null, merchant_category_code: t.merchant?.categoryCode ?? null,
-      merchant_city: t.merchant?.city ?? null, merchant_country: t.merchant?.country ?? null, event_time: t.eventTime,
-      kafka_partition: r.outcome.entry.partition, kafka_offset: r.outcome.entry.offset,
-      counterparty_account_id: r.counterpartyAccountId, related_transaction_id: r.relatedTransactionId,
-    };
-  }));
+  const records = JSON.stringify(
+    rows.map((r) => {
+      const t = r.outcome.entry.transaction;
+      return {
+        id: r.id,
+        account_id: r.accountId,
+        type: r.type,
+        amount: t.amount.toString(),
+        currency: t.currency,
+        status: r.outcome.kind,
+        decline_reason: r.outcome.reason,
+        balance_before: r.balanceBefore?.toString() ?? null,
+        balance_after: r.balanceAfter?.toString() ?? null,
+        card_id: t.cardId,
+        channel: t.channel,
+        merchant_name: t.merchant?.name ?? null,
+        merchant_category_code: t.merchant?.categoryCode ?? null,
+        merchant_city: t.merchant?.city ?? null,
+        merchant_country: t.merchant?.country ?? null,
+        event_time: t.eventTime,
+        kafka_partition: r.outcome.entry.partition,
+        kafka_offset: r.outcome.entry.offset,
+        counterparty_account_id: r.counterpartyAccountId,
+        related_transaction_id: r.relatedTransactionId,
+      };
+    }),
+  );
   await sql`
     insert into transactions (
       id, account_id, type, amount, currency, status, decline_reason, balance_before, balance_after,

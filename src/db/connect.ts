@@ -56,13 +56,16 @@ export function databaseError(error: unknown, url: string): WalletSimError {
   const code = (error as { code?: string }).code ?? '';
   const where = redactUrl(url);
   if (code === '28P01' || code === '28000') {
-    return new WalletSimError('DATABASE_AUTH_FAILED',
-      `PostgreSQL at ${where} refused the user or password; fix DATABASE_URL`, { cause: error });
+    return new WalletSimError('DATABASE_AUTH_FAILED', `PostgreSQL at ${where} refused the user or password; fix DATABASE_URL`, {
+      cause: error,
+    });
   }
   if (CONNECTION_CODES.has(code) || SERVER_GOING_AWAY.has(code)) {
-    return new WalletSimError('DATABASE_UNREACHABLE',
+    return new WalletSimError(
+      'DATABASE_UNREACHABLE',
       `PostgreSQL at ${where} does not answer (${code}); start it with \`npm run stack:up\` or fix DATABASE_URL`,
-      { cause: error, retriable: true });
+      { cause: error, retriable: true },
+    );
   }
   const message = (error as Error).message ?? String(error);
   return new WalletSimError('DATABASE_FAILED', `PostgreSQL at ${where} failed: ${message}`, { cause: error });

@@ -51,8 +51,11 @@ export async function migrate(sql: Sql, migrations: readonly Migration[] = readM
       try {
         await tx.unsafe(migration.text);
       } catch (error) {
-        throw new WalletSimError('MIGRATION_FAILED',
-          `migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`, { cause: error });
+        throw new WalletSimError(
+          'MIGRATION_FAILED',
+          `migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
       await tx`insert into schema_migrations (version, name) values (${migration.version}, ${migration.name})`;
       appliedNow.push(migration.version);

@@ -7,15 +7,35 @@ import type { Sql } from './connect.js';
 /** The result events of ledger rows already recorded: to publish again for a redelivered batch. */
 export async function readResultEvents(sql: Sql, transactionIds: readonly string[]): Promise<ResultEvent[]> {
   if (transactionIds.length === 0) return [];
-  const rows = await sql<{ id: string; transaction_id: string; account_id: string; type: string; status: 'approved' | 'declined';
-    decline_reason: string | null; amount: string; currency: string; balance_after: string | null; applied_at: Date }[]>`
+  const rows = await sql<
+    {
+      id: string;
+      transaction_id: string;
+      account_id: string;
+      type: string;
+      status: 'approved' | 'declined';
+      decline_reason: string | null;
+      amount: string;
+      currency: string;
+      balance_after: string | null;
+      applied_at: Date;
+    }[]
+  >`
     select id, coalesce(case when type = 'transfer_in' then related_transaction_id end, id) as transaction_id, account_id, type, status,
            decline_reason, amount, currency, balance_after, applied_at
     from transactions
     where id = any(${transactionIds}::uuid[]) or (type = 'transfer_in' and related_transaction_id = any(${transactionIds}::uuid[]))`;
   return rows.map((row) => ({
-    version: RESULT_EVENT_VERSION, eventId: row.id, transactionId: row.transaction_id, accountId: row.account_id, type: row.type,
-    status: row.status, declineReason: row.decline_reason, amount: row.amount, currency: row.currency,
-    balanceAfter: row.balance_after, appliedAt: row.applied_at.toISOString(),
+    version: RESULT_EVENT_VERSION,
+    eventId: row.id,
+    transactionId: row.transaction_id,
+    accountId: row.account_id,
+    type: row.type,
+    status: row.status,
+    declineReason: row.decline_reason,
+    amount: row.amount,
+    currency: row.currency,
+    balanceAfter: row.balance_after,
+    appliedAt: row.applied_at.toISOString(),
   }));
 }

@@ -22,14 +22,48 @@ export async function analyzeSeededTables(sql: Sql): Promise<void> {
 export async function writeBatch(sql: Sql, users: readonly SeedUser[], now: string): Promise<void> {
   if (users.length === 0) return;
   await sql.begin(async (tx) => {
-    await copyLines(tx`copy users (id, name, email) from stdin`, users.map((u) => row(u.id, u.name, u.email)));
-    await copyLines(tx`copy accounts (id, user_id, currency, balance) from stdin`,
-      users.map((u) => row(u.accountId, u.id, u.currency, u.openingBalance.toString())));
-    await copyLines(tx`copy cards (id, account_id, brand, bin, last4, masked_number, expiry_month, expiry_year, status) from stdin`,
-      users.map((u) => row(u.cardId, u.accountId, u.card.brand, u.card.bin, u.card.last4, u.card.maskedNumber, String(u.card.expiryMonth), String(u.card.expiryYear), u.card.status)));
-    await copyLines(tx`copy transactions (id, account_id, type, amount, currency, status, balance_before, balance_after, event_time) from stdin`,
-      users.filter((u) => u.openingBalance.gt(ZERO)).map((u) =>
-        row(u.openingTransactionId, u.accountId, 'opening', u.openingBalance.toString(), u.currency, 'approved', '0', u.openingBalance.toString(), now)));
+    await copyLines(
+      tx`copy users (id, name, email) from stdin`,
+      users.map((u) => row(u.id, u.name, u.email)),
+    );
+    await copyLines(
+      tx`copy accounts (id, user_id, currency, balance) from stdin`,
+      users.map((u) => row(u.accountId, u.id, u.currency, u.openingBalance.toString())),
+    );
+    await copyLines(
+      tx`copy cards (id, account_id, brand, bin, last4, masked_number, expiry_month, expiry_year, status) from stdin`,
+      users.map((u) =>
+        row(
+          u.cardId,
+          u.accountId,
+          u.card.brand,
+          u.card.bin,
+          u.card.last4,
+          u.card.maskedNumber,
+          String(u.card.expiryMonth),
+          String(u.card.expiryYear),
+          u.card.status,
+        ),
+      ),
+    );
+    await copyLines(
+      tx`copy transactions (id, account_id, type, amount, currency, status, balance_before, balance_after, event_time) from stdin`,
+      users
+        .filter((u) => u.openingBalance.gt(ZERO))
+        .map((u) =>
+          row(
+            u.openingTransactionId,
+            u.accountId,
+            'opening',
+            u.openingBalance.toString(),
+            u.currency,
+            'approved',
+            '0',
+            u.openingBalance.toString(),
+            now,
+          ),
+        ),
+    );
   });
 }
 

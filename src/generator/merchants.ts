@@ -72,14 +72,19 @@ export function pickCategory(random: Random): Category {
 }
 
 export function createMerchantPool(faker: Faker, random: Random, size: number): MerchantPool {
-  const cities = Array.from({ length: Math.max(8, Math.ceil(size / 20)) }, () => ({ city: faker.location.city(), country: faker.location.countryCode('alpha-2') }));
+  const cities = Array.from({ length: Math.max(8, Math.ceil(size / 20)) }, () => ({
+    city: faker.location.city(),
+    country: faker.location.countryCode('alpha-2'),
+  }));
   const byCategory = new Map<Category, PoolMerchant[]>(CATEGORIES.map((category) => [category, []]));
   for (let i = 0; i < Math.max(size, CATEGORIES.length); i++) {
     // The first merchants cover every category once, so none is ever empty.
     const category = i < CATEGORIES.length ? (CATEGORIES[i] as Category) : pickCategory(random);
     const name = faker.company.name().slice(0, 200);
     const { city, country } = random.pick(cities);
-    byCategory.get(category)?.push({ name, category, city, country, asMerchant: Object.freeze({ name, categoryCode: category.code, city, country }) });
+    byCategory
+      .get(category)
+      ?.push({ name, category, city, country, asMerchant: Object.freeze({ name, categoryCode: category.code, city, country }) });
   }
   return { pick: (draw) => draw.pick(byCategory.get(pickCategory(draw)) as PoolMerchant[]) };
 }

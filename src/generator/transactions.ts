@@ -80,10 +80,24 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
     const currency = accounts.currencies[index] as string;
     // Every transaction is made by this one literal, fields in the order the
     // decoder makes them: one object shape for V8 wherever transactions go.
-    const make = (fields: Pick<Transaction, 'accountId' | 'currency' | 'cardId' | 'counterpartyAccountId' | 'originalTransactionId' | 'amount' | 'merchant' | 'channel'>): Transaction => ({
-      transactionId, type, accountId: fields.accountId, cardId: fields.cardId, counterpartyAccountId: fields.counterpartyAccountId,
-      originalTransactionId: fields.originalTransactionId, amount: fields.amount, currency: fields.currency, merchant: fields.merchant,
-      channel: fields.channel, eventTime: time, producedAtMs: nowMs,
+    const make = (
+      fields: Pick<
+        Transaction,
+        'accountId' | 'currency' | 'cardId' | 'counterpartyAccountId' | 'originalTransactionId' | 'amount' | 'merchant' | 'channel'
+      >,
+    ): Transaction => ({
+      transactionId,
+      type,
+      accountId: fields.accountId,
+      cardId: fields.cardId,
+      counterpartyAccountId: fields.counterpartyAccountId,
+      originalTransactionId: fields.originalTransactionId,
+      amount: fields.amount,
+      currency: fields.currency,
+      merchant: fields.merchant,
+      channel: fields.channel,
+      eventTime: time,
+      producedAtMs: nowMs,
     });
     const cardId = unknown ? null : (accounts.cardIds[index] ?? null);
 
@@ -99,29 +113,52 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
         }
         const channel = random.chance(merchant.category.onlineShare) ? 'online' : 'card_present';
         return make({
-          accountId, currency, cardId, counterpartyAccountId: null, originalTransactionId: null,
-          amount: fromMinorUnits(amountMinorUnits), merchant: asMerchant, channel,
+          accountId,
+          currency,
+          cardId,
+          counterpartyAccountId: null,
+          originalTransactionId: null,
+          amount: fromMinorUnits(amountMinorUnits),
+          merchant: asMerchant,
+          channel,
         });
       }
       case 'withdrawal': {
         const place = merchants.pick(random);
         return make({
-          accountId, currency, cardId, counterpartyAccountId: null, originalTransactionId: null,
+          accountId,
+          currency,
+          cardId,
+          counterpartyAccountId: null,
+          originalTransactionId: null,
           amount: fromMinorUnits(purchaseMinorUnits(random, WITHDRAWAL)),
-          merchant: { name: `ATM ${place.city}`.slice(0, 200), categoryCode: WITHDRAWAL.code, city: place.city, country: place.country }, channel: 'card_present',
+          merchant: { name: `ATM ${place.city}`.slice(0, 200), categoryCode: WITHDRAWAL.code, city: place.city, country: place.country },
+          channel: 'card_present',
         });
       }
       case 'deposit':
         return make({
-          accountId, currency, cardId: null, counterpartyAccountId: null, originalTransactionId: null,
-          amount: fromMinorUnits(purchaseMinorUnits(random, DEPOSIT)), merchant: null, channel: null,
+          accountId,
+          currency,
+          cardId: null,
+          counterpartyAccountId: null,
+          originalTransactionId: null,
+          amount: fromMinorUnits(purchaseMinorUnits(random, DEPOSIT)),
+          merchant: null,
+          channel: null,
         });
       case 'transfer': {
         let destination = random.chance(SELF_TRANSFER_SHARE) ? index : pickAccount();
         if (destination === index && !random.chance(SELF_TRANSFER_SHARE)) destination = (index + 1) % accounts.ids.length;
         return make({
-          accountId, currency, cardId: null, counterpartyAccountId: accounts.ids[destination] as string, originalTransactionId: null,
-          amount: fromMinorUnits(purchaseMinorUnits(random, TRANSFER)), merchant: null, channel: null,
+          accountId,
+          currency,
+          cardId: null,
+          counterpartyAccountId: accounts.ids[destination] as string,
+          originalTransactionId: null,
+          amount: fromMinorUnits(purchaseMinorUnits(random, TRANSFER)),
+          merchant: null,
+          channel: null,
         });
       }
       case 'refund': {
@@ -132,9 +169,14 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
         if (!repeated) refundable.splice(slot, 1);
         const amountMinorUnits = partial ? random.bigint(1n, purchase.amountMinorUnits) : purchase.amountMinorUnits;
         return make({
-          accountId: accounts.ids[purchase.accountIndex] as string, currency: accounts.currencies[purchase.accountIndex] as string,
-          cardId: null, counterpartyAccountId: null, originalTransactionId: purchase.id,
-          amount: fromMinorUnits(amountMinorUnits), merchant: purchase.merchant, channel: 'online',
+          accountId: accounts.ids[purchase.accountIndex] as string,
+          currency: accounts.currencies[purchase.accountIndex] as string,
+          cardId: null,
+          counterpartyAccountId: null,
+          originalTransactionId: purchase.id,
+          amount: fromMinorUnits(amountMinorUnits),
+          merchant: purchase.merchant,
+          channel: 'online',
         });
       }
     }

@@ -35,7 +35,12 @@ function toMinorUnits(amount: Big): bigint {
 }
 
 function emailPart(text: string): string {
-  return text.normalize('NFKD').replace(/[^A-Za-z0-9]/g, '').toLowerCase() || 'user';
+  return (
+    text
+      .normalize('NFKD')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .toLowerCase() || 'user'
+  );
 }
 
 // Seeded ids are time-ordered (UUIDv7 layout) on a fixed clock, one step per

@@ -2,22 +2,43 @@
 // only imported under src/kafka/: the rest of wallet-sim sees these functions.
 
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, type Admin, type ITopicConfig, type KafkaConfig as KafkaConfigOptions, type LogEntry, type SASLOptions } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type Admin,
+  type ITopicConfig,
+  type KafkaConfig as KafkaConfigOptions,
+  type LogEntry,
+  type SASLOptions,
+} from 'kafkajs';
 import type { KafkaConfig, KafkaLogLevel } from '../config.js';
 import { WalletSimError } from '../errors.js';
 import { withRetry } from '../retry.js';
 import { isTopicNamedAfter } from '../topology.js';
 
 const LOG_LEVELS: Record<KafkaLogLevel, logLevel> = {
-  nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG,
+  nothing: logLevel.NOTHING,
+  error: logLevel.ERROR,
+  warn: logLevel.WARN,
+  info: logLevel.INFO,
+  debug: logLevel.DEBUG,
 };
 
 /** kafkajs' TLS and SASL options from the settings (TLS over the system CAs unless a CA file is given). */
 export function securityOptions(config: KafkaConfig): Pick<KafkaConfigOptions, 'ssl' | 'sasl'> {
-  const ssl = config.tls === null ? undefined
-    : config.tls.caFile === null && config.tls.rejectUnauthorized ? true
-      : { rejectUnauthorized: config.tls.rejectUnauthorized, ...(config.tls.caFile === null ? {} : { ca: [readFileSync(config.tls.caFile, 'utf8')] }) };
-  const sasl = config.sasl === null ? undefined : { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions;
+  const ssl =
+    config.tls === null
+      ? undefined
+      : config.tls.caFile === null && config.tls.rejectUnauthorized
+        ? true
+        : {
+            rejectUnauthorized: config.tls.rejectUnauthorized,
+            ...(config.tls.caFile === null ? {} : { ca: [readFileSync(config.tls.caFile, 'utf8')] }),
+          };
+  const sasl =
+    config.sasl === null
+      ? undefined
+      : ({ mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions);
   return { ...(ssl === undefined ? {} : { ssl }), ...(sasl === undefined ? {} : { sasl }) };
 }
 
@@ -40,9 +61,11 @@ export function createKafka(config: KafkaConfig): Kafka {
 
 export function kafkaUnreachable(config: KafkaConfig, cause: unknown): WalletSimError {
   const reason = (cause as Error)?.message ?? String(cause);
-  return new WalletSimError('KAFKA_UNREACHABLE',
+  return new WalletSimError(
+    'KAFKA_UNREACHABLE',
     `Kafka at ${config.brokers.join(',')} does not answer (${reason}); start it with \`npm run stack:up\` or fix KAFKA_BROKERS`,
-    { cause, retriable: true });
+    { cause, retriable: true },
+  );
 }
 
 /** Connects an admin client, turning "no broker answers" into an operating error. */
@@ -67,7 +90,12 @@ const TOPIC_RETRY = { attemptsMax: 6, backoffMsMin: 500, backoffMsMax: 4_000 };
  * Creates the topic when missing and waits for its partition leaders: on KRaft
  * brokers, subscribing to a topic that does not exist yet fails.
  */
-export async function ensureTopic(admin: Admin, topic: string, partitions: number, configEntries: ITopicConfig['configEntries'] = []): Promise<boolean> {
+export async function ensureTopic(
+  admin: Admin,
+  topic: string,
+  partitions: number,
+  configEntries: ITopicConfig['configEntries'] = [],
+): Promise<boolean> {
   return withRetry(async () => {
     const existing = await admin.listTopics();
     if (existing.includes(topic)) return false;
@@ -76,9 +104,14 @@ export async function ensureTopic(admin: Admin, topic: string, partitions: numbe
 }
 
 /** Creates the missing topics (as ensureTopic), all at once. */
-export async function ensureTopics(admin: Admin, config: KafkaConfig, topics: readonly { topic: string; partitions: number }[]): Promise<void> {
-  await Promise.all(topics.map(({ topic, partitions }) => ensureTopic(admin, topic, partitions)))
-    .catch((error: unknown) => { throw kafkaUnreachable(config, error); });
+export async function ensureTopics(
+  admin: Admin,
+  config: KafkaConfig,
+  topics: readonly { topic: string; partitions: number }[],
+): Promise<void> {
+  await Promise.all(topics.map(({ topic, partitions }) => ensureTopic(admin, topic, partitions))).catch((error: unknown) => {
+    throw kafkaUnreachable(config, error);
+  });
 }
 
 /**
@@ -86,10 +119,7 @@ export async function ensureTopics(admin: Admin, config: KafkaConfig, topics: re
  * partitions (a partition the group never committed counts from its start).
  */
 export async function fetchGroupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [ends, [committed]] = await Promise.all([
-    admin.fetchTopicOffsets(topic),
-    admin.fetchOffsets({ groupId, topics: [topic] }),
-  ]);
+  const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
   const committedByPartition = new Map((committed?.partitions ?? []).map((entry) => [entry.partition, BigInt(entry.offset)]));
   let lag = 0n;
   for (const end of ends) {
@@ -102,7 +132,11 @@ export async function fetchGroupLag(admin: Admin, groupId: string, topic: string
 }
 
 /** Per partition: the first offset still in the topic and the group's committed offset; null when nothing was committed. */
-export async function fetchCommittedBounds(admin: Admin, groupId: string, topic: string): Promise<{ partition: number; low: string; committed: string }[] | null> {
+export async function fetchCommittedBounds(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+): Promise<{ partition: number; low: string; committed: string }[] | null> {
   if (!(await admin.listTopics()).includes(topic)) return null;
   const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
   const lowByPartition = new Map(ends.map((end) => [end.partition, end.low]));

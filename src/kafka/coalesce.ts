@@ -27,21 +27,31 @@ export function coalesceSlices(handle: SliceHandler, messagesMax: number): Slice
     if (group.length === 0) return;
     const messages = group.length === 1 ? (group[0] as Waiting).messages : group.flatMap((slice) => slice.messages);
     // The handler's heartbeat (while it waits out a database outage) keeps every partition of the group.
-    const heartbeat = async () => { await Promise.all(group.map((slice) => slice.heartbeat())); };
+    const heartbeat = async () => {
+      await Promise.all(group.map((slice) => slice.heartbeat()));
+    };
     handle(messages, heartbeat).then(
-      () => { for (const slice of group) slice.resolve(); },
-      (error: unknown) => { for (const slice of group) slice.reject(error); },
+      () => {
+        for (const slice of group) slice.resolve();
+      },
+      (error: unknown) => {
+        for (const slice of group) slice.reject(error);
+      },
     );
   };
-  return (messages, heartbeat) => new Promise<void>((resolve, reject) => {
-    if (waitingCount > 0 && waitingCount + messages.length > messagesMax) flush();
-    waiting.push({ messages, heartbeat, resolve, reject });
-    waitingCount += messages.length;
-    if (waitingCount >= messagesMax) {
-      flush();
-    } else if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(() => { flushScheduled = false; flush(); });
-    }
-  });
+  return (messages, heartbeat) =>
+    new Promise<void>((resolve, reject) => {
+      if (waitingCount > 0 && waitingCount + messages.length > messagesMax) flush();
+      waiting.push({ messages, heartbeat, resolve, reject });
+      waitingCount += messages.length;
+      if (waitingCount >= messagesMax) {
+        flush();
+      } else if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(() => {
+          flushScheduled = false;
+          flush();
+        });
+      }
+    });
 }

@@ -82,7 +82,9 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       if (due.length === 0) return;
       await consumer.commitOffsets(due.map(({ partition, offset }) => ({ topic: options.topic, partition, offset: String(offset) })));
       offsets.committed(due);
-    })().finally(() => { committing = null; });
+    })().finally(() => {
+      committing = null;
+    });
     return committing;
   };
 
@@ -92,6 +94,8 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
+    // kafkajs hands these as closures, destructured in its own documentation.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       if (stopping) return;
       inFlight.enter();
@@ -100,7 +104,10 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
           if (stopping || !isRunning() || isStale()) return;
           const slice = batch.messages.slice(start, start + options.batchSizeMax);
           try {
-            await handle(slice.map((message) => ({ partition: batch.partition, offset: message.offset, key: message.key, value: message.value })), heartbeat);
+            await handle(
+              slice.map((message) => ({ partition: batch.partition, offset: message.offset, key: message.key, value: message.value })),
+              heartbeat,
+            );
           } catch (error) {
             crashed.resolve(error as Error);
             throw error;
@@ -118,7 +125,9 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
   // A commit that fails (the group is rebalancing, the broker is away) is
   // tried again at the next tick; what is not committed is redelivered
   // later and counted as duplicates, never applied twice.
-  const timer = setInterval(() => { commit().catch(() => {}); }, options.commitIntervalMs);
+  const timer = setInterval(() => {
+    commit().catch(() => {});
+  }, options.commitIntervalMs);
   return {
     ready: ready.promise,
     crashed: crashed.promise,
@@ -149,7 +158,8 @@ function createOffsetBook() {
       processed.set(partition, next);
     },
     due(): { partition: number; offset: bigint }[] {
-      return [...processed].filter(([partition, next]) => assigned.has(partition) && committed.get(partition) !== next)
+      return [...processed]
+        .filter(([partition, next]) => assigned.has(partition) && committed.get(partition) !== next)
         .map(([partition, offset]) => ({ partition, offset }));
     },
     committed(offsets: readonly { partition: number; offset: bigint }[]): void {
@@ -163,13 +173,22 @@ function createInFlightCounter() {
   let count = 0;
   let waiters: (() => void)[] = [];
   return {
-    enter(): void { count++; },
+    enter(): void {
+      count++;
+    },
     leave(): void {
       count--;
-      if (count === 0) { for (const wake of waiters) wake(); waiters = []; }
+      if (count === 0) {
+        for (const wake of waiters) wake();
+        waiters = [];
+      }
     },
     idle(): Promise<void> {
-      return count === 0 ? Promise.resolve() : new Promise((resolve) => { waiters.push(resolve); });
+      return count === 0
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            waiters.push(resolve);
+          });
     },
   };
 }

@@ -2,7 +2,7 @@
 // linger of its own, so batching here is what makes throughput), idempotent,
 // acknowledged by all in-sync replicas.
 
-import { Partitioners, type ICustomPartitioner, type IHeaders, type Kafka } from 'kafkajs';
+import { Partitioners, type ICustomPartitioner, type Kafka } from 'kafkajs';
 import { withRetry, type RetryPolicy } from '../retry.js';
 
 export interface OutgoingMessage {
@@ -49,18 +49,23 @@ export async function createMessageSink(kafka: Kafka, options: SinkOptions = { r
       // A batch whose send failed may have been written anyway: sending it
       // again can put a message in the topic twice, which the ledger counts
       // as a duplicate, never as a second debit.
-      await withRetry(() => producer.send({
-        topic,
-        acks: -1,
-        messages: messages.map((message) => ({
-          key: message.key,
-          value: message.value,
-          timestamp: message.timestampMs === undefined ? undefined : String(message.timestampMs),
-          headers: message.headers as IHeaders | undefined,
-        })),
-      }), options.retry, (error, attempt, waitMs) => {
-        options.onProblem?.(`Kafka does not take messages (${(error as Error).message}); retry ${attempt} in ${waitMs} ms`);
-      });
+      await withRetry(
+        () =>
+          producer.send({
+            topic,
+            acks: -1,
+            messages: messages.map((message) => ({
+              key: message.key,
+              value: message.value,
+              timestamp: message.timestampMs === undefined ? undefined : String(message.timestampMs),
+              headers: message.headers,
+            })),
+          }),
+        options.retry,
+        (error, attempt, waitMs) => {
+          options.onProblem?.(`Kafka does not take messages (${(error as Error).message}); retry ${attempt} in ${waitMs} ms`);
+        },
+      );
       options.onProblem?.(null);
     },
     close: () => producer.disconnect(),
@@ -86,7 +91,11 @@ export const rememberingPartitioner: ICustomPartitioner = () => {
     const key = message.key;
     if (typeof key !== 'string' || (message.partition !== undefined && message.partition !== null)) return partitioner(args);
     let remembered = byTopic.get(topic);
-    if (remembered === undefined || remembered.partitionCount !== partitionMetadata.length || remembered.partitions.size >= REMEMBERED_KEYS_MAX) {
+    if (
+      remembered === undefined ||
+      remembered.partitionCount !== partitionMetadata.length ||
+      remembered.partitions.size >= REMEMBERED_KEYS_MAX
+    ) {
       remembered = { partitionCount: partitionMetadata.length, partitions: new Map() };
       byTopic.set(topic, remembered);
     }

@@ -9,8 +9,16 @@ import { Big, ZERO } from '../money.js';
 
 /** The closed set of reasons a transaction is declined for. */
 export const DECLINE_REASONS = [
-  'insufficient_funds', 'unknown_account', 'currency_mismatch', 'limit_exceeded', 'card_blocked', 'card_expired',
-  'unknown_card', 'refund_exceeds_purchase', 'unknown_purchase', 'invalid_transfer',
+  'insufficient_funds',
+  'unknown_account',
+  'currency_mismatch',
+  'limit_exceeded',
+  'card_blocked',
+  'card_expired',
+  'unknown_card',
+  'refund_exceeds_purchase',
+  'unknown_purchase',
+  'invalid_transfer',
 ] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
 
@@ -60,14 +68,14 @@ export interface BalanceChange {
 export type Outcome =
   | { readonly kind: 'duplicate'; readonly entry: LedgerEntry }
   | {
-    readonly kind: 'approved' | 'declined';
-    readonly entry: LedgerEntry;
-    readonly reason: DeclineReason | null;
-    readonly balanceBefore: Big | null;
-    readonly balanceAfter: Big | null;
-    /** The destination's side of an approved transfer. */
-    readonly credited?: { readonly accountId: string } & BalanceChange;
-  };
+      readonly kind: 'approved' | 'declined';
+      readonly entry: LedgerEntry;
+      readonly reason: DeclineReason | null;
+      readonly balanceBefore: Big | null;
+      readonly balanceAfter: Big | null;
+      /** The destination's side of an approved transfer. */
+      readonly credited?: { readonly accountId: string } & BalanceChange;
+    };
 
 export type Recorded = Exclude<Outcome, { kind: 'duplicate' }>;
 
@@ -130,10 +138,15 @@ export function decide(entries: readonly LedgerEntry[], state: LedgerState): Dec
       case 'transfer': {
         const destinationId = t.counterpartyAccountId as string;
         const destination = state.accounts.get(destinationId);
-        if (destinationId === t.accountId || destination === undefined || destination.currency !== account.currency) return decline('invalid_transfer');
+        if (destinationId === t.accountId || destination === undefined || destination.currency !== account.currency)
+          return decline('invalid_transfer');
         if (before.lt(t.amount)) return decline('insufficient_funds');
         const destinationBefore = balanceOf(destinationId);
-        return approve(before.minus(t.amount), { accountId: destinationId, before: destinationBefore, after: destinationBefore.plus(t.amount) });
+        return approve(before.minus(t.amount), {
+          accountId: destinationId,
+          before: destinationBefore,
+          after: destinationBefore.plus(t.amount),
+        });
       }
     }
   });

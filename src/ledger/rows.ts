@@ -49,29 +49,49 @@ export function ledgerRows(outcome: Outcome): LedgerRow[] {
   if (outcome.kind === 'duplicate') return [];
   const t = outcome.entry.transaction;
   const row: LedgerRow = {
-    id: t.transactionId, accountId: t.accountId, type: t.type, outcome,
-    balanceBefore: outcome.balanceBefore, balanceAfter: outcome.balanceAfter,
-    counterpartyAccountId: t.counterpartyAccountId, relatedTransactionId: t.originalTransactionId,
+    id: t.transactionId,
+    accountId: t.accountId,
+    type: t.type,
+    outcome,
+    balanceBefore: outcome.balanceBefore,
+    balanceAfter: outcome.balanceAfter,
+    counterpartyAccountId: t.counterpartyAccountId,
+    relatedTransactionId: t.originalTransactionId,
   };
   if (outcome.credited === undefined) return [row];
   const credited = outcome.credited;
-  return [row, {
-    id: transferInId(t.transactionId), accountId: credited.accountId, type: 'transfer_in', outcome,
-    balanceBefore: credited.before, balanceAfter: credited.after,
-    counterpartyAccountId: t.accountId, relatedTransactionId: t.transactionId,
-  }];
+  return [
+    row,
+    {
+      id: transferInId(t.transactionId),
+      accountId: credited.accountId,
+      type: 'transfer_in',
+      outcome,
+      balanceBefore: credited.before,
+      balanceAfter: credited.after,
+      counterpartyAccountId: t.accountId,
+      relatedTransactionId: t.transactionId,
+    },
+  ];
 }
 
 /** The result event of a ledger row this process just wrote. */
 export function resultEvent(row: LedgerRow, appliedAtMs: number): ResultEvent {
   const t = row.outcome.entry.transaction;
   return {
-    version: RESULT_EVENT_VERSION, eventId: row.id, transactionId: t.transactionId, accountId: row.accountId, type: row.type,
-    status: row.outcome.kind, declineReason: row.outcome.reason, amount: t.amount.toString(), currency: t.currency,
-    balanceAfter: row.balanceAfter?.toString() ?? null, appliedAt: isoTime(appliedAtMs),
+    version: RESULT_EVENT_VERSION,
+    eventId: row.id,
+    transactionId: t.transactionId,
+    accountId: row.accountId,
+    type: row.type,
+    status: row.outcome.kind,
+    declineReason: row.outcome.reason,
+    amount: t.amount.toString(),
+    currency: t.currency,
+    balanceAfter: row.balanceAfter?.toString() ?? null,
+    appliedAt: isoTime(appliedAtMs),
   };
 }
-
 
 /** A message as the ledger sees it: where it was in the topic, and its bytes. */
 export interface SourcedMessage {
@@ -88,7 +108,16 @@ export function decodeSlice(topic: string, messages: readonly SourcedMessage[]):
   for (const message of messages) {
     const decoded = decodeTransaction(message.value);
     if (decoded.ok) entries.push({ transaction: decoded.transaction, partition: message.partition, offset: message.offset });
-    else deadLetters.push({ topic, partition: message.partition, offset: message.offset, reason: decoded.reason, detail: decoded.detail, key: message.key, value: message.value });
+    else
+      deadLetters.push({
+        topic,
+        partition: message.partition,
+        offset: message.offset,
+        reason: decoded.reason,
+        detail: decoded.detail,
+        key: message.key,
+        value: message.value,
+      });
   }
   return { topic, entries, deadLetters };
 }

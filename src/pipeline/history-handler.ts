@@ -8,14 +8,18 @@ import { decodeResultEvent, type ResultEvent } from '../events.js';
 import type { SliceHandler } from '../kafka/messages.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 
-export function createHistoryHandler(sql: Sql, retry: RetryPolicy, onProblem: (error: unknown | null) => void): SliceHandler {
+export function createHistoryHandler(sql: Sql, retry: RetryPolicy, onProblem: (error: unknown) => void): SliceHandler {
   return async (messages, heartbeat) => {
     const events = messages.map((message) => decodeResultEvent(message.value)).filter((event): event is ResultEvent => event !== null);
     if (events.length === 0) return;
-    await withRetry(() => recordActivity(sql, events), retry, (error) => {
-      onProblem(error);
-      heartbeat().catch(() => {}); // still alive: keep the partitions while the database is away
-    });
+    await withRetry(
+      () => recordActivity(sql, events),
+      retry,
+      (error) => {
+        onProblem(error);
+        heartbeat().catch(() => {}); // still alive: keep the partitions while the database is away
+      },
+    );
     onProblem(null);
   };
 }

@@ -25,5 +25,8 @@ export interface HistoryThreadOptions {
 export type HistoryReport = { readonly type: 'ready' } | { readonly type: 'problem'; readonly problem: string | null };
 
 export function startHistoryThread(options: HistoryThreadOptions, onReport: (report: HistoryReport) => void): Thread<void> {
-  return startThread<HistoryThreadOptions, HistoryReport, void>({ entry: new URL('./history-worker.js', import.meta.url), data: options, heapMbMax: HEAP_MB_MAX }, onReport);
+  return startThread<HistoryThreadOptions, HistoryReport, void>(
+    { entry: new URL('./history-worker.js', import.meta.url), data: options, heapMbMax: HEAP_MB_MAX },
+    onReport,
+  );
 }

@@ -20,8 +20,13 @@ async function consumeUntilStopped(): Promise<void> {
     });
     const consumer = await startBatchConsumer(createKafka(options.kafka), {
       ...options.consumer,
-      handle: (messages, heartbeat) => handle(messages, heartbeat).catch((error: unknown) => { throw databaseError(error, options.database.url); }),
-    }).catch((error: unknown) => { throw kafkaUnreachable(options.kafka, error); });
+      handle: (messages, heartbeat) =>
+        handle(messages, heartbeat).catch((error: unknown) => {
+          throw databaseError(error, options.database.url);
+        }),
+    }).catch((error: unknown) => {
+      throw kafkaUnreachable(options.kafka, error);
+    });
     void consumer.ready.then(() => thread.report({ type: 'ready' }));
     const stopped = new Promise<'stopped'>((resolve) => {
       if (thread.stopSignal.aborted) resolve('stopped');

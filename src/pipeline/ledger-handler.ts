@@ -20,9 +20,9 @@ import { accountKey, type Topology } from '../topology.js';
 
 export interface LedgerListener {
   /** What one database transaction committed (outcomes, rows, recorded dead letters). */
-  committed(result: BatchResult, committedAtMs: number): void;
+  readonly committed: (result: BatchResult, committedAtMs: number) => void;
   /** A problem while applying (the database is away and the batch is retried); null once a batch went through. */
-  problem(problem: string | null): void;
+  readonly problem: (problem: string | null) => void;
 }
 
 export interface LedgerHandlerOptions {
@@ -39,19 +39,30 @@ export function createLedgerHandler(options: LedgerHandlerOptions): SliceHandler
   const { sql, topology, listener } = options;
   return async (messages, heartbeat) => {
     const batch = decodeSlice(topology.transactionsTopic, messages);
-    const result = await withRetry(() => applyBatch(sql, batch), options.retry, (error, attempt, waitMs) => {
-      listener.problem(`${databaseError(error, options.databaseUrl).message} (retry ${attempt} in ${waitMs} ms)`);
-      heartbeat().catch(() => {}); // still alive: keep the partitions while the database is away
-    }).catch((error: unknown) => { throw databaseError(error, options.databaseUrl); });
+    const result = await withRetry(
+      () => applyBatch(sql, batch),
+      options.retry,
+      (error, attempt, waitMs) => {
+        listener.problem(`${databaseError(error, options.databaseUrl).message} (retry ${attempt} in ${waitMs} ms)`);
+        heartbeat().catch(() => {}); // still alive: keep the partitions while the database is away
+      },
+    ).catch((error: unknown) => {
+      throw databaseError(error, options.databaseUrl);
+    });
     listener.problem(null);
     const committedAtMs = options.nowMs();
     listener.committed(result, committedAtMs);
-    const duplicateIds = result.outcomes.flatMap((outcome) => (outcome.kind === 'duplicate' ? [outcome.entry.transaction.transactionId] : []));
+    const duplicateIds = result.outcomes.flatMap((outcome) =>
+      outcome.kind === 'duplicate' ? [outcome.entry.transaction.transactionId] : [],
+    );
     const events = [
       ...result.rows.map((row) => resultEvent(row, committedAtMs)),
       ...(await withRetry(() => readResultEvents(sql, duplicateIds), options.retry)),
     ];
-    await options.sink.send(topology.resultsTopic, events.map((event) => ({ key: accountKey(event.accountId), value: encodeResultEvent(event) })));
+    await options.sink.send(
+      topology.resultsTopic,
+      events.map((event) => ({ key: accountKey(event.accountId), value: encodeResultEvent(event) })),
+    );
     // Published after the commit, so a crash here re-publishes on redelivery:
     // the dead-letter topic is at-least-once; the dead_letters table is exact.
     await options.sink.send(topology.deadLetterTopic, batch.deadLetters.map(deadLetterMessage));
@@ -63,8 +74,10 @@ function deadLetterMessage(deadLetter: DeadLetter) {
     key: deadLetter.key,
     value: deadLetter.value,
     headers: {
-      'wallet-sim-reason': deadLetter.reason, 'wallet-sim-detail': deadLetter.detail,
-      'wallet-sim-source-topic': deadLetter.topic, 'wallet-sim-source-partition': String(deadLetter.partition),
+      'wallet-sim-reason': deadLetter.reason,
+      'wallet-sim-detail': deadLetter.detail,
+      'wallet-sim-source-topic': deadLetter.topic,
+      'wallet-sim-source-partition': String(deadLetter.partition),
       'wallet-sim-source-offset': deadLetter.offset,
     },
   };

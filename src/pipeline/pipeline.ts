@@ -24,11 +24,11 @@ import { startHistoryThread } from './history-thread.js';
 import { rehearse } from './rehearse.js';
 
 export interface PipelineListener {
-  committed(result: BatchResult, committedAtMs: number): void;
+  readonly committed: (result: BatchResult, committedAtMs: number) => void;
   /** A stage's problem (null: cleared): the ledger or history group waiting for the database. */
-  problem(stage: 'ledger' | 'history', problem: string | null): void;
+  readonly problem: (stage: 'ledger' | 'history', problem: string | null) => void;
   /** With `logEvents`: every result event from when the pipeline started. */
-  event?(event: ResultEvent): void;
+  readonly event?: (event: ResultEvent) => void;
 }
 
 export interface PipelineOptions {
@@ -82,45 +82,76 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   // behind a one-request-at-a-time idempotent producer they queued, and every
   // partition waited for its publish before its next batch.
   const sink = await createMessageSink(createKafka(config.kafka), {
-    retry: SEND_RETRY, idempotent: false, onProblem: (problem) => listener.problem('ledger', problem),
-  })
-    .catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
+    retry: SEND_RETRY,
+    idempotent: false,
+    onProblem: (problem) => listener.problem('ledger', problem),
+  }).catch((error: unknown) => {
+    throw kafkaUnreachable(config.kafka, error);
+  });
   const common = {
-    batchSizeMax: options.batchSizeMax, minBytes: 1, maxWaitTimeMs: 20, maxBytesPerPartition: FETCH_BYTES_PER_PARTITION_MAX,
-    commitIntervalMs: COMMIT_INTERVAL_MS, sessionTimeoutMs: config.kafka.sessionTimeoutMs, fromBeginning: true,
+    batchSizeMax: options.batchSizeMax,
+    minBytes: 1,
+    maxWaitTimeMs: 20,
+    maxBytesPerPartition: FETCH_BYTES_PER_PARTITION_MAX,
+    commitIntervalMs: COMMIT_INTERVAL_MS,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    fromBeginning: true,
   };
   const groups: Promise<BatchConsumer>[] = [
     startGroup(config, {
-      ...common, topic: topology.transactionsTopic, groupId: topology.ledgerGroupId,
+      ...common,
+      topic: topology.transactionsTopic,
+      groupId: topology.ledgerGroupId,
       partitionsConsumedConcurrently: Math.min(topology.partitions, options.ledgerPoolSize),
       handle: createLedgerHandler({
-        sql: options.sql, databaseUrl: config.database.url, topology, sink, retry: DATABASE_RETRY, nowMs: options.nowMs,
+        sql: options.sql,
+        databaseUrl: config.database.url,
+        topology,
+        sink,
+        retry: DATABASE_RETRY,
+        nowMs: options.nowMs,
         listener: { committed: listener.committed, problem: (problem) => listener.problem('ledger', problem) },
       }),
     }),
-    joinedInTime(config, topology.historyGroupId, historyGroup(options, {
-      ...common, ...HISTORY_FETCH, topic: topology.resultsTopic, groupId: topology.historyGroupId,
-      partitionsConsumedConcurrently: options.historyPoolSize,
-    })),
+    joinedInTime(
+      config,
+      topology.historyGroupId,
+      historyGroup(options, {
+        ...common,
+        ...HISTORY_FETCH,
+        topic: topology.resultsTopic,
+        groupId: topology.historyGroupId,
+        partitionsConsumedConcurrently: options.historyPoolSize,
+      }),
+    ),
   ];
   const onEvent = listener.event;
   if (options.logEvents && onEvent !== undefined) {
-    groups.push(startGroup(config, {
-      ...common, fromBeginning: false, topic: topology.resultsTopic, groupId: logGroupId(topology, process.pid, Date.now()),
-      partitionsConsumedConcurrently: 1,
-      handle: async (messages) => {
-        for (const message of messages) {
-          const event = decodeResultEvent(message.value);
-          if (event !== null) onEvent(event);
-        }
-      },
-    }));
+    groups.push(
+      startGroup(config, {
+        ...common,
+        fromBeginning: false,
+        topic: topology.resultsTopic,
+        groupId: logGroupId(topology, process.pid, Date.now()),
+        partitionsConsumedConcurrently: 1,
+        handle: async (messages) => {
+          for (const message of messages) {
+            const event = decodeResultEvent(message.value);
+            if (event !== null) onEvent(event);
+          }
+        },
+      }),
+    );
   }
   const started = await Promise.allSettled(groups);
   const consumers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const stop = async () => {
     for (const step of [...consumers.map((consumer) => () => consumer.stop()), () => sink.close()]) {
-      await withTimeout(step().catch(() => {}), STOP_STEP_MS_MAX, undefined);
+      await withTimeout(
+        step().catch(() => {}),
+        STOP_STEP_MS_MAX,
+        undefined,
+      );
     }
   };
   const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
@@ -128,8 +159,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     await stop();
     throw failed.reason;
   }
-  const crashed = Promise.race(consumers.map((consumer) => consumer.crashed))
-    .then((error) => (isWalletSimError(error) ? error : kafkaUnreachable(config.kafka, error)));
+  const crashed = Promise.race(consumers.map((consumer) => consumer.crashed)).then((error) =>
+    isWalletSimError(error) ? error : kafkaUnreachable(config.kafka, error),
+  );
   return { crashed, stop };
 }
 
@@ -138,14 +170,22 @@ function historyGroup(options: PipelineOptions, consumer: Omit<BatchConsumerOpti
   const ready = deferred<void>();
   const crashed = deferred<Error>();
   let stopping = false;
-  const thread = startHistoryThread({
-    kafka: options.config.kafka, database: { ...options.config.database, poolSizeMax: options.historyPoolSize }, retry: DATABASE_RETRY, consumer,
-  }, (report) => {
-    if (report.type === 'ready') ready.resolve();
-    else options.listener.problem('history', report.problem);
-  });
+  const thread = startHistoryThread(
+    {
+      kafka: options.config.kafka,
+      database: { ...options.config.database, poolSizeMax: options.historyPoolSize },
+      retry: DATABASE_RETRY,
+      consumer,
+    },
+    (report) => {
+      if (report.type === 'ready') ready.resolve();
+      else options.listener.problem('history', report.problem);
+    },
+  );
   thread.ended.then(
-    () => { if (!stopping) crashed.resolve(new Error('the history thread ended while the pipeline went on')); },
+    () => {
+      if (!stopping) crashed.resolve(new Error('the history thread ended while the pipeline went on'));
+    },
     (error: unknown) => crashed.resolve(error as Error),
   );
   return {
@@ -159,8 +199,9 @@ function historyGroup(options: PipelineOptions, consumer: Omit<BatchConsumerOpti
 }
 
 async function startGroup(config: Config, options: BatchConsumerOptions): Promise<BatchConsumer> {
-  const consumer = await startBatchConsumer(createKafka(config.kafka), options)
-    .catch((error: unknown) => { throw kafkaUnreachable(config.kafka, error); });
+  const consumer = await startBatchConsumer(createKafka(config.kafka), options).catch((error: unknown) => {
+    throw kafkaUnreachable(config.kafka, error);
+  });
   return joinedInTime(config, options.groupId, consumer);
 }
 
@@ -171,6 +212,12 @@ async function joinedInTime(config: Config, groupId: string, consumer: BatchCons
   if (joined === 'ready') return consumer;
   await consumer.stop().catch(() => {});
   throw joined === 'timeout'
-    ? new WalletSimError('KAFKA_UNREACHABLE', `the consumer did not join group ${groupId} within ${JOIN_TIMEOUT_MS / 1000} s; check the broker`, { retriable: true })
-    : isWalletSimError(joined) ? joined : kafkaUnreachable(config.kafka, joined);
+    ? new WalletSimError(
+        'KAFKA_UNREACHABLE',
+        `the consumer did not join group ${groupId} within ${JOIN_TIMEOUT_MS / 1000} s; check the broker`,
+        { retriable: true },
+      )
+    : isWalletSimError(joined)
+      ? joined
+      : kafkaUnreachable(config.kafka, joined);
 }

@@ -23,14 +23,19 @@ export async function rehearse(sql: Sql, topic: string, connectionsMax: number):
   // As many batches at once as the pool has connections, so each connection
   // gets one. They lock overlapping accounts and so wait for one another in
   // turn; nothing else runs yet.
-  await Promise.all(Array.from({ length: connectionsMax }, async () => {
-    const messages = Array.from({ length: TRANSACTIONS_PER_CONNECTION }, (_, offset) => ({
-      partition: 0, offset: String(offset), key: null,
-      value: Buffer.from(offset === 0 ? '{"version":1}' : encodeTransaction(generate(Date.now()))), // the first is a dead letter
-    }));
-    const batch = decodeSlice(topic, messages);
-    const repeated = batch.entries[0];
-    const entries = repeated === undefined ? batch.entries : [...batch.entries, { ...repeated, offset: String(TRANSACTIONS_PER_CONNECTION) }]; // a duplicate
-    await rehearseBatch(sql, { ...batch, entries });
-  }));
+  await Promise.all(
+    Array.from({ length: connectionsMax }, async () => {
+      const messages = Array.from({ length: TRANSACTIONS_PER_CONNECTION }, (_, offset) => ({
+        partition: 0,
+        offset: String(offset),
+        key: null,
+        value: Buffer.from(offset === 0 ? '{"version":1}' : encodeTransaction(generate(Date.now()))), // the first is a dead letter
+      }));
+      const batch = decodeSlice(topic, messages);
+      const repeated = batch.entries[0];
+      const entries =
+        repeated === undefined ? batch.entries : [...batch.entries, { ...repeated, offset: String(TRANSACTIONS_PER_CONNECTION) }]; // a duplicate
+      await rehearseBatch(sql, { ...batch, entries });
+    }),
+  );
 }

@@ -47,7 +47,10 @@ export async function runProducer(options: ProducerOptions): Promise<number> {
   const schedule = createRateSchedule(options.rate, startMs);
   const endMs = options.durationMs === null ? Number.POSITIVE_INFINITY : startMs + options.durationMs;
   // With a rate and a duration, the run sends exactly rate × duration.
-  const durationTotal = options.durationMs === null || options.rate === 'max' ? Number.POSITIVE_INFINITY : Math.floor((options.rate * options.durationMs) / 1000);
+  const durationTotal =
+    options.durationMs === null || options.rate === 'max'
+      ? Number.POSITIVE_INFINITY
+      : Math.floor((options.rate * options.durationMs) / 1000);
   const total = Math.min(options.countMax ?? Number.POSITIVE_INFINITY, durationTotal);
   let sent = 0;
   let lastSendMs = Number.NEGATIVE_INFINITY;
@@ -71,7 +74,11 @@ export async function runProducer(options: ProducerOptions): Promise<number> {
     lastSendMs = options.nowMs();
     await options.sink.send(options.topic, batch);
     sent += due;
-    options.onSent({ count: batch.length, injectedDuplicates: options.injector.injectedDuplicates, injectedMalformed: options.injector.injectedMalformed });
+    options.onSent({
+      count: batch.length,
+      injectedDuplicates: options.injector.injectedDuplicates,
+      injectedMalformed: options.injector.injectedMalformed,
+    });
   }
   return sent;
 }

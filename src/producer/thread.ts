@@ -36,15 +36,16 @@ export interface ProducerThreadOptions {
 
 /** What the thread reports before its end: started, then sent batches and problems (null: the problem cleared). */
 export type ProducerReport =
-  | { readonly type: 'started' }
-  | ({ readonly type: 'sent' } & SentReport)
-  | { readonly type: 'problem'; readonly problem: string | null };
+  { readonly type: 'started' } | ({ readonly type: 'sent' } & SentReport) | { readonly type: 'problem'; readonly problem: string | null };
 
 /** The thread's result is the number of transactions it sent. */
 export function startProducerThread(options: ProducerThreadOptions, onReport: (report: ProducerReport) => void): Thread<number> {
-  return startThread<ProducerThreadOptions, ProducerReport, number>({
-    entry: new URL('./worker.js', import.meta.url),
-    data: options,
-    heapMbMax: HEAP_MB_FIXED + Math.ceil((options.accountCount * HEAP_BYTES_PER_ACCOUNT) / 2 ** 20),
-  }, onReport);
+  return startThread<ProducerThreadOptions, ProducerReport, number>(
+    {
+      entry: new URL('./worker.js', import.meta.url),
+      data: options,
+      heapMbMax: HEAP_MB_FIXED + Math.ceil((options.accountCount * HEAP_BYTES_PER_ACCOUNT) / 2 ** 20),
+    },
+    onReport,
+  );
 }

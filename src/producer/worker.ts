@@ -19,20 +19,37 @@ async function produce(): Promise<number> {
   const sql = connect(options.database, { poolSizeMax: 1 });
   const accounts = await loadAccountDirectory(sql)
     .finally(() => sql.end({ timeout: 5 }))
-    .catch((error: unknown) => { throw databaseError(error, options.database.url); });
+    .catch((error: unknown) => {
+      throw databaseError(error, options.database.url);
+    });
   const sink = await createMessageSink(createKafka(options.kafka), {
-    retry: SEND_RETRY, onProblem: (problem) => thread.report({ type: 'problem', problem }),
-  }).catch((error: unknown) => { throw kafkaUnreachable(options.kafka, error); });
+    retry: SEND_RETRY,
+    onProblem: (problem) => thread.report({ type: 'problem', problem }),
+  }).catch((error: unknown) => {
+    throw kafkaUnreachable(options.kafka, error);
+  });
   try {
     const generate = createTransactionGenerator({
-      seed: options.seed, accounts, mix: options.mix, skew: options.skew,
-      unknownAccountShare: options.unknownAccountShare, merchantPoolSize: options.merchantPoolSize,
+      seed: options.seed,
+      accounts,
+      mix: options.mix,
+      skew: options.skew,
+      unknownAccountShare: options.unknownAccountShare,
+      merchantPoolSize: options.merchantPoolSize,
     });
     thread.report({ type: 'started' });
     return await runProducer({
-      topic: options.topic, rate: options.rate, countMax: options.countMax, durationMs: options.durationMs,
-      batchSizeMax: options.batchSizeMax, generate, injector: createInjector(createRandom(options.seed, 'faults'), options.faults),
-      sink, onSent: (sent) => thread.report({ type: 'sent', ...sent }), signal: thread.stopSignal, nowMs: Date.now,
+      topic: options.topic,
+      rate: options.rate,
+      countMax: options.countMax,
+      durationMs: options.durationMs,
+      batchSizeMax: options.batchSizeMax,
+      generate,
+      injector: createInjector(createRandom(options.seed, 'faults'), options.faults),
+      sink,
+      onSent: (sent) => thread.report({ type: 'sent', ...sent }),
+      signal: thread.stopSignal,
+      nowMs: Date.now,
     });
   } finally {
     await sink.close().catch(() => {});

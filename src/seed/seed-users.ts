@@ -4,8 +4,8 @@
 
 import type { Sql } from '../db/connect.js';
 import { analyzeSeededTables, existingUserIds, writeBatch } from '../db/seed.js';
-import { createUserGenerator, type SeedUser, type UserGeneratorOptions } from '../generator/users.js';
-import { Big, ZERO } from '../money.js';
+import { createUserGenerator, type UserGeneratorOptions } from '../generator/users.js';
+import { type Big, ZERO } from '../money.js';
 
 export const SEED_BATCH_SIZE_MAX = 20_000;
 
@@ -39,7 +39,10 @@ export async function seedUsers(sql: Sql, options: SeedOptions): Promise<SeedSum
   for (let generated = 0; generated < options.count;) {
     const batch = Array.from({ length: Math.min(batchSize, options.count - generated) }, nextUser);
     generated += batch.length;
-    const existing = await existingUserIds(sql, batch.map((user) => user.id));
+    const existing = await existingUserIds(
+      sql,
+      batch.map((user) => user.id),
+    );
     const fresh = existing.size === 0 ? batch : batch.filter((user) => !existing.has(user.id));
     inserted += fresh.length;
     for (const user of fresh) openingTotal = openingTotal.plus(user.openingBalance);
@@ -54,7 +57,11 @@ export async function seedUsers(sql: Sql, options: SeedOptions): Promise<SeedSum
   await Promise.all(inFlight);
   if (inserted > 0) await analyzeSeededTables(sql);
   return {
-    users: inserted, accounts: inserted, cards: inserted, openingTotal,
-    alreadyPresent: options.count - inserted, elapsedMs: performance.now() - startedMs,
+    users: inserted,
+    accounts: inserted,
+    cards: inserted,
+    openingTotal,
+    alreadyPresent: options.count - inserted,
+    elapsedMs: performance.now() - startedMs,
   };
 }

@@ -38,7 +38,8 @@ export class Histogram {
   }
 
   add(other: Histogram): void {
-    for (let index = 0; index < BUCKET_COUNT; index++) this.counts[index] = (this.counts[index] as number) + (other.counts[index] as number);
+    for (let index = 0; index < BUCKET_COUNT; index++)
+      this.counts[index] = (this.counts[index] as number) + (other.counts[index] as number);
     this.count += other.count;
     this.maxMs = Math.max(this.maxMs, other.maxMs);
   }

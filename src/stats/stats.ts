@@ -53,8 +53,10 @@ const round = (value: number, digits: number): number => Number(value.toFixed(di
 
 function latencyOf(histogram: Histogram): LatencySummary {
   return {
-    p50: round(histogram.percentile(50), 2), p95: round(histogram.percentile(95), 2),
-    p99: round(histogram.percentile(99), 2), max: round(histogram.maxMs, 2),
+    p50: round(histogram.percentile(50), 2),
+    p95: round(histogram.percentile(95), 2),
+    p99: round(histogram.percentile(99), 2),
+    max: round(histogram.maxMs, 2),
   };
 }
 
@@ -80,8 +82,13 @@ export class RunStats {
 
   counts(): Counts {
     return {
-      produced: this.produced, processed: this.processed, approved: this.approved, declined: this.declined,
-      declinedByReason: { ...this.declinedByReason }, duplicates: this.duplicates, deadLettered: this.deadLettered,
+      produced: this.produced,
+      processed: this.processed,
+      approved: this.approved,
+      declined: this.declined,
+      declinedByReason: { ...this.declinedByReason },
+      duplicates: this.duplicates,
+      deadLettered: this.deadLettered,
     };
   }
 
@@ -100,14 +107,20 @@ export class RunStats {
   }
 
   /** What one database transaction of the ledger committed. */
-  recordCommitted(result: { readonly outcomes: readonly Outcome[]; readonly deadLettersRecorded: readonly { readonly reason: DeadLetterReason }[] }, committedAtMs: number): void {
+  recordCommitted(
+    result: { readonly outcomes: readonly Outcome[]; readonly deadLettersRecorded: readonly { readonly reason: DeadLetterReason }[] },
+    committedAtMs: number,
+  ): void {
     this.recordOutcomes(result.outcomes, committedAtMs);
     this.recordDeadLetters(result.deadLettersRecorded.map((deadLetter) => deadLetter.reason));
   }
 
   recordOutcomes(outcomes: readonly Outcome[], committedAtMs: number): void {
     for (const outcome of outcomes) {
-      if (outcome.kind === 'duplicate') { this.duplicates += 1; continue; }
+      if (outcome.kind === 'duplicate') {
+        this.duplicates += 1;
+        continue;
+      }
       if (outcome.kind === 'approved') this.approved += 1;
       else {
         this.declined += 1;
@@ -141,8 +154,11 @@ export class RunStats {
       ...this.counts(),
       producedTps: round((this.produced - this.previous.produced) / intervalSeconds, 1),
       processedTps: round((this.processed - this.previous.processed) / intervalSeconds, 1),
-      lag, intervalLatencyMs: latencyOf(this.intervalLatency), latencyMs: latencyOf(this.latency),
-      remainingSeconds: remainingSeconds === null ? null : round(remainingSeconds, 1), status,
+      lag,
+      intervalLatencyMs: latencyOf(this.intervalLatency),
+      latencyMs: latencyOf(this.latency),
+      remainingSeconds: remainingSeconds === null ? null : round(remainingSeconds, 1),
+      status,
     };
     this.previous = { atMs: nowMs, produced: this.produced, processed: this.processed };
     this.intervalLatency.reset();

@@ -31,9 +31,18 @@ export function startTicker(options: TickerOptions): { stop(): void } {
     return () => {
       if (inFlight) return;
       inFlight = true;
-      withTimeout(work().then(() => null, (error: unknown) => (error as Error)?.message ?? String(error)), PROBE_TIMEOUT_MS, `no answer within ${PROBE_TIMEOUT_MS / 1000} s`)
+      void withTimeout(
+        work().then(
+          () => null,
+          (error: unknown) => (error as Error)?.message ?? String(error),
+        ),
+        PROBE_TIMEOUT_MS,
+        `no answer within ${PROBE_TIMEOUT_MS / 1000} s`,
+      )
         .then((problem) => status.set(name, problem, nowMs()))
-        .finally(() => { inFlight = false; });
+        .finally(() => {
+          inFlight = false;
+        });
     };
   };
   const probeKafka = probe('kafka', async () => {

@@ -2,7 +2,10 @@
 
 import chalk from 'chalk';
 
-export function createProgressBar(label: string, stream: NodeJS.WriteStream = process.stderr): { update(done: number, total: number): void; end(): void } {
+export function createProgressBar(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): { update(done: number, total: number): void; end(): void } {
   const startedMs = performance.now();
   let lastDrawMs = 0;
   const width = 30;
@@ -14,7 +17,9 @@ export function createProgressBar(label: string, stream: NodeJS.WriteStream = pr
       lastDrawMs = nowMs;
       const filled = total === 0 ? width : Math.round((done / total) * width);
       const seconds = ((nowMs - startedMs) / 1000).toFixed(1);
-      stream.write(`\r${chalk.cyan('█'.repeat(filled))}${chalk.dim('░'.repeat(width - filled))} ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${label} ${seconds} s`);
+      stream.write(
+        `\r${chalk.cyan('█'.repeat(filled))}${chalk.dim('░'.repeat(width - filled))} ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${label} ${seconds} s`,
+      );
     },
     end() {
       if (stream.isTTY) stream.write('\n');

@@ -22,7 +22,9 @@ const count = (value: number): string => value.toLocaleString('en-US');
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
 
 function reasons(byReason: Readonly<Record<string, number | undefined>>): string {
-  const entries = Object.entries(byReason).filter(([, value]) => (value ?? 0) > 0).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0));
+  const entries = Object.entries(byReason)
+    .filter(([, value]) => (value ?? 0) > 0)
+    .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0));
   return entries.length === 0 ? '' : entries.map(([reason, value]) => `${reason} ${count(value ?? 0)}`).join(', ');
 }
 
@@ -38,7 +40,9 @@ export function renderBlock(s: Snapshot): string[] {
     `  declined    ${chalk.red(count(s.declined).padStart(12))}${declined === '' ? '' : `   ${declined}`}`,
     `  duplicates  ${count(s.duplicates).padStart(12)}   dead-lettered ${s.deadLettered > 0 ? chalk.yellow(count(s.deadLettered)) : '0'}`,
     `  latency     p50 ${ms(s.intervalLatencyMs.p50)}   p95 ${ms(s.intervalLatencyMs.p95)}   p99 ${ms(s.intervalLatencyMs.p99)}   max ${ms(s.intervalLatencyMs.max)}   ${chalk.dim('(last second)')}`,
-    ...downSources(s.status).map(({ source, status }) => chalk.red(`  ! ${source} down for ${status.sinceSeconds.toFixed(0)} s: ${status.problem}`)),
+    ...downSources(s.status).map(({ source, status }) =>
+      chalk.red(`  ! ${source} down for ${status.sinceSeconds.toFixed(0)} s: ${status.problem}`),
+    ),
   ];
 }
 
@@ -54,7 +58,9 @@ export function renderLine(s: Snapshot): string {
     `dead_lettered=${s.deadLettered}`,
     `lag=${s.lag ?? '?'}`,
     `p50=${s.intervalLatencyMs.p50}ms p95=${s.intervalLatencyMs.p95}ms p99=${s.intervalLatencyMs.p99}ms max=${s.intervalLatencyMs.max}ms`,
-    ...downSources(s.status).map(({ source, status }) => `down=${source}:${status.sinceSeconds.toFixed(0)}s problem=${JSON.stringify(status.problem)}`),
+    ...downSources(s.status).map(
+      ({ source, status }) => `down=${source}:${status.sinceSeconds.toFixed(0)}s problem=${JSON.stringify(status.problem)}`,
+    ),
   ].join(' ');
 }
 
@@ -71,7 +77,8 @@ export function renderSummary(summary: Summary): string[] {
     `  approved ${count(summary.approved)}, declined ${count(summary.declined)}${declined === '' ? '' : ` (${declined})`}, duplicates ${count(summary.duplicates)}, dead-lettered ${count(summary.deadLettered)}`,
     `  latency p50 ${ms(summary.latencyMs.p50)}, p95 ${ms(summary.latencyMs.p95)}, p99 ${ms(summary.latencyMs.p99)}, max ${ms(summary.latencyMs.max)}`,
     ...(summary.injectedDuplicates + summary.injectedMalformed > 0
-      ? [`  injected on purpose: ${count(summary.injectedDuplicates)} duplicates, ${count(summary.injectedMalformed)} malformed messages`] : []),
+      ? [`  injected on purpose: ${count(summary.injectedDuplicates)} duplicates, ${count(summary.injectedMalformed)} malformed messages`]
+      : []),
   ];
 }
 
@@ -79,8 +86,14 @@ export function createView(mode: ViewMode, out: NodeJS.WritableStream = process.
   let drawnLines = 0;
   return {
     update(snapshot) {
-      if (mode === 'json') { out.write(`${JSON.stringify({ type: 'stats', ...snapshot })}\n`); return; }
-      if (mode === 'plain') { out.write(`${renderLine(snapshot)}\n`); return; }
+      if (mode === 'json') {
+        out.write(`${JSON.stringify({ type: 'stats', ...snapshot })}\n`);
+        return;
+      }
+      if (mode === 'plain') {
+        out.write(`${renderLine(snapshot)}\n`);
+        return;
+      }
       const lines = renderBlock(snapshot);
       out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[0J` : ''}${lines.join('\n')}\n`);
       drawnLines = lines.length;
@@ -94,7 +107,10 @@ export function createView(mode: ViewMode, out: NodeJS.WritableStream = process.
       drawnLines = 0; // the note moved the cursor: draw the next block below it
     },
     finish(summary) {
-      if (mode === 'json') { out.write(`${JSON.stringify(summary)}\n`); return; }
+      if (mode === 'json') {
+        out.write(`${JSON.stringify(summary)}\n`);
+        return;
+      }
       out.write(`${renderSummary(summary).join('\n')}\n`);
     },
   };

@@ -7,7 +7,10 @@ import type { Sql } from '../../src/db/connect.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
-interface AuditReport { ok: boolean; checks: { name: string; violations: number; examples: string[]; skipped?: string }[] }
+interface AuditReport {
+  ok: boolean;
+  checks: { name: string; violations: number; examples: string[]; skipped?: string }[];
+}
 
 describe('balance, statement and audit', () => {
   let db: TestDatabase;
@@ -16,10 +19,15 @@ describe('balance, statement and audit', () => {
     db = await createTestDatabase();
     env = { DATABASE_URL: db.config.database.url, KAFKA_TOPIC: db.config.kafka.topic, KAFKA_GROUP_ID: db.config.kafka.groupId };
     expect((await runCli(['seed-users', '--count', '150', '--seed', '11', '--max-balance', '400'], env)).code).toBe(0);
-    const run = await runCli(['run', '--count', '4000', '--rate', 'max', '--mix', 'purchase=60,deposit=10,withdrawal=10,refund=10,transfer=10', '--json'], env);
+    const run = await runCli(
+      ['run', '--count', '4000', '--rate', 'max', '--mix', 'purchase=60,deposit=10,withdrawal=10,refund=10,transfer=10', '--json'],
+      env,
+    );
     expect(run.code).toBe(0);
   });
-  afterAll(async () => { await db.drop(); });
+  afterAll(async () => {
+    await db.drop();
+  });
 
   async function audit(): Promise<{ code: number | null; report: AuditReport }> {
     const result = await runCli(['audit', '--json'], env);
@@ -29,8 +37,12 @@ describe('balance, statement and audit', () => {
   it('passes every check on books the simulator kept', async () => {
     const { code, report } = await audit();
     expect(report.checks.map((check) => [check.name, check.violations, check.skipped ?? null])).toEqual([
-      ['balances_match_ledger', 0, null], ['no_balance_below_zero', 0, null], ['transfer_legs_net_to_zero', 0, null],
-      ['refunds_within_purchase', 0, null], ['history_matches_ledger', 0, null], ['offsets_accounted_for', 0, null],
+      ['balances_match_ledger', 0, null],
+      ['no_balance_below_zero', 0, null],
+      ['transfer_legs_net_to_zero', 0, null],
+      ['refunds_within_purchase', 0, null],
+      ['history_matches_ledger', 0, null],
+      ['offsets_accounted_for', 0, null],
     ]);
     expect([code, report.ok]).toEqual([0, true]);
   });
@@ -43,21 +55,43 @@ describe('balance, statement and audit', () => {
       expect(JSON.parse(result.stdout)).toMatchObject({ accountId: account!.id, balance: account!.balance });
     }
     const unknown = await runCli(['balance', 'nobody@example.com'], env);
-    expect([unknown.code, unknown.stderr.trim()]).toEqual([2, 'wallet-sim: no account, user or email matches "nobody@example.com"; give an account id, a user id or an email']);
+    expect([unknown.code, unknown.stderr.trim()]).toEqual([
+      2,
+      'wallet-sim: no account, user or email matches "nobody@example.com"; give an account id, a user id or an email',
+    ]);
   });
 
   it('shows both sides of a transfer, newest first, with declined lines marked', async () => {
-    const [transfer] = await db.sql<{ id: string; sender: string; receiver: string; sender_name: string; receiver_name: string; amount: string }[]>`
+    const [transfer] = await db.sql<
+      { id: string; sender: string; receiver: string; sender_name: string; receiver_name: string; amount: string }[]
+    >`
       select t.id, su.email as sender, ru.email as receiver, su.name as sender_name, ru.name as receiver_name, trim_scale(t.amount)::text as amount
       from transactions t
       join accounts sa on sa.id = t.account_id join users su on su.id = sa.user_id
       join accounts ra on ra.id = t.counterparty_account_id join users ru on ru.id = ra.user_id
       where t.type = 'transfer' and t.status = 'approved' order by t.applied_at desc limit 1`;
-    type Statement = { lines: { transactionId: string; type: string; amount: string; description: string; status: string; declineReason: string | null; appliedAt: string }[] };
-    const statementOf = async (email: string) => JSON.parse((await runCli(['statement', email, '--limit', '100000', '--json'], env)).stdout) as Statement;
+    type Statement = {
+      lines: {
+        transactionId: string;
+        type: string;
+        amount: string;
+        description: string;
+        status: string;
+        declineReason: string | null;
+        appliedAt: string;
+      }[];
+    };
+    const statementOf = async (email: string) =>
+      JSON.parse((await runCli(['statement', email, '--limit', '100000', '--json'], env)).stdout) as Statement;
     const sent = (await statementOf(transfer!.sender)).lines.find((line) => line.transactionId === transfer!.id);
-    expect(sent).toMatchObject({ type: 'transfer', amount: `-${transfer!.amount}`, description: expect.stringContaining(`to ${transfer!.receiver_name} <${transfer!.receiver}>`) });
-    const received = (await statementOf(transfer!.receiver)).lines.find((line) => line.type === 'transfer_in' && line.description.includes(transfer!.sender));
+    expect(sent).toMatchObject({
+      type: 'transfer',
+      amount: `-${transfer!.amount}`,
+      description: expect.stringContaining(`to ${transfer!.receiver_name} <${transfer!.receiver}>`),
+    });
+    const received = (await statementOf(transfer!.receiver)).lines.find(
+      (line) => line.type === 'transfer_in' && line.description.includes(transfer!.sender),
+    );
     expect(received).toMatchObject({ amount: transfer!.amount, description: `from ${transfer!.sender_name} <${transfer!.sender}>` });
 
     const lines = (await statementOf(transfer!.sender)).lines;
@@ -67,37 +101,59 @@ describe('balance, statement and audit', () => {
 
   // Each corruption is undone after its audit, so the next one starts from good books.
   const corruptions: [string, string[], (sql: Sql) => Promise<() => Promise<unknown>>][] = [
-    ['a balance changed behind the ledger', ['balances_match_ledger'], async (sql) => {
-      const [row] = await sql<{ id: string }[]>`select id from accounts order by id limit 1`;
-      await sql`update accounts set balance = balance + 1 where id = ${row!.id}`;
-      return () => sql`update accounts set balance = balance - 1 where id = ${row!.id}`;
-    }],
-    ['a transfer credited more than it debited', ['balances_match_ledger', 'transfer_legs_net_to_zero', 'history_matches_ledger'], async (sql) => {
-      const [row] = await sql<{ id: string }[]>`select id from transactions where type = 'transfer_in' order by id limit 1`;
-      await sql`update transactions set amount = amount + 5 where id = ${row!.id}`;
-      return () => sql`update transactions set amount = amount - 5 where id = ${row!.id}`;
-    }],
-    ['a refund larger than its purchase', ['balances_match_ledger', 'refunds_within_purchase', 'history_matches_ledger'], async (sql) => {
-      const [row] = await sql<{ id: string; amount: string }[]>`
+    [
+      'a balance changed behind the ledger',
+      ['balances_match_ledger'],
+      async (sql) => {
+        const [row] = await sql<{ id: string }[]>`select id from accounts order by id limit 1`;
+        await sql`update accounts set balance = balance + 1 where id = ${row!.id}`;
+        return () => sql`update accounts set balance = balance - 1 where id = ${row!.id}`;
+      },
+    ],
+    [
+      'a transfer credited more than it debited',
+      ['balances_match_ledger', 'transfer_legs_net_to_zero', 'history_matches_ledger'],
+      async (sql) => {
+        const [row] = await sql<{ id: string }[]>`select id from transactions where type = 'transfer_in' order by id limit 1`;
+        await sql`update transactions set amount = amount + 5 where id = ${row!.id}`;
+        return () => sql`update transactions set amount = amount - 5 where id = ${row!.id}`;
+      },
+    ],
+    [
+      'a refund larger than its purchase',
+      ['balances_match_ledger', 'refunds_within_purchase', 'history_matches_ledger'],
+      async (sql) => {
+        const [row] = await sql<{ id: string; amount: string }[]>`
         select r.id, r.amount from transactions r join transactions p on p.id = r.related_transaction_id
         where r.type = 'refund' and r.status = 'approved' order by r.id limit 1`;
-      await sql`update transactions set amount = amount + 100000 where id = ${row!.id}`;
-      return () => sql`update transactions set amount = ${row!.amount} where id = ${row!.id}`;
-    }],
-    ['a history row lost', ['history_matches_ledger'], async (sql) => {
-      const [row] = await sql<Record<string, unknown>[]>`select * from account_activity order by event_id limit 1`;
-      await sql`delete from account_activity where event_id = ${row!.event_id as string}`;
-      return () => sql`insert into account_activity ${sql(row!)}`;
-    }],
-    ['a consumed message in no table', ['offsets_accounted_for'], async (sql) => {
-      const [row] = await sql<{ id: string; kafka_offset: string }[]>`select id, kafka_offset from transactions where type = 'purchase' order by kafka_offset limit 1`;
-      await sql`update transactions set kafka_offset = kafka_offset + 100000000 where id = ${row!.id}`;
-      return () => sql`update transactions set kafka_offset = ${row!.kafka_offset} where id = ${row!.id}`;
-    }],
+        await sql`update transactions set amount = amount + 100000 where id = ${row!.id}`;
+        return () => sql`update transactions set amount = ${row!.amount} where id = ${row!.id}`;
+      },
+    ],
+    [
+      'a history row lost',
+      ['history_matches_ledger'],
+      async (sql) => {
+        const [row] = await sql<Record<string, unknown>[]>`select * from account_activity order by event_id limit 1`;
+        await sql`delete from account_activity where event_id = ${row!.event_id as string}`;
+        return () => sql`insert into account_activity ${sql(row!)}`;
+      },
+    ],
+    [
+      'a consumed message in no table',
+      ['offsets_accounted_for'],
+      async (sql) => {
+        const [row] = await sql<
+          { id: string; kafka_offset: string }[]
+        >`select id, kafka_offset from transactions where type = 'purchase' order by kafka_offset limit 1`;
+        await sql`update transactions set kafka_offset = kafka_offset + 100000000 where id = ${row!.id}`;
+        return () => sql`update transactions set kafka_offset = ${row!.kafka_offset} where id = ${row!.id}`;
+      },
+    ],
   ];
 
   it.each(corruptions)('fails on %s, naming the broken checks', async (_what, expected, corrupt) => {
-    const undo = await corrupt(db.sql as unknown as Sql);
+    const undo = await corrupt(db.sql);
     try {
       const { code, report } = await audit();
       expect(code).toBe(1);

@@ -14,11 +14,19 @@ describe('wallet-sim CLI', () => {
   });
 
   it.each([
-    [['migrate'], { KAFKA_BROKERS: 'not a broker' }, /^wallet-sim: KAFKA_BROKERS \(environment\) is "not a broker": expected a comma-separated list of host:port/],
+    [
+      ['migrate'],
+      { KAFKA_BROKERS: 'not a broker' },
+      /^wallet-sim: KAFKA_BROKERS \(environment\) is "not a broker": expected a comma-separated list of host:port/,
+    ],
     [['migrate', '--database-url', 'http://x/y'], {}, /^wallet-sim: --database-url is "http:\/\/x\/y": expected a postgres:\/\//],
     [['migrate', '--no-such-flag'], {}, /^wallet-sim: unknown option '--no-such-flag'/],
     [['no-such-command'], {}, /^wallet-sim: unknown command 'no-such-command'/],
-    [['migrate'], { DATABASE_URL: 'postgres://wallet_sim:t0ps3cret@localhost:1/wallet_sim' }, /^wallet-sim: PostgreSQL at postgres:\/\/wallet_sim:\*\*\*@localhost:1\/wallet_sim does not answer/],
+    [
+      ['migrate'],
+      { DATABASE_URL: 'postgres://wallet_sim:t0ps3cret@localhost:1/wallet_sim' },
+      /^wallet-sim: PostgreSQL at postgres:\/\/wallet_sim:\*\*\*@localhost:1\/wallet_sim does not answer/,
+    ],
   ])('refuses %j with %j: one line on stderr, exit code 2', async (args, env, message) => {
     const result = await runCli(args, env);
     expect(result.code).toBe(2);
@@ -44,7 +52,9 @@ describe('wallet-sim CLI', () => {
   it('takes DATABASE_URL from a flag over the environment', async () => {
     const config = testConfig({ databaseName: uniqueName('wallet_sim_test') });
     try {
-      const result = await runCli(['migrate', '--database-url', config.database.url], { DATABASE_URL: withDatabase(config.database.url, 'x').replace(':5432', ':1') });
+      const result = await runCli(['migrate', '--database-url', config.database.url], {
+        DATABASE_URL: withDatabase(config.database.url, 'x').replace(':5432', ':1'),
+      });
       expect(result.code).toBe(0);
     } finally {
       await dropDatabase(config);

@@ -17,7 +17,9 @@ describe('database', () => {
   });
 
   it('records every migration from sql/, in order, and applies none twice', async () => {
-    const versions = (await db.sql<{ version: number }[]>`select version from schema_migrations order by version`).map((row) => row.version);
+    const versions = (await db.sql<{ version: number }[]>`select version from schema_migrations order by version`).map(
+      (row) => row.version,
+    );
     expect(versions).toEqual(readMigrations().map((migration) => migration.version));
     expect(await migrate(db.sql)).toEqual([]);
   });
@@ -28,7 +30,7 @@ describe('database', () => {
       expect(await ensureDatabase(config.database)).toBe(true);
       expect(await ensureDatabase(config.database)).toBe(false);
       const clients = await Promise.all([openDatabase(config.database), openDatabase(config.database), openDatabase(config.database)]);
-      const [count] = await clients[0]!<{ n: number }[]>`select count(*)::int as n from schema_migrations`;
+      const [count] = await clients[0]<{ n: number }[]>`select count(*)::int as n from schema_migrations`;
       expect(count?.n).toBe(readMigrations().length);
       await Promise.all(clients.map((sql) => sql.end()));
     } finally {
@@ -52,7 +54,10 @@ describe('database', () => {
   it('says when the server does not answer, without showing the password', async () => {
     const config = testConfig();
     const sql = connect({ ...config.database, url: 'postgres://someone:s3cret@localhost:1/wallet_sim', connectTimeoutMs: 1_000 });
-    const error = await sql`select 1`.then(() => undefined, (cause: unknown) => databaseError(cause, 'postgres://someone:s3cret@localhost:1/wallet_sim'));
+    const error = await sql`select 1`.then(
+      () => undefined,
+      (cause: unknown) => databaseError(cause, 'postgres://someone:s3cret@localhost:1/wallet_sim'),
+    );
     await sql.end();
     expect(error?.code).toBe('DATABASE_UNREACHABLE');
     expect(error?.message).toMatch(/^PostgreSQL at postgres:\/\/someone:\*\*\*@localhost:1\/wallet_sim does not answer .*npm run stack:up/);

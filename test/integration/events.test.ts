@@ -21,8 +21,12 @@ import { waitUntil } from '../helpers/wait.js';
 
 describe('result events', () => {
   let db: TestDatabase;
-  beforeAll(async () => { db = await createTestDatabase(); });
-  afterAll(async () => { await db.drop(); });
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
 
   it('are published again when a batch is redelivered after its commit, and history keeps one row per event', async () => {
     const random = createRandom(17);
@@ -30,18 +34,37 @@ describe('result events', () => {
     for (const accountId of [alice, bob]) {
       const userId = uuidV4(random);
       await db.sql`insert into users (id, name, email) values (${userId}, 'Test User', ${`${userId}@example.com`})`;
-      await db.sql`insert into accounts (id, user_id, currency, balance) values (${accountId!}, ${userId}, 'EUR', '100')`;
+      await db.sql`insert into accounts (id, user_id, currency, balance) values (${accountId}, ${userId}, 'EUR', '100')`;
     }
     const transaction = (type: Transaction['type'], amount: string, counterpartyAccountId: string | null): Transaction => ({
-      transactionId: uuidV4(random), type, accountId: alice!, cardId: null, counterpartyAccountId, originalTransactionId: null,
-      amount: new Big(amount), currency: 'EUR', merchant: null, channel: null, eventTime: new Date().toISOString(), producedAtMs: Date.now(),
+      transactionId: uuidV4(random),
+      type,
+      accountId: alice,
+      cardId: null,
+      counterpartyAccountId,
+      originalTransactionId: null,
+      amount: new Big(amount),
+      currency: 'EUR',
+      merchant: null,
+      channel: null,
+      eventTime: new Date().toISOString(),
+      producedAtMs: Date.now(),
     });
     const purchase = transaction('purchase', '30', null);
-    const transfer = transaction('transfer', '20', bob!);
-    const messages: ConsumedMessage[] = [purchase, transfer].map((t, offset) => ({ partition: 0, offset: String(offset), key: Buffer.from(t.accountId), value: Buffer.from(encodeTransaction(t)) }));
+    const transfer = transaction('transfer', '20', bob);
+    const messages: ConsumedMessage[] = [purchase, transfer].map((t, offset) => ({
+      partition: 0,
+      offset: String(offset),
+      key: Buffer.from(t.accountId),
+      value: Buffer.from(encodeTransaction(t)),
+    }));
 
     // The first delivery committed, then the process died before publishing.
-    const entries = messages.map((m) => ({ transaction: (decodeTransaction(m.value) as { transaction: Transaction }).transaction, partition: 0, offset: m.offset }));
+    const entries = messages.map((m) => ({
+      transaction: (decodeTransaction(m.value) as { transaction: Transaction }).transaction,
+      partition: 0,
+      offset: m.offset,
+    }));
     await applyBatch(db.sql, { topic: db.config.kafka.topic, entries });
 
     const kafka = createKafka(db.config.kafka);
@@ -52,7 +75,12 @@ describe('result events', () => {
     const stats = new RunStats();
     const retry = { attemptsMax: 2, backoffMsMin: 10, backoffMsMax: 10 };
     const handle = createLedgerHandler({
-      sql: db.sql, databaseUrl: db.config.database.url, topology, sink, retry, nowMs: () => Date.now(),
+      sql: db.sql,
+      databaseUrl: db.config.database.url,
+      topology,
+      sink,
+      retry,
+      nowMs: () => Date.now(),
       listener: { committed: (result, committedAtMs) => stats.recordCommitted(result, committedAtMs), problem: () => {} },
     });
     await handle(messages, async () => {}); // the redelivery
@@ -62,16 +90,26 @@ describe('result events', () => {
     const received: ConsumedMessage[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic: topology.resultsTopic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message, partition }) => { received.push({ partition, offset: message.offset, key: message.key, value: message.value }); } });
+    await consumer.run({
+      eachMessage: async ({ message, partition }) => {
+        received.push({ partition, offset: message.offset, key: message.key, value: message.value });
+      },
+    });
     await waitUntil('three result events', () => received.length >= 3);
     await consumer.disconnect();
     await sink.close();
     await admin.disconnect();
 
     const events = received.map((message) => decodeResultEvent(message.value)!);
-    expect(events.map((event) => event.eventId).sort()).toEqual([purchase.transactionId, transfer.transactionId, transferInId(transfer.transactionId)].sort());
+    expect(events.map((event) => event.eventId).sort()).toEqual(
+      [purchase.transactionId, transfer.transactionId, transferInId(transfer.transactionId)].sort(),
+    );
     expect(events.find((event) => event.eventId === transferInId(transfer.transactionId))).toMatchObject({
-      transactionId: transfer.transactionId, accountId: bob, type: 'transfer_in', status: 'approved', balanceAfter: '120.0000',
+      transactionId: transfer.transactionId,
+      accountId: bob,
+      type: 'transfer_in',
+      status: 'approved',
+      balanceAfter: '120.0000',
     });
     for (const message of received) expect(message.key?.toString()).toBe(decodeResultEvent(message.value)!.accountId);
 

@@ -23,10 +23,18 @@ const EVENT_TIME = '2026-06-15T12:00:00.000Z';
 
 function toEntry(t: ModelTransaction, offset: number): LedgerEntry {
   const transaction: Transaction = {
-    transactionId: t.id, type: t.type, accountId: t.accountId, cardId: t.cardId,
-    counterpartyAccountId: t.counterpartyAccountId, originalTransactionId: t.originalTransactionId,
-    amount: fromMinorUnits(t.cents), currency: t.currency, merchant: null, channel: null,
-    eventTime: t.eventTime, producedAtMs: 0,
+    transactionId: t.id,
+    type: t.type,
+    accountId: t.accountId,
+    cardId: t.cardId,
+    counterpartyAccountId: t.counterpartyAccountId,
+    originalTransactionId: t.originalTransactionId,
+    amount: fromMinorUnits(t.cents),
+    currency: t.currency,
+    merchant: null,
+    channel: null,
+    eventTime: t.eventTime,
+    producedAtMs: 0,
   };
   return { transaction, partition: 0, offset: String(offset) };
 }
@@ -35,13 +43,40 @@ function workload(random: Random, accountIds: readonly string[], cardIds: readon
   const transactions: ModelTransaction[] = [];
   const someAccount = () => (random.chance(0.03) ? uuidV4(random) : random.pick(accountIds));
   for (let i = 0; i < length; i++) {
-    if (transactions.length > 0 && random.chance(0.08)) { transactions.push({ ...random.pick(transactions) }); continue; } // redelivery: same id
-    const type = random.pick(['purchase', 'purchase', 'purchase', 'withdrawal', 'deposit', 'refund', 'refund', 'transfer', 'transfer'] as const);
+    if (transactions.length > 0 && random.chance(0.08)) {
+      transactions.push({ ...random.pick(transactions) });
+      continue;
+    } // redelivery: same id
+    const type = random.pick([
+      'purchase',
+      'purchase',
+      'purchase',
+      'withdrawal',
+      'deposit',
+      'refund',
+      'refund',
+      'transfer',
+      'transfer',
+    ] as const);
     const accountId = someAccount();
-    const base = { id: uuidV4(random), type, accountId, currency: random.chance(0.03) ? 'USD' : 'EUR', cardId: null, counterpartyAccountId: null, originalTransactionId: null, eventTime: EVENT_TIME };
+    const base = {
+      id: uuidV4(random),
+      type,
+      accountId,
+      currency: random.chance(0.03) ? 'USD' : 'EUR',
+      cardId: null,
+      counterpartyAccountId: null,
+      originalTransactionId: null,
+      eventTime: EVENT_TIME,
+    };
     if (type === 'purchase' || type === 'withdrawal') {
       const cardId = random.chance(0.05) ? uuidV4(random) : random.chance(0.7) ? random.pick(cardIds) : null;
-      const cents = type === 'withdrawal' && random.chance(0.1) ? random.bigint(100_001n, 150_000n) : random.chance(0.05) ? random.bigint(10_000n, 60_000n) : random.bigint(1n, 4_000n);
+      const cents =
+        type === 'withdrawal' && random.chance(0.1)
+          ? random.bigint(100_001n, 150_000n)
+          : random.chance(0.05)
+            ? random.bigint(10_000n, 60_000n)
+            : random.bigint(1n, 4_000n);
       transactions.push({ ...base, cardId, cents });
     } else if (type === 'deposit') {
       transactions.push({ ...base, cents: random.chance(0.05) ? random.bigint(1_000_001n, 2_000_000n) : random.bigint(1n, 8_000n) });
@@ -49,7 +84,8 @@ function workload(random: Random, accountIds: readonly string[], cardIds: readon
       const earlier = transactions.filter((t) => t.type === 'purchase');
       const original = earlier.length > 0 && random.chance(0.9) ? random.pick(earlier) : undefined;
       transactions.push({
-        ...base, accountId: original && random.chance(0.9) ? original.accountId : accountId,
+        ...base,
+        accountId: original && random.chance(0.9) ? original.accountId : accountId,
         originalTransactionId: original?.id ?? uuidV4(random),
         cents: original ? random.bigint(1n, (original.cents * 3n) / 2n + 1n) : random.bigint(1n, 3_000n),
       });
@@ -73,8 +109,12 @@ function cut<T>(random: Random, items: readonly T[], sizeMax: number): T[][] {
 
 describe('batch apply against the sequential reference model', () => {
   let db: TestDatabase;
-  beforeAll(async () => { db = await createTestDatabase(); });
-  afterAll(async () => { await db.drop(); });
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
 
   /** Accounts with three cards each (active, blocked, expired); one account in another currency. */
   async function seedAccounts(random: Random, count: number) {
@@ -88,7 +128,11 @@ describe('batch apply against the sequential reference model', () => {
       accounts.set(accountId, { cents, currency });
       await db.sql`insert into users (id, name, email) values (${userId}, 'Test User', ${`${userId}@example.com`})`;
       await db.sql`insert into accounts (id, user_id, currency, balance) values (${accountId}, ${userId}, ${currency}, ${fromMinorUnits(cents).toString()})`;
-      for (const [status, year] of [['active', 2030], ['blocked', 2030], ['active', 2025]] as const) {
+      for (const [status, year] of [
+        ['active', 2030],
+        ['blocked', 2030],
+        ['active', 2025],
+      ] as const) {
         const cardId = uuidV4(random);
         cards.set(cardId, { accountId, blocked: status === 'blocked', expiryYear: year, expiryMonth: 12 });
         await db.sql`insert into cards (id, account_id, brand, bin, last4, masked_number, expiry_month, expiry_year, status)
@@ -119,7 +163,9 @@ describe('batch apply against the sequential reference model', () => {
 
     const context = `seed ${seed}`;
     expect([context, duplicates]).toEqual([context, model.duplicates]);
-    const accountRows = await db.sql<{ id: string; balance: string }[]>`select id, balance from accounts where id = any(${[...accounts.keys()]}::uuid[])`;
+    const accountRows = await db.sql<
+      { id: string; balance: string }[]
+    >`select id, balance from accounts where id = any(${[...accounts.keys()]}::uuid[])`;
     for (const row of accountRows) {
       expect([context, row.id, row.balance]).toEqual([context, row.id, fromMinorUnits(model.accounts.get(row.id)!.cents).toFixed(4)]);
     }
@@ -130,7 +176,10 @@ describe('batch apply against the sequential reference model', () => {
     for (const row of ledgerRows) {
       const expected = model.results.get(row.id)!;
       expect([context, row.id, row.status, row.decline_reason, row.balance_after]).toEqual([
-        context, row.id, expected.status, expected.reason,
+        context,
+        row.id,
+        expected.status,
+        expected.reason,
         expected.balanceAfterCents === null ? null : fromMinorUnits(expected.balanceAfterCents).toFixed(4),
       ]);
     }
@@ -140,10 +189,20 @@ describe('batch apply against the sequential reference model', () => {
     const firstSeed = Number(process.env.PROPERTY_SEED ?? Date.now() % 1_000_000);
     for (let seed = firstSeed; seed < firstSeed + 40; seed++) await runWorkload(seed);
     // The workloads reach every rule, so every rule was compared.
-    const reasons = await db.sql<{ reason: string }[]>`select distinct decline_reason as reason from transactions where decline_reason is not null order by 1`;
+    const reasons = await db.sql<
+      { reason: string }[]
+    >`select distinct decline_reason as reason from transactions where decline_reason is not null order by 1`;
     expect(reasons.map((row) => row.reason)).toEqual([
-      'card_blocked', 'card_expired', 'currency_mismatch', 'insufficient_funds', 'invalid_transfer', 'limit_exceeded',
-      'refund_exceeds_purchase', 'unknown_account', 'unknown_card', 'unknown_purchase',
+      'card_blocked',
+      'card_expired',
+      'currency_mismatch',
+      'insufficient_funds',
+      'invalid_transfer',
+      'limit_exceeded',
+      'refund_exceeds_purchase',
+      'unknown_account',
+      'unknown_card',
+      'unknown_purchase',
     ]);
   }, 180_000);
 

@@ -21,7 +21,7 @@ async function seededDatabase(users: number, maxBalance: string) {
   const env = { DATABASE_URL: db.config.database.url, KAFKA_TOPIC: db.config.kafka.topic, KAFKA_GROUP_ID: db.config.kafka.groupId };
   const seeded = await runCli(['seed-users', '--count', String(users), '--seed', '3', '--max-balance', maxBalance, '--json'], env);
   expect(seeded.code).toBe(0);
-  return { db, env, openingTotal: new Big(JSON.parse(seeded.stdout).openingBalanceTotal) };
+  return { db, env, openingTotal: new Big((JSON.parse(seeded.stdout) as { openingBalanceTotal: string }).openingBalanceTotal) };
 }
 
 async function countActivity(db: TestDatabase): Promise<number> {
@@ -51,23 +51,44 @@ describe('wallet-sim run', () => {
     const result = await runCli(['run', '--count', '5000', '--rate', 'max', '--partitions', '3', '--batch-size', '700', '--json'], env);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string });
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string });
     expect(lines.slice(0, -1).every((line) => line.type === 'stats')).toBe(true);
     const summary = lastJson(result.stdout);
-    expect(Object.keys(summary)).toEqual(['type', 'produced', 'processed', 'approved', 'declined', 'declinedByReason', 'duplicates', 'deadLettered', 'throughputTps', 'latencyMs', 'elapsedSeconds', 'injectedDuplicates', 'injectedMalformed']);
+    expect(Object.keys(summary)).toEqual([
+      'type',
+      'produced',
+      'processed',
+      'approved',
+      'declined',
+      'declinedByReason',
+      'duplicates',
+      'deadLettered',
+      'throughputTps',
+      'latencyMs',
+      'elapsedSeconds',
+      'injectedDuplicates',
+      'injectedMalformed',
+    ]);
     expect(summary).toMatchObject({ type: 'summary', produced: 5000, processed: 5000, duplicates: 0, deadLettered: 0 });
     expect(summary.approved + summary.declined).toBe(summary.processed);
     expect(summary.declinedByReason.insufficient_funds).toBeGreaterThan(0);
     expect(summary.approved).toBeGreaterThan(0);
 
     const books = await readBooks(db.sql);
-    const [recorded] = await db.sql<{ n: number }[]>`select count(*)::int as n from transactions where type not in ('opening', 'transfer_in')`;
+    const [recorded] = await db.sql<
+      { n: number }[]
+    >`select count(*)::int as n from transactions where type not in ('opening', 'transfer_in')`;
     expect(recorded!.n).toBe(5000);
     expect(books.accountsBelowZero).toBe(0);
     expect(books.accountsNotMatchingLedger).toBe(0);
     expect(books.balanceTotal).toBe(books.ledgerTotal);
     expect(new Big(books.balanceTotal).eq(openingTotal.plus(new Big(books.approvedNetFlow)))).toBe(true);
-    const [approved] = await db.sql<{ n: number }[]>`select count(*)::int as n from transactions where type not in ('opening', 'transfer_in') and status = 'approved'`;
+    const [approved] = await db.sql<
+      { n: number }[]
+    >`select count(*)::int as n from transactions where type not in ('opening', 'transfer_in') and status = 'approved'`;
     expect(approved!.n).toBe(summary.approved);
     const types = await db.sql<{ type: string }[]>`select distinct type from transactions order by 1`;
     expect(types.map((row) => row.type)).toEqual(['deposit', 'opening', 'purchase', 'refund', 'transfer', 'transfer_in', 'withdrawal']);
@@ -75,7 +96,9 @@ describe('wallet-sim run', () => {
     // The history group built one activity row per ledger row, agreeing with it.
     expect(await historyDisagreements(db)).toEqual({ missing: 0, extra: 0, different: 0 });
     const historyRows = await countActivity(db);
-    expect(historyRows).toBe(5000 + (await db.sql<{ n: number }[]>`select count(*)::int as n from transactions where type = 'transfer_in'`)[0]!.n);
+    expect(historyRows).toBe(
+      5000 + (await db.sql<{ n: number }[]>`select count(*)::int as n from transactions where type = 'transfer_in'`)[0]!.n,
+    );
 
     // Every result event delivered again (by another client) changes nothing.
     const kafka = createKafka(db.config.kafka);
@@ -85,7 +108,11 @@ describe('wallet-sim run', () => {
     const reader = kafka.consumer({ groupId: `${db.config.kafka.groupId}-reader`, maxWaitTimeInMs: 100 });
     await reader.connect();
     await reader.subscribe({ topic: `${db.config.kafka.topic}.results`, fromBeginning: true });
-    await reader.run({ eachMessage: async ({ message }) => { events.push({ key: message.key, value: message.value }); } });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        events.push({ key: message.key, value: message.value });
+      },
+    });
     await waitUntil('every result event read back', () => events.length >= historyRows);
     await reader.disconnect();
     const producer = kafka.producer();
@@ -93,7 +120,12 @@ describe('wallet-sim run', () => {
     await producer.send({ topic: `${db.config.kafka.topic}.results`, messages: events });
     await producer.disconnect();
     const history = startCli(['run', '--no-produce', '--json'], env);
-    await waitUntil('the history group to read the redelivered events', async () => (await fetchGroupLag(admin, `${db.config.kafka.groupId}-history`, `${db.config.kafka.topic}.results`)) === 0, 30_000, 200);
+    await waitUntil(
+      'the history group to read the redelivered events',
+      async () => (await fetchGroupLag(admin, `${db.config.kafka.groupId}-history`, `${db.config.kafka.topic}.results`)) === 0,
+      30_000,
+      200,
+    );
     history.signal('SIGINT');
     expect((await history.exited).code).toBe(0);
     await admin.disconnect();
@@ -104,7 +136,7 @@ describe('wallet-sim run', () => {
   it('stops on Ctrl-C: drains, prints the summary, exits 0, and a restart applies nothing twice', async () => {
     const { db, env } = await seededDatabase(200, '500');
     const run = startCli(['run', '--rate', '800', '--json'], env);
-    await run.waitForLine((line) => line.startsWith('{"type":"stats"') && JSON.parse(line).processed >= 400);
+    await run.waitForLine((line) => line.startsWith('{"type":"stats"') && (JSON.parse(line) as { processed: number }).processed >= 400);
     run.signal('SIGINT');
     const stopped = await run.exited;
     expect(stopped.code).toBe(0);
@@ -125,10 +157,20 @@ describe('wallet-sim run', () => {
   it('sets malformed messages written by another client aside, counts them, and goes on', async () => {
     const { db, env } = await seededDatabase(1, '100');
     const [account] = await db.sql<{ id: string }[]>`select id from accounts`;
-    const valid = (id: string, amount: string) => JSON.stringify({
-      version: 1, transactionId: id, type: 'purchase', accountId: account!.id, cardId: null, amount, currency: 'EUR',
-      merchant: null, channel: null, eventTime: '2026-01-01T00:00:00.000Z', producedAt: new Date().toISOString(),
-    });
+    const valid = (id: string, amount: string) =>
+      JSON.stringify({
+        version: 1,
+        transactionId: id,
+        type: 'purchase',
+        accountId: account!.id,
+        cardId: null,
+        amount,
+        currency: 'EUR',
+        merchant: null,
+        channel: null,
+        eventTime: '2026-01-01T00:00:00.000Z',
+        producedAt: new Date().toISOString(),
+      });
     const messages = [
       valid('0190f3a0-0000-7000-8000-000000000001', '1.00'),
       'not json at all',
@@ -139,8 +181,14 @@ describe('wallet-sim run', () => {
       valid('0190f3a0-0000-7000-8000-000000000005', '1.00').replace(account!.id, 'not-a-uuid'),
       JSON.stringify({ version: 1, type: 'purchase' }),
       // Text PostgreSQL cannot store: a NUL, and half a surrogate pair.
-      valid('0190f3a0-0000-7000-8000-000000000007', '1.00').replace('"merchant":null', '"merchant":{"name":"a\\u0000b","categoryCode":"5411","city":"Berlin","country":"DE"}'),
-      valid('0190f3a0-0000-7000-8000-000000000008', '1.00').replace('"merchant":null', '"merchant":{"name":"Shop","categoryCode":"5411","city":"\\ud800","country":"DE"}'),
+      valid('0190f3a0-0000-7000-8000-000000000007', '1.00').replace(
+        '"merchant":null',
+        '"merchant":{"name":"a\\u0000b","categoryCode":"5411","city":"Berlin","country":"DE"}',
+      ),
+      valid('0190f3a0-0000-7000-8000-000000000008', '1.00').replace(
+        '"merchant":null',
+        '"merchant":{"name":"Shop","categoryCode":"5411","city":"\\ud800","country":"DE"}',
+      ),
       valid('0190f3a0-0000-7000-8000-000000000006', '2.00'),
     ];
     const kafka = createKafka(db.config.kafka);
@@ -156,13 +204,27 @@ describe('wallet-sim run', () => {
     expect(result.code).toBe(0);
     expect(lastJson(result.stdout)).toMatchObject({ processed: 2, approved: 2, deadLettered: 9 });
     const reasons = (await db.sql<{ reason: string }[]>`select reason from dead_letters order by kafka_offset`).map((row) => row.reason);
-    expect(reasons).toEqual(['not_json', 'unknown_version', 'not_positive_amount', 'too_many_decimals', 'unknown_type', 'malformed_field', 'missing_field', 'malformed_field', 'malformed_field']);
+    expect(reasons).toEqual([
+      'not_json',
+      'unknown_version',
+      'not_positive_amount',
+      'too_many_decimals',
+      'unknown_type',
+      'malformed_field',
+      'missing_field',
+      'malformed_field',
+      'malformed_field',
+    ]);
 
     const consumer = kafka.consumer({ groupId: `${db.config.kafka.groupId}-dead-letters`, maxWaitTimeInMs: 100 });
     const seen: string[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic: `${db.config.kafka.topic}.dead-letter`, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.headers?.['wallet-sim-reason']?.toString() ?? ''); } });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        seen.push(message.headers?.['wallet-sim-reason']?.toString() ?? '');
+      },
+    });
     await waitUntil('nine dead letters on the topic', () => seen.length >= 9);
     await consumer.disconnect();
     await admin.disconnect();

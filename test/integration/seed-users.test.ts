@@ -5,19 +5,50 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 describe('wallet-sim seed-users', () => {
   let db: TestDatabase;
-  beforeAll(async () => { db = await createTestDatabase(); });
-  afterAll(async () => { await db.drop(); });
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
 
   it('seeds users with wallets, cards and opening balances that reconcile with the ledger, once per seed', async () => {
     const env = { DATABASE_URL: db.config.database.url };
-    const args = ['seed-users', '--count', '2500', '--seed', '5', '--min-balance', '5', '--max-balance', '80.50', '--currency', 'GBP', '--batch-size', '1000', '--json'];
+    const args = [
+      'seed-users',
+      '--count',
+      '2500',
+      '--seed',
+      '5',
+      '--min-balance',
+      '5',
+      '--max-balance',
+      '80.50',
+      '--currency',
+      'GBP',
+      '--batch-size',
+      '1000',
+      '--json',
+    ];
     const first = await runCli(args, env);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    const summary = JSON.parse(first.stdout);
+    const summary = JSON.parse(first.stdout) as { openingBalanceTotal: string };
     expect(summary).toMatchObject({ type: 'seed', users: 2500, accounts: 2500, cards: 2500, currency: 'GBP', alreadyPresent: 0 });
 
-    const [counts] = await db.sql<{ users: number; accounts: number; cards: number; openings: number; balances: string; opening_total: string; min: string; max: string; currencies: string[] }[]>`
+    const [counts] = await db.sql<
+      {
+        users: number;
+        accounts: number;
+        cards: number;
+        openings: number;
+        balances: string;
+        opening_total: string;
+        min: string;
+        max: string;
+        currencies: string[];
+      }[]
+    >`
       select (select count(*)::int from users) as users, (select count(*)::int from accounts) as accounts,
              (select count(*)::int from cards) as cards,
              (select count(*)::int from transactions where type = 'opening') as openings,
@@ -42,9 +73,14 @@ describe('wallet-sim seed-users', () => {
   it('refuses a minimum balance above the maximum, and a bad count, with exit code 2', async () => {
     const env = { DATABASE_URL: db.config.database.url };
     const swapped = await runCli(['seed-users', '--min-balance', '100', '--max-balance', '10'], env);
-    expect([swapped.code, swapped.stderr.trim()]).toEqual([2, 'wallet-sim: --min-balance 100 is above --max-balance 10; swap or change them']);
+    expect([swapped.code, swapped.stderr.trim()]).toEqual([
+      2,
+      'wallet-sim: --min-balance 100 is above --max-balance 10; swap or change them',
+    ]);
     const badCount = await runCli(['seed-users', '--count', 'many'], env);
     expect(badCount.code).toBe(2);
-    expect(badCount.stderr).toMatch(/^wallet-sim: option '--count <n>' argument 'many' is invalid\. expected a whole number from 1 to 10000000/);
+    expect(badCount.stderr).toMatch(
+      /^wallet-sim: option '--count <n>' argument 'many' is invalid\. expected a whole number from 1 to 10000000/,
+    );
   });
 });

@@ -30,17 +30,22 @@ describe('coalescing slices', () => {
           if (random.int(3) === 0) continue;
           const size = 1 + random.int(messagesMax);
           const slice = Array.from({ length: size }, () => message(partition, nextOffset[partition]!++));
-          calls.push(handle(slice, async () => {}).then(() => {
-            // Settled only once the group that carried this slice is done.
-            for (const m of slice) expect(finished.has(`${m.partition}:${m.offset}`)).toBe(true);
-          }));
+          calls.push(
+            handle(slice, async () => {}).then(() => {
+              // Settled only once the group that carried this slice is done.
+              for (const m of slice) expect(finished.has(`${m.partition}:${m.offset}`)).toBe(true);
+            }),
+          );
         }
         await nextTurn();
       }
       await Promise.all(calls);
       for (const group of groups) expect(group.length).toBeLessThanOrEqual(messagesMax);
       for (let partition = 0; partition < 4; partition++) {
-        const seen = groups.flat().filter((m) => m.partition === partition).map((m) => Number(m.offset));
+        const seen = groups
+          .flat()
+          .filter((m) => m.partition === partition)
+          .map((m) => Number(m.offset));
         expect(seen).toEqual(Array.from({ length: nextOffset[partition]! }, (_, i) => i));
       }
     }
@@ -48,7 +53,9 @@ describe('coalescing slices', () => {
 
   it('joins the slices handed over in the same turn into one call', async () => {
     const sizes: number[] = [];
-    const handle = coalesceSlices(async (messages) => { sizes.push(messages.length); }, 100);
+    const handle = coalesceSlices(async (messages) => {
+      sizes.push(messages.length);
+    }, 100);
     await Promise.all([0, 1, 2].map((partition) => handle([message(partition, 0), message(partition, 1)], async () => {})));
     expect(sizes).toEqual([6]);
   });

@@ -14,7 +14,9 @@ import { resolveConfig, type Config } from '../../src/config.js';
 import { packageRoot } from '../../src/paths.js';
 
 type Yaml = string | Yaml[] | YamlMap;
-interface YamlMap { [key: string]: Yaml }
+interface YamlMap {
+  [key: string]: Yaml;
+}
 
 /**
  * The YAML docker-compose.yml uses, and no more: nested keys, lists of
@@ -22,7 +24,8 @@ interface YamlMap { [key: string]: Yaml }
  * a construct this reader does not know fails the test rather than passing it.
  */
 function parseComposeYaml(text: string): YamlMap {
-  const lines = text.split('\n')
+  const lines = text
+    .split('\n')
     .map((raw, index) => ({ number: index + 1, indent: raw.search(/\S/), text: raw.trim() }))
     .filter((line) => line.indent >= 0 && !line.text.startsWith('#'));
   let next = 0;
@@ -37,7 +40,8 @@ function parseComposeYaml(text: string): YamlMap {
     const map: YamlMap = {};
     for (let line = lines[next]; line !== undefined && line.indent === indent; line = lines[next]) {
       next += 1;
-      if (line.text.startsWith('- ') !== isList) throw new Error(`docker-compose.yml line ${line.number}: a list item and a key at one level`);
+      if (line.text.startsWith('- ') !== isList)
+        throw new Error(`docker-compose.yml line ${line.number}: a list item and a key at one level`);
       if (isList) {
         list.push(scalar(line.text.slice(2).trim()));
         continue;
@@ -57,8 +61,11 @@ function parseComposeYaml(text: string): YamlMap {
 
 /** Compose's interpolation: `${NAME}`, `${NAME:-default}`, and `$$` for a literal `$`. */
 function interpolate(text: string, env: Record<string, string>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, name: string | undefined, fallback: string | undefined) =>
-    name === undefined ? '$' : env[name] !== undefined && env[name] !== '' ? (env[name] as string) : (fallback ?? ''));
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+    (whole, name: string | undefined, fallback: string | undefined) =>
+      name === undefined ? '$' : env[name] !== undefined && env[name] !== '' ? env[name] : (fallback ?? ''),
+  );
 }
 
 const composeText = readFileSync(join(packageRoot, 'docker-compose.yml'), 'utf8');
@@ -71,7 +78,8 @@ function composeWith(env: Record<string, string>): YamlMap {
 function at(node: Yaml | undefined, ...path: string[]): Yaml {
   let current = node;
   for (const key of path) {
-    if (current === undefined || typeof current === 'string' || Array.isArray(current)) throw new Error(`docker-compose.yml has no ${path.join('.')}`);
+    if (current === undefined || typeof current === 'string' || Array.isArray(current))
+      throw new Error(`docker-compose.yml has no ${path.join('.')}`);
     current = current[key];
   }
   if (current === undefined) throw new Error(`docker-compose.yml has no ${path.join('.')}`);
@@ -92,19 +100,24 @@ function strings(node: Yaml): string[] {
 function dockerEnv(config: Config): Record<string, string> {
   const { port: postgresPort, user, password } = localPostgres(config);
   return {
-    KAFKA_VERSION: config.stack.kafkaVersion, KAFKA_PORT: String(localBroker(config).port),
-    POSTGRES_IMAGE: config.stack.postgresImage, POSTGRES_PORT: String(postgresPort),
-    POSTGRES_USER: user, POSTGRES_PASSWORD: password,
+    KAFKA_VERSION: config.stack.kafkaVersion,
+    KAFKA_PORT: String(localBroker(config).port),
+    POSTGRES_IMAGE: config.stack.postgresImage,
+    POSTGRES_PORT: String(postgresPort),
+    POSTGRES_USER: user,
+    POSTGRES_PASSWORD: password,
   };
 }
 
 /** `PLAINTEXT://:9092,CONTROLLER://:9093` → { PLAINTEXT: { host: '', port: 9092 }, … } */
 function listeners(value: string): Record<string, { host: string; port: number }> {
-  return Object.fromEntries(value.split(',').map((entry) => {
-    const match = /^([A-Z_]+):\/\/([^:]*):(\d+)$/.exec(entry.trim());
-    if (!match) throw new Error(`not a Kafka listener: ${entry}`);
-    return [match[1] as string, { host: match[2] as string, port: Number(match[3]) }];
-  }));
+  return Object.fromEntries(
+    value.split(',').map((entry) => {
+      const match = /^([A-Z_]+):\/\/([^:]*):(\d+)$/.exec(entry.trim());
+      if (!match) throw new Error(`not a Kafka listener: ${entry}`);
+      return [match[1] as string, { host: match[2] as string, port: Number(match[3]) }];
+    }),
+  );
 }
 
 /** `"9092:9092"` → { host: 9092, container: 9092 } */
@@ -118,9 +131,13 @@ function portMappings(node: Yaml): { host: number; container: number }[] {
 
 /** The database wallet-sim connects to in order to create its own: found in the source that runs `create database`. */
 function adminDatabase(): string {
-  const sources = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : []);
-  const creators = sources(join(packageRoot, 'src')).map((file) => readFileSync(file, 'utf8')).filter((source) => /create database/.test(source));
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+    );
+  const creators = sources(join(packageRoot, 'src'))
+    .map((file) => readFileSync(file, 'utf8'))
+    .filter((source) => /create database/.test(source));
   expect(creators).toHaveLength(1);
   const match = /database: '([^']+)'/.exec(creators[0] as string);
   if (!match) throw new Error('the source that runs `create database` names no database to connect to first');
@@ -145,8 +162,12 @@ function expectComposeServes(config: Config, env: Record<string, string>): void 
   expect(config.kafka.sasl).toBeNull();
   expect(text(at(kafkaEnv, 'KAFKA_LISTENER_SECURITY_PROTOCOL_MAP')).split(',')).toContain('PLAINTEXT:PLAINTEXT');
   expect(`${advertised.PLAINTEXT?.host}:${advertised.PLAINTEXT?.port}`).toBe(firstBroker);
-  expect(portMappings(at(compose, 'services', 'kafka', 'ports'))).toEqual([{ host: Number(broker?.[2]), container: inside.PLAINTEXT?.port }]);
-  expect(strings(at(compose, 'services', 'kafka', 'healthcheck', 'test')).join(' ')).toContain(`--bootstrap-server localhost:${inside.PLAINTEXT?.port}`);
+  expect(portMappings(at(compose, 'services', 'kafka', 'ports'))).toEqual([
+    { host: Number(broker?.[2]), container: inside.PLAINTEXT?.port },
+  ]);
+  expect(strings(at(compose, 'services', 'kafka', 'healthcheck', 'test')).join(' ')).toContain(
+    `--bootstrap-server localhost:${inside.PLAINTEXT?.port}`,
+  );
   expect(text(at(compose, 'services', 'kafka', 'image'))).toBe(`apache/kafka:${config.stack.kafkaVersion}`);
 
   // PostgreSQL: the host port maps to the server's (the image's 5432, not moved by a `-c port=`); the URL's user and password exist.
@@ -162,7 +183,10 @@ function expectComposeServes(config: Config, env: Record<string, string>): void 
 
 describe('docker-compose.yml (a static check: never run against a Docker engine here)', () => {
   it('declares the services scripts/stack/docker.ts starts, each with a healthcheck for `up --wait`', () => {
-    const services = /export type Service = ([^;]+);/.exec(dockerSource)?.[1]?.match(/'([a-z-]+)'/g)?.map((quoted) => quoted.slice(1, -1));
+    const services = /export type Service = ([^;]+);/
+      .exec(dockerSource)?.[1]
+      ?.match(/'([a-z-]+)'/g)
+      ?.map((quoted) => quoted.slice(1, -1));
     const compose = composeWith({});
     expect(Object.keys(at(compose, 'services')).sort()).toEqual([...(services ?? [])].sort());
     for (const service of services ?? []) expect(at(compose, 'services', service, 'healthcheck', 'test')).toBeDefined();
@@ -186,10 +210,15 @@ describe('docker-compose.yml (a static check: never run against a Docker engine 
   });
 
   it('follows other local ports, user and password from KAFKA_BROKERS and DATABASE_URL', () => {
-    const config = resolveConfig({ ...none, env: {
-      KAFKA_BROKERS: 'localhost:19092', DATABASE_URL: 'postgres://someone:s3cret@localhost:15432/elsewhere',
-      KAFKA_VERSION: '3.9.2', POSTGRES_IMAGE: 'postgres:17',
-    } });
+    const config = resolveConfig({
+      ...none,
+      env: {
+        KAFKA_BROKERS: 'localhost:19092',
+        DATABASE_URL: 'postgres://someone:s3cret@localhost:15432/elsewhere',
+        KAFKA_VERSION: '3.9.2',
+        POSTGRES_IMAGE: 'postgres:17',
+      },
+    });
     expectComposeServes(config, dockerEnv(config));
   });
 });

@@ -82,23 +82,37 @@ describe('configuration', () => {
     const { securityOptions } = await import('../../src/kafka/client.js');
     const plain = resolveConfig(none);
     expect(securityOptions(plain.kafka)).toEqual({});
-    const secured = resolveConfig({ ...none, env: { KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'app', KAFKA_SASL_PASSWORD: 'sw0rdfish' } });
-    expect(securityOptions(secured.kafka)).toEqual({ ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'app', password: 'sw0rdfish' } });
+    const secured = resolveConfig({
+      ...none,
+      env: { KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'app', KAFKA_SASL_PASSWORD: 'sw0rdfish' },
+    });
+    expect(securityOptions(secured.kafka)).toEqual({
+      ssl: true,
+      sasl: { mechanism: 'scram-sha-512', username: 'app', password: 'sw0rdfish' },
+    });
     const caFile = join(packageRoot, 'package.json'); // any file that exists: it is only read when a client connects
     const ownCa = resolveConfig({ ...none, env: { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: caFile, KAFKA_SSL_REJECT_UNAUTHORIZED: 'false' } });
     expect(ownCa.kafka.tls).toEqual({ caFile, rejectUnauthorized: false });
 
-    expect(rejection({ ...none, env: { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'app' } }).message)
-      .toBe('KAFKA_SASL_MECHANISM is plain but KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is empty; set both, or set KAFKA_SASL_MECHANISM=none');
-    expect(rejection({ ...none, env: { KAFKA_SASL_PASSWORD: 'sw0rdfish\nsecond line' } }).message).toBe('KAFKA_SASL_PASSWORD (environment) is "***": expected one line of at most 1000 characters');
-    expect(rejection({ ...none, env: { KAFKA_SSL_CA_FILE: '/no/such/ca.pem', KAFKA_SSL: 'true' } }).message).toBe('KAFKA_SSL_CA_FILE (environment) is "/no/such/ca.pem": no such file');
+    expect(rejection({ ...none, env: { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'app' } }).message).toBe(
+      'KAFKA_SASL_MECHANISM is plain but KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is empty; set both, or set KAFKA_SASL_MECHANISM=none',
+    );
+    expect(rejection({ ...none, env: { KAFKA_SASL_PASSWORD: 'sw0rdfish\nsecond line' } }).message).toBe(
+      'KAFKA_SASL_PASSWORD (environment) is "***": expected one line of at most 1000 characters',
+    );
+    expect(rejection({ ...none, env: { KAFKA_SSL_CA_FILE: '/no/such/ca.pem', KAFKA_SSL: 'true' } }).message).toBe(
+      'KAFKA_SSL_CA_FILE (environment) is "/no/such/ca.pem": no such file',
+    );
     expect(rejection({ ...none, env: { KAFKA_SSL: 'yes' } }).message).toBe('KAFKA_SSL (environment) is "yes": expected true or false');
   });
 
   it('accepts the sslmode values postgres.js knows, and refuses others', () => {
-    expect(resolveConfig({ ...none, env: { DATABASE_URL: 'postgres://u:p@db.example:5432/w?sslmode=verify-full' } }).database.url).toContain('sslmode=verify-full');
-    expect(rejection({ ...none, env: { DATABASE_URL: 'postgres://u:p@db.example:5432/w?sslmode=verify-ca' } }).message)
-      .toBe('DATABASE_URL (environment) is "postgres://u:***@db.example:5432/w?sslmode=verify-ca": expected sslmode=disable, allow, prefer, require or verify-full');
+    expect(
+      resolveConfig({ ...none, env: { DATABASE_URL: 'postgres://u:p@db.example:5432/w?sslmode=verify-full' } }).database.url,
+    ).toContain('sslmode=verify-full');
+    expect(rejection({ ...none, env: { DATABASE_URL: 'postgres://u:p@db.example:5432/w?sslmode=verify-ca' } }).message).toBe(
+      'DATABASE_URL (environment) is "postgres://u:***@db.example:5432/w?sslmode=verify-ca": expected sslmode=disable, allow, prefer, require or verify-full',
+    );
   });
 
   it('checks settings against each other', () => {
@@ -119,7 +133,11 @@ describe('.env.example', () => {
   it('lists every setting with its default', () => {
     const example = parseEnv(readFileSync(join(packageRoot, '.env.example'), 'utf8')) as Record<string, string>;
     for (const spec of Object.values(settings)) expect([spec.env, example[spec.env]]).toEqual([spec.env, spec.default]);
-    expect(Object.keys(example).sort()).toEqual(Object.values(settings).map((spec) => spec.env).sort());
+    expect(Object.keys(example).sort()).toEqual(
+      Object.values(settings)
+        .map((spec) => spec.env)
+        .sort(),
+    );
   });
 });
 

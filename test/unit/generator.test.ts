@@ -56,7 +56,12 @@ describe('generator', () => {
     const transactions = Array.from({ length: 20_000 }, (_, i) => generate(i));
     const share = (type: string) => transactions.filter((t) => t.type === type).length / transactions.length;
     expect(share('purchase')).toBeGreaterThan(0.82);
-    for (const [type, expected] of [['deposit', 0.05], ['withdrawal', 0.04], ['refund', 0.03], ['transfer', 0.03]] as const) {
+    for (const [type, expected] of [
+      ['deposit', 0.05],
+      ['withdrawal', 0.04],
+      ['refund', 0.03],
+      ['transfer', 0.03],
+    ] as const) {
       expect(Math.abs(share(type) - expected)).toBeLessThan(0.01);
     }
     const purchases = new Map(transactions.filter((t) => t.type === 'purchase').map((t, i) => [t.transactionId, { t, i }]));
@@ -77,8 +82,14 @@ describe('generator', () => {
     const share = (skew: number) => {
       const pick = createAccountPicker(createRandom(7), 1000, skew);
       const counts = new Map<number, number>();
-      for (let i = 0; i < 20_000; i++) { const index = pick(); counts.set(index, (counts.get(index) ?? 0) + 1); }
-      const top = [...counts.values()].sort((a, b) => b - a).slice(0, 10).reduce((a, b) => a + b, 0);
+      for (let i = 0; i < 20_000; i++) {
+        const index = pick();
+        counts.set(index, (counts.get(index) ?? 0) + 1);
+      }
+      const top = [...counts.values()]
+        .sort((a, b) => b - a)
+        .slice(0, 10)
+        .reduce((a, b) => a + b, 0);
       return top / 20_000;
     };
     expect(share(0)).toBeLessThan(0.03);

@@ -2,10 +2,18 @@ import { describe, expect, it } from '@jest/globals';
 import { createTransactionGenerator } from '../../src/generator/transactions.js';
 import { decodeTransaction, encodeTransaction, type Transaction } from '../../src/message.js';
 
-const accounts = { ids: ['0190f3a0-0000-7000-8000-000000000001', '0190f3a0-0000-7000-8000-000000000002'], currencies: ['EUR', 'USD'], cardIds: ['0190f3a0-0000-7000-8000-00000000000c', null] };
+const accounts = {
+  ids: ['0190f3a0-0000-7000-8000-000000000001', '0190f3a0-0000-7000-8000-000000000002'],
+  currencies: ['EUR', 'USD'],
+  cardIds: ['0190f3a0-0000-7000-8000-00000000000c', null],
+};
 
 function valid(): Record<string, unknown> {
-  return JSON.parse(encodeTransaction(createTransactionGenerator({ seed: 3, accounts, skew: 0, unknownAccountShare: 0, merchantPoolSize: 20 })(Date.UTC(2026, 0, 1))));
+  return JSON.parse(
+    encodeTransaction(
+      createTransactionGenerator({ seed: 3, accounts, skew: 0, unknownAccountShare: 0, merchantPoolSize: 20 })(Date.UTC(2026, 0, 1)),
+    ),
+  ) as Record<string, unknown>;
 }
 
 describe('the transaction message', () => {
@@ -24,15 +32,25 @@ describe('the transaction message', () => {
     const generate = createTransactionGenerator({ seed: 12, accounts, skew: 0, unknownAccountShare: 0.05, merchantPoolSize: 50 });
     for (let i = 0; i < 300; i++) {
       const generated = generate(Date.UTC(2026, 0, 1) + i);
-      const transaction = i % 3 === 0 && generated.merchant !== null
-        ? { ...generated, merchant: { ...generated.merchant, name: `O'Brien "&" Söhne \\ ${i}\n`, city: 'Zürich\u2028' } }
-        : generated;
+      const transaction =
+        i % 3 === 0 && generated.merchant !== null
+          ? { ...generated, merchant: { ...generated.merchant, name: `O'Brien "&" Söhne \\ ${i}\n`, city: 'Zürich\u2028' } }
+          : generated;
       const { counterpartyAccountId, originalTransactionId, ...rest } = transaction;
       const reference = {
-        version: 1, transactionId: rest.transactionId, type: rest.type, accountId: rest.accountId, cardId: rest.cardId,
-        ...(counterpartyAccountId === null ? {} : { counterpartyAccountId }), ...(originalTransactionId === null ? {} : { originalTransactionId }),
-        amount: rest.amount.toFixed(2), currency: rest.currency, merchant: rest.merchant, channel: rest.channel,
-        eventTime: rest.eventTime, producedAt: new Date(rest.producedAtMs).toISOString(),
+        version: 1,
+        transactionId: rest.transactionId,
+        type: rest.type,
+        accountId: rest.accountId,
+        cardId: rest.cardId,
+        ...(counterpartyAccountId === null ? {} : { counterpartyAccountId }),
+        ...(originalTransactionId === null ? {} : { originalTransactionId }),
+        amount: rest.amount.toFixed(2),
+        currency: rest.currency,
+        merchant: rest.merchant,
+        channel: rest.channel,
+        eventTime: rest.eventTime,
+        producedAt: new Date(rest.producedAtMs).toISOString(),
       };
       expect(encodeTransaction(transaction)).toBe(JSON.stringify(reference));
     }
@@ -40,7 +58,19 @@ describe('the transaction message', () => {
 
   it('carries the amount as a decimal string and the documented fields', () => {
     const message = valid();
-    expect(Object.keys(message)).toEqual(['version', 'transactionId', 'type', 'accountId', 'cardId', 'amount', 'currency', 'merchant', 'channel', 'eventTime', 'producedAt']);
+    expect(Object.keys(message)).toEqual([
+      'version',
+      'transactionId',
+      'type',
+      'accountId',
+      'cardId',
+      'amount',
+      'currency',
+      'merchant',
+      'channel',
+      'eventTime',
+      'producedAt',
+    ]);
     expect(message.version).toBe(1);
     expect(message.amount).toMatch(/^\d+\.\d{2}$/);
     expect(message.transactionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -68,8 +98,16 @@ describe('the transaction message', () => {
     ['a bad timestamp', (m) => ({ ...m, producedAt: 'yesterday' }), 'malformed_field'],
     ['a bad merchant', (m) => ({ ...m, merchant: { name: 'x', categoryCode: '54', city: 'y', country: 'DE' } }), 'malformed_field'],
     ['a bad channel', (m) => ({ ...m, channel: 'telepathy' }), 'malformed_field'],
-    ['a NUL in a merchant name', (m) => ({ ...m, merchant: { name: 'a\u0000b', categoryCode: '5411', city: 'y', country: 'DE' } }), 'malformed_field'],
-    ['half a surrogate pair in a merchant city', (m) => ({ ...m, merchant: { name: 'x', categoryCode: '5411', city: '\ud800', country: 'DE' } }), 'malformed_field'],
+    [
+      'a NUL in a merchant name',
+      (m) => ({ ...m, merchant: { name: 'a\u0000b', categoryCode: '5411', city: 'y', country: 'DE' } }),
+      'malformed_field',
+    ],
+    [
+      'half a surrogate pair in a merchant city',
+      (m) => ({ ...m, merchant: { name: 'x', categoryCode: '5411', city: '\ud800', country: 'DE' } }),
+      'malformed_field',
+    ],
   ];
 
   it.each(broken)('sets aside a message with %s as %s', (_what, breakIt, reason) => {

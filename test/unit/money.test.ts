@@ -4,7 +4,10 @@ import { Big, formatAmount, fromMinorUnits, isAmountText, parseAmount, sum } fro
 
 describe('money', () => {
   it.each([
-    ['12.34', '12.34'], ['0.0001', '0.0001'], ['100', '100'], ['999999999999999.9999', '999999999999999.9999'],
+    ['12.34', '12.34'],
+    ['0.0001', '0.0001'],
+    ['100', '100'],
+    ['999999999999999.9999', '999999999999999.9999'],
   ])('parses %s exactly', (text, expected) => {
     const amount = parseAmount(text);
     expect(amount).toBeInstanceOf(Big);
@@ -12,9 +15,16 @@ describe('money', () => {
   });
 
   it.each([
-    [12.34, 'not_a_decimal_string'], ['1e3', 'not_a_decimal_string'], ['-5', 'not_a_decimal_string'], ['01.5', 'not_a_decimal_string'],
-    [' 1', 'not_a_decimal_string'], ['1.', 'not_a_decimal_string'], ['0', 'not_positive'], ['0.0000', 'not_positive'],
-    ['1.00001', 'too_many_decimals'], ['1000000000000000', 'too_large'],
+    [12.34, 'not_a_decimal_string'],
+    ['1e3', 'not_a_decimal_string'],
+    ['-5', 'not_a_decimal_string'],
+    ['01.5', 'not_a_decimal_string'],
+    [' 1', 'not_a_decimal_string'],
+    ['1.', 'not_a_decimal_string'],
+    ['0', 'not_positive'],
+    ['0.0000', 'not_positive'],
+    ['1.00001', 'too_many_decimals'],
+    ['1000000000000000', 'too_large'],
   ])('refuses %j as %s', (text, problem) => {
     expect(parseAmount(text)).toBe(problem);
   });
@@ -23,7 +33,10 @@ describe('money', () => {
     const random = createRandom(4, 'amounts');
     const alphabet = '0123456789.-e ';
     const texts: unknown[] = [12.34, null, '', '0.0', '00', '1000000000000000', '999999999999999', '0.00001', '0.0001'];
-    for (let i = 0; i < 20_000; i++) texts.push(Array.from({ length: 1 + random.int(20) }, () => alphabet[random.int(random.chance(0.8) ? 11 : alphabet.length)]).join(''));
+    for (let i = 0; i < 20_000; i++)
+      texts.push(
+        Array.from({ length: 1 + random.int(20) }, () => alphabet[random.int(random.chance(0.8) ? 11 : alphabet.length)]).join(''),
+      );
     for (const text of texts) expect([text, isAmountText(text)]).toEqual([text, parseAmount(text) instanceof Big]);
   });
 
@@ -42,7 +55,8 @@ describe('money', () => {
   it('keeps sums exact where floats drift', () => {
     const amounts = Array.from({ length: 10 }, () => new Big('0.1'));
     expect(formatAmount(sum(amounts))).toBe('1.00');
-    expect(0.1 * 10 === 1 && 0.1 + 0.2 !== 0.3).toBe(true); // the float trap this avoids
+    const [tenth, fifth] = [Number('0.1'), Number('0.2')];
+    expect(tenth + fifth === Number('0.3')).toBe(false); // the float trap this avoids
     expect(sum([new Big('0.1'), new Big('0.2')]).eq(new Big('0.3'))).toBe(true);
   });
 

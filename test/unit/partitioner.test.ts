@@ -5,7 +5,13 @@ import { uuidV4 } from '../../src/ids.js';
 import { rememberingPartitioner } from '../../src/kafka/sink.js';
 
 function args(topic: string, partitionCount: number, key: string | Buffer | null, partition?: number): PartitionerArgs {
-  const partitionMetadata = Array.from({ length: partitionCount }, (_, id) => ({ partitionId: id, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+  const partitionMetadata = Array.from({ length: partitionCount }, (_, id) => ({
+    partitionId: id,
+    leader: 1,
+    partitionErrorCode: 0,
+    replicas: [1],
+    isr: [1],
+  }));
   return { topic, partitionMetadata, message: { key, value: 'v', ...(partition === undefined ? {} : { partition }) } };
 }
 

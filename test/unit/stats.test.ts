@@ -11,7 +11,9 @@ describe('latency histogram', () => {
     for (let round = 0; round < 20; round++) {
       const histogram = new Histogram();
       // Latencies from 0.01 ms to 10 minutes, the histogram's range.
-      const values = Array.from({ length: 1 + random.int(5000) }, () => Math.min(599_999, Math.max(0.01, Math.exp(3 * random.normal()) * (1 + random.int(50)))));
+      const values = Array.from({ length: 1 + random.int(5000) }, () =>
+        Math.min(599_999, Math.max(0.01, Math.exp(3 * random.normal()) * (1 + random.int(50)))),
+      );
       values.forEach((value) => histogram.record(value));
       values.sort((a, b) => a - b);
       for (const percent of [50, 90, 95, 99, 99.9, 100]) {
@@ -47,7 +49,11 @@ describe('rate schedule', () => {
 });
 
 describe('run stats', () => {
-  const outcome = (kind: 'approved' | 'declined' | 'duplicate', producedAtMs: number, reason: 'insufficient_funds' | null = null): Outcome => {
+  const outcome = (
+    kind: 'approved' | 'declined' | 'duplicate',
+    producedAtMs: number,
+    reason: 'insufficient_funds' | null = null,
+  ): Outcome => {
     const entry = { transaction: { producedAtMs } as never, partition: 0, offset: '0' };
     return kind === 'duplicate' ? { kind, entry } : { kind, entry, reason, balanceBefore: null, balanceAfter: null };
   };
@@ -56,14 +62,27 @@ describe('run stats', () => {
     const stats = new RunStats();
     stats.start(1_000);
     stats.recordSent({ count: 4, injectedDuplicates: 0, injectedMalformed: 0 });
-    stats.recordCommitted({
-      outcomes: [outcome('approved', 1_000), outcome('declined', 1_010, 'insufficient_funds'), outcome('duplicate', 1_020)],
-      deadLettersRecorded: [{ reason: 'not_json' }],
-    }, 1_030);
+    stats.recordCommitted(
+      {
+        outcomes: [outcome('approved', 1_000), outcome('declined', 1_010, 'insufficient_funds'), outcome('duplicate', 1_020)],
+        deadLettersRecorded: [{ reason: 'not_json' }],
+      },
+      1_030,
+    );
     const { latencyMs, ...summary } = stats.summary(9_999);
     expect(summary).toEqual({
-      type: 'summary', produced: 4, processed: 2, approved: 1, declined: 1, declinedByReason: { insufficient_funds: 1 },
-      duplicates: 1, deadLettered: 1, throughputTps: 66.7, elapsedSeconds: 0.03, injectedDuplicates: 0, injectedMalformed: 0,
+      type: 'summary',
+      produced: 4,
+      processed: 2,
+      approved: 1,
+      declined: 1,
+      declinedByReason: { insufficient_funds: 1 },
+      duplicates: 1,
+      deadLettered: 1,
+      throughputTps: 66.7,
+      elapsedSeconds: 0.03,
+      injectedDuplicates: 0,
+      injectedMalformed: 0,
     });
     // Duplicates are not latency samples: the two applied ones took 30 and 20 ms.
     expect(latencyMs.max).toBe(30);
