@@ -1,5 +1,6 @@
 // Reads a whole topic back, partition by partition in offset order: what the
-// fault scenarios replay through the reference model.
+// fault scenarios replay through the reference model and account for offset
+// by offset.
 import type { KafkaConfig } from '../../src/config.js';
 import { createKafka } from '../../src/kafka/client.js';
 import { uniqueName } from './names.js';
@@ -7,13 +8,23 @@ import { waitUntil } from './wait.js';
 
 export interface TopicMessage { partition: number; offset: string; key: Buffer | null; value: Buffer | null }
 
-export async function readTopic(config: KafkaConfig, topic: string): Promise<TopicMessage[]> {
+/** A partition's first offset still in the topic (`low`) and the offset its next message will get (`high`). */
+export interface PartitionRange { partition: number; low: string; high: string }
+
+export interface TopicContents {
+  readonly partitions: PartitionRange[];
+  /** In partition and offset order. */
+  readonly messages: TopicMessage[];
+}
+
+export async function readTopic(config: KafkaConfig, topic: string): Promise<TopicContents> {
   const kafka = createKafka(config);
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic);
   await admin.disconnect();
-  const expected = ends.reduce((total, end) => total + Number(BigInt(end.high) - BigInt(end.low)), 0);
+  const partitions = ends.map((end) => ({ partition: end.partition, low: end.low, high: end.high })).sort((a, b) => a.partition - b.partition);
+  const expected = partitions.reduce((total, range) => total + Number(BigInt(range.high) - BigInt(range.low)), 0);
   const messages: TopicMessage[] = [];
   const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100, maxBytesPerPartition: 8 * 1024 * 1024 });
   await consumer.connect();
@@ -25,5 +36,6 @@ export async function readTopic(config: KafkaConfig, topic: string): Promise<Top
   });
   await waitUntil(`all ${expected} messages of ${topic}`, () => messages.length >= expected, 120_000, 100);
   await consumer.disconnect();
-  return messages.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+  messages.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+  return { partitions, messages };
 }
