@@ -5,11 +5,10 @@
 
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createRandom } from '../../src/generator/random.js';
 import { Big } from '../../src/money.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { ReferenceLedger, toModelTransaction, type ModelAccount, type ModelCard } from '../helpers/reference-ledger.js';
-import { balances, expectAuditPasses, expectEveryMessageAccountedFor, reportFigures, scenario, SINGLE_ACCOUNT_MIX, summaryOf, type Scenario } from '../helpers/scenario.js';
+import { balances, expectAuditPasses, expectEveryMessageAccountedFor, faultRandom, reportFigures, scenario, SINGLE_ACCOUNT_MIX, summaryOf, type Scenario } from '../helpers/scenario.js';
 
 describe('crash', () => {
   let s: Scenario;
@@ -17,7 +16,7 @@ describe('crash', () => {
 
   it('survives six SIGKILLs with nothing lost or doubled and the balances of the reference model', async () => {
     s = await scenario(150, 5);
-    const random = createRandom(Number(process.env.FAULT_SEED ?? Date.now() % 100_000), 'crash');
+    const random = faultRandom('crash');
     const args = ['--rate', '2500', '--partitions', '3', '--mix', SINGLE_ACCOUNT_MIX, '--json'];
     for (let kill = 1; kill <= 6; kill++) {
       // 20,000 at 2,500 tx/s takes 8 s: the kill always finds the run busy.

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connectAdmin, createKafka, fetchGroupLag } from '../../src/kafka/client.js';
 import { runCli, startCli } from '../helpers/cli.js';
-import { expectAuditPasses, expectEveryMessageAccountedFor, reportFigures, scenario, summaryOf, type Scenario } from '../helpers/scenario.js';
+import { expectAuditPasses, expectEveryMessageAccountedFor, faultRandom, reportFigures, scenario, summaryOf, type Scenario } from '../helpers/scenario.js';
 import { waitUntil } from '../helpers/wait.js';
 
 describe('scale-out', () => {
@@ -15,6 +15,7 @@ describe('scale-out', () => {
 
   it('shares the partitions between two consumer processes, one of them killed and restarted, with nothing lost or doubled', async () => {
     s = await scenario(300, 17);
+    const random = faultRandom('scale-out');
     const processedOf = (line: string) => (line.startsWith('{"type":"stats"') ? (JSON.parse(line) as { processed: number }).processed : 0);
     // The topic exists before the consumers join, with partitions for both.
     expect((await runCli(['run', '--no-consume', '--count', '1', '--partitions', '6'], s.env)).code).toBe(0);
@@ -23,7 +24,7 @@ describe('scale-out', () => {
     const producer = startCli(['run', '--no-consume', '--rate', '800', '--duration', '20s', '--json'], s.env);
 
     await second.waitForLine((line) => processedOf(line) >= 500);
-    await delay(Math.floor(Math.random() * 1000)); // anywhere in the next second
+    await delay(random.int(1000)); // anywhere in the next second
     second.signal('SIGKILL');
     expect((await second.exited).code).toBe(null);
     second = startCli(['run', '--no-produce', '--json'], s.env);

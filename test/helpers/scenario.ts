@@ -3,6 +3,7 @@
 
 import { expect } from '@jest/globals';
 import { appendFileSync } from 'node:fs';
+import { createRandom, type Random } from '../../src/generator/random.js';
 import { decodeTransaction, type Decoded, type Transaction } from '../../src/message.js';
 import type { Summary } from '../../src/stats/stats.js';
 import { runCli } from './cli.js';
@@ -23,6 +24,18 @@ export async function scenario(users: number, seed: number): Promise<Scenario> {
   const seeded = await runCli(['seed-users', '--count', String(users), '--seed', String(seed), '--max-balance', '600'], env);
   expect([seeded.code, seeded.stderr]).toEqual([0, '']);
   return { db, env };
+}
+
+/**
+ * The random choices of a scenario (when to kill, how long to wait). FAULT_SEED=n
+ * replays them; without it each run takes a seed from the clock and prints it,
+ * so a failure can be replayed.
+ */
+export function faultRandom(stream: string): Random {
+  const seed = process.env.FAULT_SEED === undefined ? Date.now() % 100_000 : Number(process.env.FAULT_SEED);
+  if (!Number.isSafeInteger(seed)) throw new Error(`FAULT_SEED must be an integer, not ${process.env.FAULT_SEED}`);
+  process.stderr.write(`${stream}: FAULT_SEED=${seed}\n`);
+  return createRandom(seed, stream);
 }
 
 export function summaryOf(stdout: string): Summary {
