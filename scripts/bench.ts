@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { resolveConfig, type Config } from '../src/config.js';
 import { loadAccountDirectory } from '../src/db/accounts.js';
 import { connect, databaseName, withDatabase } from '../src/db/connect.js';
-import { openDatabase } from '../src/db/migrate.js';
+import { dropDatabase, openDatabase } from '../src/db/migrate.js';
 import { createTransactionGenerator } from '../src/generator/transactions.js';
 import { createKafka, deleteTopicsNamedAfter } from '../src/kafka/client.js';
 import { applyBatch } from '../src/db/apply-batch.js';
@@ -76,10 +76,8 @@ function scope(): { config: Config; env: Record<string, string> } {
 }
 
 /** Drops a measurement's database and deletes its topics. */
-async function dropDatabase(config: Config): Promise<void> {
-  const admin = connect(config.database, { poolSizeMax: 1, database: 'postgres' });
-  await admin`drop database if exists ${admin(databaseName(config.database.url))} with (force)`;
-  await admin.end();
+async function dropScope(config: Config): Promise<void> {
+  await dropDatabase(config.database);
   await deleteTopicsNamedAfter(config.kafka, config.kafka.topic);
 }
 
@@ -146,7 +144,7 @@ async function seeding(): Promise<{ users: number; seconds: number }> {
     say(`seeding ${SIZES.seedUsers.toLocaleString('en-US')} users`);
     return { users: SIZES.seedUsers, seconds: await seed(env, SIZES.seedUsers) };
   } finally {
-    await dropDatabase(config);
+    await dropScope(config);
   }
 }
 
@@ -173,7 +171,7 @@ async function ceiling(): Promise<{
         processed: measured.summary.processed,
       });
     } finally {
-      await dropDatabase(config);
+      await dropScope(config);
     }
   }
   return { runs, medianTps: median(runs.map((r) => r.tps)) };
@@ -194,7 +192,7 @@ async function latency(): Promise<{ rate: number; achievedTps: number; latencyMs
     }
     return results;
   } finally {
-    await dropDatabase(config);
+    await dropScope(config);
   }
 }
 
@@ -248,7 +246,7 @@ async function perMessage(): Promise<{ count: number; tps: number }> {
     await sql.end();
     return { count: done, tps: Math.round((done / seconds) * 10) / 10 };
   } finally {
-    await dropDatabase(config);
+    await dropScope(config);
   }
 }
 
@@ -284,7 +282,7 @@ async function noKafka(): Promise<{ count: number; tps: number }> {
     await sql.end();
     return { count: SIZES.ceilingCount, tps: Math.round((SIZES.ceilingCount / seconds) * 10) / 10 };
   } finally {
-    await dropDatabase(config);
+    await dropScope(config);
   }
 }
 
@@ -319,7 +317,7 @@ async function pgbench(): Promise<{ tps: number } | null> {
     if (result.status !== 0 || !match) throw new Error(`pgbench failed: ${result.stderr}`);
     return { tps: Number(match[1]) };
   } finally {
-    await dropDatabase(config);
+    await dropScope(config);
   }
 }
 

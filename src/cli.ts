@@ -11,7 +11,7 @@ import { runCommand } from './commands/run.js';
 import { seedUsersCommand } from './commands/seed-users.js';
 import { statementCommand } from './commands/statement.js';
 import { CheckFailed, requestShutdown } from './commands/common.js';
-import { settings } from './config.js';
+import { settings } from './settings.js';
 import { isWalletSimError } from './errors.js';
 
 export const EXIT_OK = 0;

@@ -10,6 +10,7 @@
 //   <group>-log-…         a throwaway group per `run --log-events` (reads new result events only)
 
 import type { KafkaConfig } from './config.js';
+import { assert } from './errors.js';
 
 export interface Topology {
   readonly transactionsTopic: string;
@@ -28,6 +29,7 @@ export const DEFAULT_PARTITIONS = 6;
 export const DEAD_LETTER_PARTITIONS = 1;
 
 export function topologyOf(kafka: Pick<KafkaConfig, 'topic' | 'groupId'>, partitions: number = DEFAULT_PARTITIONS): Topology {
+  assert(Number.isInteger(partitions) && partitions >= 1, `a topic has at least one partition, not ${partitions}`);
   return {
     transactionsTopic: kafka.topic,
     resultsTopic: `${kafka.topic}.results`,

@@ -5,14 +5,13 @@ import { InvalidArgumentError } from 'commander';
 import type { Mix } from '../generator/transactions.js';
 import { TRANSACTION_TYPES, type TransactionType } from '../message.js';
 import { Big, parseAmount } from '../money.js';
+import { parseWholeNumber } from '../parse.js';
 
 export function integerOption(min: number, max: number): (raw: string) => number {
   return (raw) => {
-    const text = raw.replaceAll('_', '');
-    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
-    }
-    return Number(text);
+    const value = parseWholeNumber(raw, min, max);
+    if (value === null) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return value;
   };
 }
 

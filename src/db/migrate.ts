@@ -64,6 +64,16 @@ export async function migrate(sql: Sql, migrations: readonly Migration[] = readM
   });
 }
 
+/** Drops the database named in the URL, with its connections (tests and the bench clean up with it). */
+export async function dropDatabase(config: DatabaseConfig): Promise<void> {
+  const admin = connect(config, { poolSizeMax: 1, database: 'postgres' });
+  try {
+    await admin`drop database if exists ${admin(databaseName(config.url))} with (force)`;
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}
+
 /** Creates the database named in the URL when the server does not have it yet. */
 export async function ensureDatabase(config: DatabaseConfig): Promise<boolean> {
   const name = databaseName(config.url);

@@ -3,8 +3,8 @@
 // can run in any order and in parallel.
 
 import { resolveConfig, type Config } from '../../src/config.js';
-import { connect, databaseName, withDatabase, type Sql } from '../../src/db/connect.js';
-import { openDatabase } from '../../src/db/migrate.js';
+import { withDatabase, type Sql } from '../../src/db/connect.js';
+import { dropDatabase, openDatabase } from '../../src/db/migrate.js';
 import { deleteTopicsNamedAfter } from '../../src/kafka/client.js';
 import { uniqueName } from './names.js';
 
@@ -18,32 +18,30 @@ export function testConfig(overrides: { databaseName?: string; topic?: string; g
   const base = resolveConfig();
   return {
     ...base,
-    database: overrides.databaseName === undefined ? base.database : { ...base.database, url: withDatabase(base.database.url, overrides.databaseName) },
+    database:
+      overrides.databaseName === undefined
+        ? base.database
+        : { ...base.database, url: withDatabase(base.database.url, overrides.databaseName) },
     kafka: { ...base.kafka, topic: overrides.topic ?? base.kafka.topic, groupId: overrides.groupId ?? base.kafka.groupId },
   };
 }
 
 /** A fresh, migrated database and topic names of its own; `drop()` removes the database and the topics. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const config = testConfig({ databaseName: uniqueName('wallet_sim_test'), topic: uniqueName('test-transactions'), groupId: uniqueName('test-group') });
+  const config = testConfig({
+    databaseName: uniqueName('wallet_sim_test'),
+    topic: uniqueName('test-transactions'),
+    groupId: uniqueName('test-group'),
+  });
   const sql = await openDatabase(config.database);
   return {
     config,
     sql,
     async drop() {
       await sql.end({ timeout: 5 });
-      await dropDatabase(config);
+      await dropDatabase(config.database);
       // A file that never reached Kafka (or ran while it was away) leaves nothing to delete.
       await deleteTopicsNamedAfter(config.kafka, config.kafka.topic).catch(() => {});
     },
   };
-}
-
-export async function dropDatabase(config: Config): Promise<void> {
-  const admin = connect(config.database, { poolSizeMax: 1, database: 'postgres' });
-  try {
-    await admin`drop database if exists ${admin(databaseName(config.database.url))} with (force)`;
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
 }

@@ -1,7 +1,8 @@
 // The CLI as a user meets it: help, exit codes, one-line errors.
 import { describe, expect, it } from '@jest/globals';
 import { withDatabase } from '../../src/db/connect.js';
-import { dropDatabase, testConfig } from '../helpers/database.js';
+import { dropDatabase } from '../../src/db/migrate.js';
+import { testConfig } from '../helpers/database.js';
 import { runCli } from '../helpers/cli.js';
 import { uniqueName } from '../helpers/names.js';
 
@@ -45,7 +46,7 @@ describe('wallet-sim CLI', () => {
       expect(result.stdout).toMatch(/is at schema version [1-9]/);
       expect(result.stdout).not.toContain(':wallet_sim@');
     } finally {
-      await dropDatabase(config);
+      await dropDatabase(config.database);
     }
   });
 
@@ -57,7 +58,7 @@ describe('wallet-sim CLI', () => {
       });
       expect(result.code).toBe(0);
     } finally {
-      await dropDatabase(config);
+      await dropDatabase(config.database);
     }
   });
 });

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { connect, databaseError } from '../../src/db/connect.js';
 import { ensureDatabase, migrate, openDatabase, readMigrations } from '../../src/db/migrate.js';
-import { createTestDatabase, dropDatabase, testConfig, type TestDatabase } from '../helpers/database.js';
+import { dropDatabase } from '../../src/db/migrate.js';
+import { createTestDatabase, testConfig, type TestDatabase } from '../helpers/database.js';
 import { uniqueName } from '../helpers/names.js';
 
 describe('database', () => {
@@ -34,7 +35,7 @@ describe('database', () => {
       expect(count?.n).toBe(readMigrations().length);
       await Promise.all(clients.map((sql) => sql.end()));
     } finally {
-      await dropDatabase(config);
+      await dropDatabase(config.database);
     }
   });
 

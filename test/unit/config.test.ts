@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { DEFAULT_DATABASE_URL, resolveConfig, settings } from '../../src/config.js';
+import { resolveConfig } from '../../src/config.js';
+import { DEFAULT_DATABASE_URL, settings } from '../../src/settings.js';
 import { WalletSimError } from '../../src/errors.js';
 import { packageRoot } from '../../src/paths.js';
 
