@@ -8,11 +8,23 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Big } from '../../src/money.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { ReferenceLedger, toModelTransaction, type ModelAccount, type ModelCard } from '../helpers/reference-ledger.js';
-import { balances, expectAuditPasses, expectEveryMessageAccountedFor, faultRandom, reportFigures, scenario, SINGLE_ACCOUNT_MIX, summaryOf, type Scenario } from '../helpers/scenario.js';
+import {
+  balances,
+  expectAuditPasses,
+  expectEveryMessageAccountedFor,
+  faultRandom,
+  reportFigures,
+  scenario,
+  SINGLE_ACCOUNT_MIX,
+  summaryOf,
+  type Scenario,
+} from '../helpers/scenario.js';
 
 describe('crash', () => {
   let s: Scenario;
-  afterAll(async () => { await s?.db.drop(); });
+  afterAll(async () => {
+    await s?.db.drop();
+  });
 
   it('survives six SIGKILLs with nothing lost or doubled and the balances of the reference model', async () => {
     s = await scenario(150, 5);
@@ -22,7 +34,9 @@ describe('crash', () => {
       // 20,000 at 2,500 tx/s takes 8 s: the kill always finds the run busy.
       const run = startCli(['run', '--count', '20000', '--seed', String(kill), ...args], s.env);
       const threshold = 200 + random.int(3000);
-      await run.waitForLine((line) => line.startsWith('{"type":"stats"') && (JSON.parse(line) as { processed: number }).processed >= threshold);
+      await run.waitForLine(
+        (line) => line.startsWith('{"type":"stats"') && (JSON.parse(line) as { processed: number }).processed >= threshold,
+      );
       // The kill lands anywhere within the next second: mid-batch, between the
       // database commit and the offset commit, mid-send.
       await delay(random.int(1000));
@@ -42,13 +56,27 @@ describe('crash', () => {
     const opening = await s.db.sql<{ account_id: string; amount: string; currency: string }[]>`
       select a.id as account_id, coalesce(t.amount, 0)::text as amount, a.currency
       from accounts a left join transactions t on t.account_id = a.id and t.type = 'opening'`;
-    const cards = await s.db.sql<{ id: string; account_id: string; status: string; expiry_year: number; expiry_month: number }[]>`select id, account_id, status, expiry_year, expiry_month from cards`;
+    const cards = await s.db.sql<
+      { id: string; account_id: string; status: string; expiry_year: number; expiry_month: number }[]
+    >`select id, account_id, status, expiry_year, expiry_month from cards`;
     const model = new ReferenceLedger(
-      new Map<string, ModelAccount>(opening.map((row) => [row.account_id, { cents: BigInt(new Big(row.amount).times(new Big('100')).toFixed(0)), currency: row.currency }])),
-      new Map<string, ModelCard>(cards.map((card) => [card.id, { accountId: card.account_id, blocked: card.status === 'blocked', expiryYear: card.expiry_year, expiryMonth: card.expiry_month }])),
+      new Map<string, ModelAccount>(
+        opening.map((row) => [
+          row.account_id,
+          { cents: BigInt(new Big(row.amount).times(new Big('100')).toFixed(0)), currency: row.currency },
+        ]),
+      ),
+      new Map<string, ModelCard>(
+        cards.map((card) => [
+          card.id,
+          { accountId: card.account_id, blocked: card.status === 'blocked', expiryYear: card.expiry_year, expiryMonth: card.expiry_month },
+        ]),
+      ),
     );
     for (const transaction of transactions) model.apply(toModelTransaction(transaction));
-    const expected = Object.fromEntries([...model.accounts].map(([id, account]) => [id, new Big(account.cents.toString()).div(new Big('100')).toFixed(4)]));
+    const expected = Object.fromEntries(
+      [...model.accounts].map(([id, account]) => [id, new Big(account.cents.toString()).div(new Big('100')).toFixed(4)]),
+    );
     expect(await balances(s.db)).toEqual(expected);
     expect(transactions.length).toBeGreaterThan(6 * 200 + 1000);
   }, 600_000);

@@ -4,16 +4,30 @@
 
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { runCli } from '../helpers/cli.js';
-import { balances, expectAuditPasses, expectEveryMessageAccountedFor, reportFigures, scenario, SINGLE_ACCOUNT_MIX, summaryOf, type Scenario } from '../helpers/scenario.js';
+import {
+  balances,
+  expectAuditPasses,
+  expectEveryMessageAccountedFor,
+  reportFigures,
+  scenario,
+  SINGLE_ACCOUNT_MIX,
+  summaryOf,
+  type Scenario,
+} from '../helpers/scenario.js';
 
 describe('injected duplicates and malformed messages', () => {
   const scenarios: Scenario[] = [];
-  afterAll(async () => { await Promise.all(scenarios.map((s) => s.db.drop())); });
+  afterAll(async () => {
+    await Promise.all(scenarios.map((s) => s.db.drop()));
+  });
 
   async function runWith(...injection: string[]) {
     const s = await scenario(200, 9);
     scenarios.push(s);
-    const result = await runCli(['run', '--count', '4000', '--rate', 'max', '--partitions', '3', '--seed', '21', '--mix', SINGLE_ACCOUNT_MIX, '--json', ...injection], s.env);
+    const result = await runCli(
+      ['run', '--count', '4000', '--rate', 'max', '--partitions', '3', '--seed', '21', '--mix', SINGLE_ACCOUNT_MIX, '--json', ...injection],
+      s.env,
+    );
     expect([result.code, result.stderr]).toEqual([0, '']);
     return { s, summary: summaryOf(result.stdout) };
   }
@@ -35,7 +49,11 @@ describe('injected duplicates and malformed messages', () => {
     const cleanBalances = await balances(clean.s.db);
     expect(await balances(duplicated.s.db)).toEqual(cleanBalances);
     expect(await balances(malformed.s.db)).toEqual(cleanBalances);
-    for (const [name, run] of [['no injection (baseline)', clean], ['--inject-duplicates 0.05', duplicated], ['--inject-malformed 0.01', malformed]] as const) {
+    for (const [name, run] of [
+      ['no injection (baseline)', clean],
+      ['--inject-duplicates 0.05', duplicated],
+      ['--inject-malformed 0.01', malformed],
+    ] as const) {
       const accounting = await expectEveryMessageAccountedFor(run.s);
       expect(accounting.malformed).toBe(run.summary.injectedMalformed);
       reportFigures(name, 1, accounting);

@@ -6,12 +6,22 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connectAdmin, createKafka, fetchGroupLag } from '../../src/kafka/client.js';
 import { runCli, startCli } from '../helpers/cli.js';
-import { expectAuditPasses, expectEveryMessageAccountedFor, faultRandom, reportFigures, scenario, summaryOf, type Scenario } from '../helpers/scenario.js';
+import {
+  expectAuditPasses,
+  expectEveryMessageAccountedFor,
+  faultRandom,
+  reportFigures,
+  scenario,
+  summaryOf,
+  type Scenario,
+} from '../helpers/scenario.js';
 import { waitUntil } from '../helpers/wait.js';
 
 describe('scale-out', () => {
   let s: Scenario;
-  afterAll(async () => { await s?.db.drop(); });
+  afterAll(async () => {
+    await s?.db.drop();
+  });
 
   it('shares the partitions between two consumer processes, one of them killed and restarted, with nothing lost or doubled', async () => {
     s = await scenario(300, 17);
@@ -33,8 +43,18 @@ describe('scale-out', () => {
     const produced = await producer.exited;
     expect(produced.code).toBe(0);
     const admin = await connectAdmin(createKafka(s.db.config.kafka), s.db.config.kafka);
-    await waitUntil('the group to consume everything', async () => (await fetchGroupLag(admin, s.db.config.kafka.groupId, s.db.config.kafka.topic)) === 0, 120_000, 200);
-    await waitUntil('the history group to catch up', async () => (await fetchGroupLag(admin, `${s.db.config.kafka.groupId}-history`, `${s.db.config.kafka.topic}.results`)) === 0, 120_000, 200);
+    await waitUntil(
+      'the group to consume everything',
+      async () => (await fetchGroupLag(admin, s.db.config.kafka.groupId, s.db.config.kafka.topic)) === 0,
+      120_000,
+      200,
+    );
+    await waitUntil(
+      'the history group to catch up',
+      async () => (await fetchGroupLag(admin, `${s.db.config.kafka.groupId}-history`, `${s.db.config.kafka.topic}.results`)) === 0,
+      120_000,
+      200,
+    );
     await admin.disconnect();
     first.signal('SIGINT');
     second.signal('SIGINT');

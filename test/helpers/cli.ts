@@ -17,15 +17,26 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, tim
 export function runNode(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 180_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...args], {
-      env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${args.join(' ')} ran over ${timeoutMs} ms`)); }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${args.join(' ')} ran over ${timeoutMs} ms`));
+    }, timeoutMs);
     child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -52,7 +63,8 @@ export function killStrays(): void {
 /** Starts the CLI and lets the test follow its output while it runs. */
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningCli {
   const child = spawn(process.execPath, [join(packageRoot, 'bin', 'wallet-sim.js'), ...args], {
-    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.add(child);
   const stdoutLines: string[] = [];
@@ -67,27 +79,45 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
     stdoutLines.push(...lines);
     waiters.forEach((wake) => wake());
   });
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  const exited = new Promise<CliResult>((resolve) => child.on('close', (code) => {
-    waiters.forEach((wake) => wake());
-    resolve({ code, stdout, stderr });
-  }));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<CliResult>((resolve) =>
+    child.on('close', (code) => {
+      waiters.forEach((wake) => wake());
+      resolve({ code, stdout, stderr });
+    }),
+  );
   return {
     stdoutLines,
     exited,
-    signal: (signal) => { child.kill(signal); },
+    signal: (signal) => {
+      child.kill(signal);
+    },
     waitForLine(predicate, timeoutMs = 60_000, fromLine = 0) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`no matching line within ${timeoutMs} ms; stderr: ${stderr}`)); }, timeoutMs);
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching line within ${timeoutMs} ms; stderr: ${stderr}`));
+        }, timeoutMs);
         // Lines already judged are not judged again when more output arrives:
         // a counting predicate that saw them at every wake-up counted them twice or more.
         let next = fromLine;
         const check = () => {
           for (; next < stdoutLines.length; next++) {
             const line = stdoutLines[next] as string;
-            if (predicate(line)) { clearTimeout(timer); waiters.delete(check); resolve(line); return; }
+            if (predicate(line)) {
+              clearTimeout(timer);
+              waiters.delete(check);
+              resolve(line);
+              return;
+            }
           }
-          if (child.exitCode !== null || child.signalCode !== null) { clearTimeout(timer); waiters.delete(check); reject(new Error(`wallet-sim exited (${child.exitCode ?? child.signalCode}) first; stderr: ${stderr}`)); }
+          if (child.exitCode !== null || child.signalCode !== null) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            reject(new Error(`wallet-sim exited (${child.exitCode ?? child.signalCode}) first; stderr: ${stderr}`));
+          }
         };
         waiters.add(check);
         check();

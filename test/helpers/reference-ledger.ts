@@ -12,14 +12,32 @@ import { Big } from '../../src/money.js';
 // transaction at a time, the rules as the README states them.
 
 export interface ModelTransaction {
-  id: string; type: TransactionType; accountId: string; cents: bigint; currency: string;
-  cardId: string | null; counterpartyAccountId: string | null; originalTransactionId: string | null;
+  id: string;
+  type: TransactionType;
+  accountId: string;
+  cents: bigint;
+  currency: string;
+  cardId: string | null;
+  counterpartyAccountId: string | null;
+  originalTransactionId: string | null;
   /** ISO time; a card is good through the end of its expiry month. */
   eventTime: string;
 }
-export interface ModelAccount { cents: bigint; currency: string }
-export interface ModelCard { accountId: string; blocked: boolean; expiryYear: number; expiryMonth: number }
-export interface ModelResult { status: 'approved' | 'declined'; reason: string | null; balanceAfterCents: bigint | null }
+export interface ModelAccount {
+  cents: bigint;
+  currency: string;
+}
+export interface ModelCard {
+  accountId: string;
+  blocked: boolean;
+  expiryYear: number;
+  expiryMonth: number;
+}
+export interface ModelResult {
+  status: 'approved' | 'declined';
+  reason: string | null;
+  balanceAfterCents: bigint | null;
+}
 
 const WITHDRAWAL_CENTS_MAX = 100_000n;
 const DEPOSIT_CENTS_MAX = 1_000_000n;
@@ -28,12 +46,21 @@ export class ReferenceLedger {
   readonly results = new Map<string, ModelResult>();
   readonly purchases = new Map<string, { accountId: string; cents: bigint; refunded: bigint }>();
   duplicates = 0;
-  constructor(readonly accounts: Map<string, ModelAccount>, readonly cards: Map<string, ModelCard>) {}
+  constructor(
+    readonly accounts: Map<string, ModelAccount>,
+    readonly cards: Map<string, ModelCard>,
+  ) {}
 
   apply(t: ModelTransaction): void {
-    if (this.results.has(t.id)) { this.duplicates += 1; return; }
+    if (this.results.has(t.id)) {
+      this.duplicates += 1;
+      return;
+    }
     const account = this.accounts.get(t.accountId);
-    if (!account) { this.results.set(t.id, { status: 'declined', reason: 'unknown_account', balanceAfterCents: null }); return; }
+    if (!account) {
+      this.results.set(t.id, { status: 'declined', reason: 'unknown_account', balanceAfterCents: null });
+      return;
+    }
     const decline = (reason: string) => this.results.set(t.id, { status: 'declined', reason, balanceAfterCents: account.cents });
     const approve = () => this.results.set(t.id, { status: 'approved', reason: null, balanceAfterCents: account.cents });
     if (account.currency !== t.currency) return void decline('currency_mismatch');
@@ -70,7 +97,8 @@ export class ReferenceLedger {
       return void approve();
     }
     const destination = this.accounts.get(t.counterpartyAccountId ?? '');
-    if (t.counterpartyAccountId === t.accountId || !destination || destination.currency !== account.currency) return void decline('invalid_transfer');
+    if (t.counterpartyAccountId === t.accountId || !destination || destination.currency !== account.currency)
+      return void decline('invalid_transfer');
     if (account.cents < t.cents) return void decline('insufficient_funds');
     account.cents -= t.cents;
     destination.cents += t.cents;
@@ -82,8 +110,14 @@ export class ReferenceLedger {
 /** A decoded message as the model takes it (amounts have at most 2 decimals). */
 export function toModelTransaction(t: Transaction): ModelTransaction {
   return {
-    id: t.transactionId, type: t.type, accountId: t.accountId, cents: BigInt(t.amount.times(new Big('100')).toFixed(0)),
-    currency: t.currency, cardId: t.cardId, counterpartyAccountId: t.counterpartyAccountId,
-    originalTransactionId: t.originalTransactionId, eventTime: t.eventTime,
+    id: t.transactionId,
+    type: t.type,
+    accountId: t.accountId,
+    cents: BigInt(t.amount.times(new Big('100')).toFixed(0)),
+    currency: t.currency,
+    cardId: t.cardId,
+    counterpartyAccountId: t.counterpartyAccountId,
+    originalTransactionId: t.originalTransactionId,
+    eventTime: t.eventTime,
   };
 }

@@ -82,8 +82,20 @@ export function reportFigures(name: string, runs: number, accounting: Accounting
   if (!file) return;
   const { offsets, malformed, applied, redelivered, duplicates, deadLettered, lost, doubled, mismatched, stray, belowZero } = accounting;
   const figures = {
-    scenario: name, runs, transactions: new Set(accounting.transactions.map((t) => t.transactionId)).size,
-    offsets, malformed, applied, redelivered, duplicates, deadLettered, lost, doubled, mismatched, stray, belowZero,
+    scenario: name,
+    runs,
+    transactions: new Set(accounting.transactions.map((t) => t.transactionId)).size,
+    offsets,
+    malformed,
+    applied,
+    redelivered,
+    duplicates,
+    deadLettered,
+    lost,
+    doubled,
+    mismatched,
+    stray,
+    belowZero,
   };
   appendFileSync(file, `${JSON.stringify(figures)}\n`);
 }
@@ -92,10 +104,18 @@ type Problem = 'lost' | 'doubled' | 'mismatched' | 'stray';
 type Verdict = { kind: 'applied' | 'redelivered' | 'duplicate' | 'deadLettered' } | { kind: Problem; detail: string };
 
 /** What the database recorded at one offset of the topic. */
-interface Recorded { ledger: string[]; duplicate: string | null; deadLetter: boolean }
+interface Recorded {
+  ledger: string[];
+  duplicate: string | null;
+  deadLetter: boolean;
+}
 
 function describeRecorded(at: Recorded): string {
-  return [...at.ledger.map((id) => `ledger row ${id}`), ...(at.duplicate === null ? [] : [`duplicate of ${at.duplicate}`]), ...(at.deadLetter ? ['dead letter'] : [])].join(' + ');
+  return [
+    ...at.ledger.map((id) => `ledger row ${id}`),
+    ...(at.duplicate === null ? [] : [`duplicate of ${at.duplicate}`]),
+    ...(at.deadLetter ? ['dead letter'] : []),
+  ].join(' + ');
 }
 
 /** Exactly one account of the message at one offset, or what is wrong with it. */
@@ -104,13 +124,19 @@ function judgeOffset(decoded: Decoded | undefined, at: Recorded, ledgerIds: Read
   if (decoded === undefined) return { kind: 'lost', detail: 'no message could be read at this offset' };
   if (!decoded.ok) {
     if (records === 0) return { kind: 'lost', detail: `malformed message (${decoded.reason}) without a dead letter` };
-    return at.deadLetter && records === 1 ? { kind: 'deadLettered' } : { kind: 'doubled', detail: `malformed message recorded as ${describeRecorded(at)}` };
+    return at.deadLetter && records === 1
+      ? { kind: 'deadLettered' }
+      : { kind: 'doubled', detail: `malformed message recorded as ${describeRecorded(at)}` };
   }
   const id = decoded.transaction.transactionId.toLowerCase();
-  if (at.ledger.some((other) => other !== id) || (at.duplicate !== null && at.duplicate !== id)) return { kind: 'mismatched', detail: `transaction ${id} recorded as ${describeRecorded(at)}` };
+  if (at.ledger.some((other) => other !== id) || (at.duplicate !== null && at.duplicate !== id))
+    return { kind: 'mismatched', detail: `transaction ${id} recorded as ${describeRecorded(at)}` };
   if (at.deadLetter || at.ledger.length > 1) return { kind: 'doubled', detail: `transaction ${id} recorded as ${describeRecorded(at)}` };
   if (at.ledger.length === 1) return { kind: at.duplicate === null ? 'applied' : 'redelivered' };
-  if (at.duplicate !== null) return ledgerIds.has(id) ? { kind: 'duplicate' } : { kind: 'lost', detail: `transaction ${id} counted as a duplicate, but the ledger has no row for it` };
+  if (at.duplicate !== null)
+    return ledgerIds.has(id)
+      ? { kind: 'duplicate' }
+      : { kind: 'lost', detail: `transaction ${id} counted as a duplicate, but the ledger has no row for it` };
   return { kind: 'lost', detail: `transaction ${id} has no ledger row, duplicate or dead letter` };
 }
 
@@ -119,7 +145,9 @@ async function readRecorded(db: TestDatabase, topic: string): Promise<{ byOffset
   const [ledger, duplicates, deadLetters, [elsewhere]] = await Promise.all([
     db.sql<{ at: string; id: string }[]>`
       select kafka_partition || ':' || kafka_offset as at, id::text from transactions where kafka_topic = ${topic} and type not in ('opening', 'transfer_in')`,
-    db.sql<{ at: string; id: string }[]>`select kafka_partition || ':' || kafka_offset as at, transaction_id::text as id from duplicates where topic = ${topic}`,
+    db.sql<
+      { at: string; id: string }[]
+    >`select kafka_partition || ':' || kafka_offset as at, transaction_id::text as id from duplicates where topic = ${topic}`,
     db.sql<{ at: string }[]>`select kafka_partition || ':' || kafka_offset as at from dead_letters where topic = ${topic}`,
     db.sql<{ n: number }[]>`select
       (select count(*)::int from transactions where type not in ('opening', 'transfer_in') and kafka_topic is distinct from ${topic})
@@ -128,7 +156,7 @@ async function readRecorded(db: TestDatabase, topic: string): Promise<{ byOffset
   const byOffset = new Map<string, Recorded>();
   const at = (key: string): Recorded => {
     let recorded = byOffset.get(key);
-    if (recorded === undefined) byOffset.set(key, recorded = { ledger: [], duplicate: null, deadLetter: false });
+    if (recorded === undefined) byOffset.set(key, (recorded = { ledger: [], duplicate: null, deadLetter: false }));
     return recorded;
   };
   for (const row of ledger) at(row.at).ledger.push(row.id);
@@ -150,8 +178,19 @@ export async function expectEveryMessageAccountedFor({ db }: Scenario): Promise<
   const decoded = new Map(messages.map((message) => [`${message.partition}:${message.offset}`, decodeTransaction(message.value)]));
   const { byOffset, elsewhere } = await readRecorded(db, topic);
   const ledgerIds = new Set([...byOffset.values()].flatMap((at) => at.ledger));
-  const tally = { offsets: 0, applied: 0, redelivered: 0, duplicates: 0, deadLettered: 0, lost: 0, doubled: 0, mismatched: 0, stray: elsewhere };
-  const problems: string[] = elsewhere === 0 ? [] : [`${elsewhere} ledger rows, duplicates or dead letters name another topic than ${topic}, or none`];
+  const tally = {
+    offsets: 0,
+    applied: 0,
+    redelivered: 0,
+    duplicates: 0,
+    deadLettered: 0,
+    lost: 0,
+    doubled: 0,
+    mismatched: 0,
+    stray: elsewhere,
+  };
+  const problems: string[] =
+    elsewhere === 0 ? [] : [`${elsewhere} ledger rows, duplicates or dead letters name another topic than ${topic}, or none`];
   for (const { partition, low, high } of partitions) {
     for (let offset = BigInt(low); offset < BigInt(high); offset++) {
       const key = `${partition}:${offset}`;

@@ -6,10 +6,19 @@ import { createKafka } from '../../src/kafka/client.js';
 import { uniqueName } from './names.js';
 import { waitUntil } from './wait.js';
 
-export interface TopicMessage { partition: number; offset: string; key: Buffer | null; value: Buffer | null }
+export interface TopicMessage {
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
 
 /** A partition's first offset still in the topic (`low`) and the offset its next message will get (`high`). */
-export interface PartitionRange { partition: number; low: string; high: string }
+export interface PartitionRange {
+  partition: number;
+  low: string;
+  high: string;
+}
 
 export interface TopicContents {
   readonly partitions: PartitionRange[];
@@ -23,7 +32,9 @@ export async function readTopic(config: KafkaConfig, topic: string): Promise<Top
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic);
   await admin.disconnect();
-  const partitions = ends.map((end) => ({ partition: end.partition, low: end.low, high: end.high })).sort((a, b) => a.partition - b.partition);
+  const partitions = ends
+    .map((end) => ({ partition: end.partition, low: end.low, high: end.high }))
+    .sort((a, b) => a.partition - b.partition);
   const expected = partitions.reduce((total, range) => total + Number(BigInt(range.high) - BigInt(range.low)), 0);
   const messages: TopicMessage[] = [];
   const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100, maxBytesPerPartition: 8 * 1024 * 1024 });
@@ -31,7 +42,8 @@ export async function readTopic(config: KafkaConfig, topic: string): Promise<Top
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) messages.push({ partition: batch.partition, offset: message.offset, key: message.key, value: message.value });
+      for (const message of batch.messages)
+        messages.push({ partition: batch.partition, offset: message.offset, key: message.key, value: message.value });
     },
   });
   await waitUntil(`all ${expected} messages of ${topic}`, () => messages.length >= expected, 120_000, 100);
