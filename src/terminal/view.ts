@@ -64,6 +64,21 @@ export function renderLine(s: Snapshot): string {
   ].join(' ');
 }
 
+/** The line cut to `columns` visible characters; colour codes are kept and do not count. */
+export function fitToWidth(line: string, columns: number): string {
+  let visible = 0;
+  let cut = '';
+  // eslint-disable-next-line no-control-regex -- ESC starts the colour codes this skips
+  for (const [, escape, char] of line.matchAll(/(\x1b\[[0-9;]*m)|([\s\S])/gu)) {
+    if (escape !== undefined) cut += escape;
+    else if (visible < columns) {
+      cut += char;
+      visible += 1;
+    }
+  }
+  return cut;
+}
+
 /** One line per event, for `run --log-events`. */
 export function formatEventLine(event: ResultEvent): string {
   const outcome = event.status === 'approved' ? 'approved' : `declined ${event.declineReason}`;
@@ -94,7 +109,10 @@ export function createView(mode: ViewMode, out: NodeJS.WritableStream = process.
         out.write(`${renderLine(snapshot)}\n`);
         return;
       }
-      const lines = renderBlock(snapshot);
+      // A line wider than the terminal wraps, and the cursor then moves up too
+      // few lines to redraw in place: every line is cut to the width.
+      const columns = (out as { columns?: number }).columns ?? Number.POSITIVE_INFINITY;
+      const lines = renderBlock(snapshot).map((line) => fitToWidth(line, columns - 1));
       out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[0J` : ''}${lines.join('\n')}\n`);
       drawnLines = lines.length;
     },
