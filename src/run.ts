@@ -24,6 +24,8 @@ export interface RunOptions {
   readonly durationMs: number | null;
   readonly count: number | null;
   readonly seed: number;
+  /** Transaction ids from the seed, not the clock. */
+  readonly reproducibleIds: boolean;
   readonly partitions: number;
   readonly skew: number;
   readonly mix: Mix;
@@ -164,6 +166,7 @@ async function produce(
       database: config.database,
       accountCount,
       seed: options.seed,
+      reproducibleIds: options.reproducibleIds,
       mix: options.mix,
       skew: options.skew,
       unknownAccountShare: UNKNOWN_ACCOUNT_SHARE,

@@ -12,6 +12,7 @@ interface RunCommandOptions {
   duration?: number;
   count?: number;
   seed: number;
+  reproducibleIds?: boolean;
   partitions: number;
   skew: number;
   mix: Mix;
@@ -32,7 +33,16 @@ export function runCommand(program: Command): Command {
     .option('--rate <tps>', 'transactions per second, or max', rateOption, 500)
     .option('--duration <time>', 'stop producing after this long: 30s, 5m, 1h (default: until --count or Ctrl-C)', durationOption)
     .option('--count <n>', 'produce this many transactions, then drain until all are processed', integerOption(1, 1_000_000_000))
-    .option('--seed <n>', 'seed of the generator: the same seed gives the same transactions', integerOption(0, 2 ** 31 - 1), 1)
+    .option(
+      '--seed <n>',
+      'seed of the generator: with the same accounts, the same sequence of types, accounts, amounts and merchants (ids and times follow the clock unless --reproducible-ids)',
+      integerOption(0, 2 ** 31 - 1),
+      1,
+    )
+    .option(
+      '--reproducible-ids',
+      'transaction ids from the seed too, not the clock (a second run into the same database is then all duplicates)',
+    )
     .option('--partitions <n>', 'partitions of the topic when it is created', integerOption(1, 256), DEFAULT_PARTITIONS)
     .addOption(
       new Option('--mix <weights>', 'relative weights of the transaction types')
@@ -70,6 +80,7 @@ export function runCommand(program: Command): Command {
           durationMs: options.duration ?? null,
           count: options.count ?? null,
           seed: options.seed,
+          reproducibleIds: options.reproducibleIds ?? false,
           partitions: options.partitions,
           skew: options.skew,
           mix: options.mix,

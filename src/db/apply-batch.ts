@@ -19,7 +19,7 @@
 import { assert } from '../errors.js';
 import { decide, type CardState, type Outcome, type PurchaseState } from '../ledger/decide.js';
 import { ledgerRows, type Batch, type BatchResult, type DeadLetter, type LedgerRow } from '../ledger/rows.js';
-import { Big } from '../money.js';
+import { Big, ZERO } from '../money.js';
 import type { Sql } from './connect.js';
 
 export async function applyBatch(sql: Sql, batch: Batch): Promise<BatchResult> {
@@ -184,7 +184,7 @@ async function insertLedgerRows(sql: Sql, topic: string, rows: readonly LedgerRo
 async function updateBalances(sql: Sql, balances: ReadonlyMap<string, Big>): Promise<void> {
   if (balances.size === 0) return;
   // decide() never approves below zero; CHECK (balance >= 0) would refuse the batch, again at every retry.
-  for (const [id, balance] of balances) assert(balance.gte(0), `decide() left account ${id} at ${balance.toString()}`);
+  for (const [id, balance] of balances) assert(balance.gte(ZERO), `decide() left account ${id} at ${balance.toString()}`);
   const ids = [...balances.keys()];
   await sql`
     update accounts set balance = changed.balance, updated_at = now()

@@ -32,7 +32,16 @@ export interface TransactionGeneratorOptions {
   /** Share of transactions for an account that does not exist (declined `unknown_account`). */
   readonly unknownAccountShare: number;
   readonly merchantPoolSize: number;
+  /**
+   * Transaction ids from the seed alone: their time part counts up from
+   * REPRODUCIBLE_ID_EPOCH_MS instead of following the clock. The same seed
+   * then gives the same ids (a second run into the same database is all duplicates).
+   */
+  readonly reproducibleIds?: boolean;
 }
+
+/** 2026-01-01T00:00:00Z: where reproducible ids start counting, one millisecond per transaction. */
+export const REPRODUCIBLE_ID_EPOCH_MS = Date.UTC(2026, 0, 1);
 
 export type TransactionGenerator = (nowMs: number) => Transaction;
 
@@ -66,12 +75,15 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
   const pickAccount = createAccountPicker(random, accounts.ids.length, options.skew);
   const pickType = createTypePicker(mix);
   const nextId = createUuidV7(createRandom(options.seed, 'ids'));
+  let generated = 0;
+  const idTimeMs = options.reproducibleIds === true ? () => REPRODUCIBLE_ID_EPOCH_MS + generated : (nowMs: number) => nowMs;
   const refundable: RefundablePurchase[] = [];
   let refundableNext = 0;
 
   return (nowMs) => {
     const time = isoTime(nowMs);
-    const transactionId = nextId(nowMs);
+    const transactionId = nextId(idTimeMs(nowMs));
+    generated += 1;
     let type = pickType(random);
     if (type === 'refund' && refundable.length === 0) type = 'purchase';
     const index = pickAccount();

@@ -23,6 +23,7 @@ export interface ProducerThreadOptions {
   /** How many accounts the directory has, to size the thread's heap. */
   readonly accountCount: number;
   readonly seed: number;
+  readonly reproducibleIds: boolean;
   readonly mix: Mix;
   readonly skew: number;
   readonly unknownAccountShare: number;

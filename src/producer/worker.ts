@@ -31,6 +31,7 @@ async function produce(): Promise<number> {
   try {
     const generate = createTransactionGenerator({
       seed: options.seed,
+      reproducibleIds: options.reproducibleIds,
       accounts,
       mix: options.mix,
       skew: options.skew,

@@ -133,6 +133,19 @@ describe('wallet-sim run', () => {
     expect(await historyDisagreements(db)).toEqual({ missing: 0, extra: 0, different: 0 });
   });
 
+  it('with --reproducible-ids, replays the same transactions: a second run with the seed is all duplicates', async () => {
+    const { db, env } = await seededDatabase(100, '300');
+    const args = ['run', '--count', '400', '--rate', 'max', '--seed', '11', '--reproducible-ids', '--json'];
+    const first = await runCli(args, env);
+    expect(first.code).toBe(0);
+    expect(lastJson(first.stdout)).toMatchObject({ produced: 400, processed: 400, duplicates: 0 });
+    const ledger = await db.sql<{ id: string }[]>`select id from transactions where type <> 'opening' order by id`;
+    const again = await runCli(args, env);
+    expect(again.code).toBe(0);
+    expect(lastJson(again.stdout)).toMatchObject({ produced: 400, processed: 0, duplicates: 400 });
+    expect(await db.sql<{ id: string }[]>`select id from transactions where type <> 'opening' order by id`).toEqual(ledger);
+  });
+
   it('stops on Ctrl-C: drains, prints the summary, exits 0, and a restart applies nothing twice', async () => {
     const { db, env } = await seededDatabase(200, '500');
     const run = startCli(['run', '--rate', '800', '--json'], env);

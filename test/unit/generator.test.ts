@@ -27,6 +27,24 @@ describe('generator', () => {
     expect(stream(42, 500)).not.toEqual(stream(43, 500));
   });
 
+  it('follows the clock only in ids and times, unless the ids are reproducible', () => {
+    const fields = (line: string) => {
+      const { transactionId, originalTransactionId, eventTime, producedAt, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      return { ids: [transactionId, originalTransactionId], times: [eventTime, producedAt], rest };
+    };
+    const run = (startMs: number, reproducibleIds: boolean) => {
+      const generate = createTransactionGenerator({ ...options, seed: 42, reproducibleIds });
+      return Array.from({ length: 300 }, (_, i) => fields(encodeTransaction(generate(startMs + i * 7))));
+    };
+    const [today, tomorrow] = [run(Date.UTC(2026, 5, 1), false), run(Date.UTC(2026, 5, 2), false)];
+    expect(today.map((t) => t.rest)).toEqual(tomorrow.map((t) => t.rest));
+    expect(today.map((t) => t.ids)).not.toEqual(tomorrow.map((t) => t.ids));
+    const [first, second] = [run(Date.UTC(2026, 5, 1), true), run(Date.UTC(2026, 5, 2), true)];
+    expect(first.map((t) => [t.ids, t.rest])).toEqual(second.map((t) => [t.ids, t.rest]));
+    expect(first.map((t) => t.times)).not.toEqual(second.map((t) => t.times));
+    expect(new Set(first.map((t) => t.ids[0])).size).toBe(300);
+  });
+
   it('makes positive amounts with at most two decimals, small for groceries and large for travel', () => {
     const random = createRandom(1);
     const median = (code: string) => {
