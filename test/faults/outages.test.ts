@@ -1,10 +1,11 @@
 // Outages: PostgreSQL, then Kafka, stopped mid-run for 5 s and started again.
-// The run waits (bounded), shows the outage, resumes, and ends with every
-// message of the topic accounted for once. These stop the shared stack, which
-// is why the fault suite runs on its own.
+// The run waits (bounded), shows the outage while it lasts, resumes, and ends
+// with every message of the topic accounted for once. These stop the shared
+// stack, which is why the fault suite runs on its own.
 
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Snapshot } from '../../src/stats/stats.js';
 import { startCli } from '../helpers/cli.js';
 import {
   expectAuditPasses,
@@ -18,18 +19,11 @@ import { startServices, stopService } from '../helpers/stack.js';
 
 /** How long the service stays stopped, from the moment it is down to the moment it is started again. */
 const OUTAGE_MS = 5_000;
+/** `run` prints a stats line every second. */
+const STATS_INTERVAL_MS = 1_000;
 
-interface StatsLine {
-  type: string;
-  processed: number;
-  produced: number;
-  problem: string | null;
-  lag: number | null;
-  elapsedSeconds: number;
-}
-
-function stats(line: string): StatsLine | null {
-  return line.startsWith('{"type":"stats"') ? (JSON.parse(line) as StatsLine) : null;
+function stats(line: string): Snapshot | null {
+  return line.startsWith('{"type":"stats"') ? (JSON.parse(line) as Snapshot) : null;
 }
 
 describe('outages', () => {
@@ -49,30 +43,31 @@ describe('outages', () => {
       const linesBeforeStop = run.stdoutLines.length;
       await stopService(service);
       const stoppedAt = Date.now();
+      let linesWhileStopped: string[];
       try {
-        if (service === 'postgres') {
-          // The live view says what is wrong while it lasts (not only after).
-          await run
-            .waitForLine((line) => /PostgreSQL .* does not answer/.test(stats(line)?.problem ?? ''), OUTAGE_MS, linesBeforeStop)
-            .catch((error: unknown) => {
-              throw new Error(`the live view did not name the PostgreSQL outage within its ${OUTAGE_MS} ms`, { cause: error });
-            });
-        }
+        // The live view says what is down while it is down, not only after.
+        await run
+          .waitForLine((line) => stats(line)?.status[service].state === 'down', OUTAGE_MS, linesBeforeStop)
+          .catch((error: unknown) => {
+            throw new Error(`the live view did not show ${service} down within the ${OUTAGE_MS} ms outage`, { cause: error });
+          });
         // The outage is timed on purpose: how long the service stays away is the scenario.
         await delay(Math.max(0, stoppedAt + OUTAGE_MS - Date.now()));
       } finally {
+        linesWhileStopped = run.stdoutLines.slice(linesBeforeStop);
         await startServices();
       }
+      // The view kept ticking through the outage (one line a second, less one for where the ticks fall).
+      expect(linesWhileStopped.filter((line) => stats(line) !== null).length).toBeGreaterThanOrEqual(OUTAGE_MS / STATS_INTERVAL_MS - 1);
       const result = await run.exited;
       expect([result.code, result.stderr]).toEqual([0, '']);
+      const lastStats = stats(result.stdout.trim().split('\n').slice(-2)[0] as string);
+      expect(lastStats?.status[service].state).toBe('up');
       const summary = summaryOf(result.stdout);
       expect(summary.processed).toBeGreaterThanOrEqual(15_000 - summary.duplicates);
       expect(summary.processed + summary.duplicates).toBeGreaterThanOrEqual(summary.produced);
-      reportFigures(
-        `${service === 'postgres' ? 'PostgreSQL' : 'Kafka'} stopped for ${OUTAGE_MS / 1000} s mid-run`,
-        1,
-        await expectEveryMessageAccountedFor(s),
-      );
+      const name = `${service === 'postgres' ? 'PostgreSQL' : 'Kafka'} stopped for ${OUTAGE_MS / 1000} s mid-run`;
+      reportFigures(name, 1, await expectEveryMessageAccountedFor(s));
       await expectAuditPasses(s.env);
     },
     300_000,
