@@ -9,6 +9,7 @@ import { balanceCommand } from './commands/balance.js';
 import { migrateCommand } from './commands/migrate.js';
 import { runCommand } from './commands/run.js';
 import { seedUsersCommand } from './commands/seed-users.js';
+import { serveCommand } from './commands/serve.js';
 import { statementCommand } from './commands/statement.js';
 import { CheckFailed, requestShutdown } from './commands/common.js';
 import { settings } from './settings.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   migrateCommand(program);
   seedUsersCommand(program);
   runCommand(program);
+  serveCommand(program);
   balanceCommand(program);
   statementCommand(program);
   auditCommand(program);

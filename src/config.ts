@@ -52,10 +52,16 @@ export interface StackConfig {
   readonly cacheDir: string;
 }
 
+export interface ServiceConfig {
+  /** Bearer token of `serve`; null for none. */
+  readonly apiToken: string | null;
+}
+
 export interface Config {
   readonly kafka: KafkaConfig;
   readonly database: DatabaseConfig;
   readonly stack: StackConfig;
+  readonly service: ServiceConfig;
 }
 
 export type SettingKey = keyof typeof settings;
@@ -140,6 +146,7 @@ function toConfig(v: Values): Config {
       connectTimeoutMs: v.databaseConnectTimeoutMs,
       sslCaFile: v.databaseSslCaFile,
     },
+    service: { apiToken: v.apiToken },
     stack: {
       mode: v.stackMode,
       kafkaVersion: v.kafkaVersion,

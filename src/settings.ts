@@ -149,6 +149,14 @@ export const settings = {
     description: 'Time to wait for a connection to PostgreSQL',
     parse: integerIn(1_000, 120_000),
   }),
+  apiToken: setting({
+    env: 'WALLET_SIM_API_TOKEN',
+    default: '',
+    description:
+      'Bearer token `serve` requires on every route but the health checks; required when it binds to a non-loopback address (never printed)',
+    parse: optionalToken,
+    secret: true,
+  }),
   stackMode: setting({
     env: 'STACK_MODE',
     default: 'auto',
@@ -282,4 +290,11 @@ function oneOf<const T extends readonly string[]>(choices: T): (raw: string) => 
     if (!choices.includes(raw)) throw new SettingRejected(`expected one of ${choices.join(', ')}`);
     return raw;
   };
+}
+
+/** A bearer token: '' for none, else 16 to 200 visible ASCII characters. */
+function optionalToken(raw: string): string | null {
+  if (raw === '') return null;
+  if (!/^[\x21-\x7e]{16,200}$/.test(raw)) throw new SettingRejected('expected 16 to 200 visible ASCII characters (no spaces)');
+  return raw;
 }

@@ -8,6 +8,7 @@
 //   <group>               the ledger consumer group (reads <topic>)
 //   <group>-history       the history consumer group (reads <topic>.results)
 //   <group>-log-…         a throwaway group per `run --log-events` (reads new result events only)
+//   <group>-serve-…       a throwaway group per `serve` process (reads new result events: the decisions)
 
 import type { KafkaConfig } from './config.js';
 import { assert } from './errors.js';
@@ -49,9 +50,13 @@ export function topicsOf(topology: Topology): { topic: string; partitions: numbe
   ];
 }
 
-/** A group of its own for one `run --log-events`: it reads only what comes after it joined. */
-export function logGroupId(topology: Topology, pid: number, nowMs: number): string {
-  return `${topology.ledgerGroupId}-log-${pid}-${nowMs}`;
+/**
+ * A group of one process's own, reading the results topic from when it
+ * joined: `run --log-events` (role `log`) and each `serve` process, which
+ * learns every decision from it (role `serve`).
+ */
+export function ephemeralGroupId(topology: Topology, role: 'log' | 'serve', pid: number, nowMs: number): string {
+  return `${topology.ledgerGroupId}-${role}-${pid}-${nowMs}`;
 }
 
 /** True for a topic that belongs to the topology named after `topic` (for clean-up by tests and the bench). */

@@ -20,3 +20,29 @@ export async function recordActivity(sql: Sql, events: readonly ResultEvent[]): 
     on conflict (event_id) do nothing`;
   return result.count;
 }
+
+export interface ActivityLine {
+  readonly eventId: string;
+  readonly transactionId: string;
+  readonly walletId: string;
+  readonly type: string;
+  readonly status: 'approved' | 'declined';
+  readonly declineReason: string | null;
+  readonly amount: string;
+  readonly currency: string;
+  readonly balanceAfter: string | null;
+  readonly appliedAt: string;
+}
+
+/** What the history consumer recorded for these wallets, newest first (at most `limit`). */
+export async function activityOf(sql: Sql, walletIds: readonly string[], limit: number): Promise<ActivityLine[]> {
+  if (walletIds.length === 0) return [];
+  return sql<ActivityLine[]>`
+    select event_id as "eventId", transaction_id as "transactionId", account_id as "walletId", type, status,
+           decline_reason as "declineReason", trim_scale(amount)::text as amount, currency, trim_scale(balance_after)::text as "balanceAfter",
+           to_char(applied_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "appliedAt"
+    from account_activity
+    where account_id = any(${walletIds}::uuid[])
+    order by applied_at desc, event_id desc
+    limit ${limit}`;
+}

@@ -18,7 +18,7 @@ import { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions } fro
 import { createMessageSink, SEND_RETRY } from '../kafka/sink.js';
 import type { BatchResult } from '../ledger/rows.js';
 import type { RetryPolicy } from '../retry.js';
-import { logGroupId, type Topology } from '../topology.js';
+import { ephemeralGroupId, type Topology } from '../topology.js';
 import { createLedgerHandler } from './ledger-handler.js';
 import { startHistoryThread } from './history-thread.js';
 import { rehearse } from './rehearse.js';
@@ -132,7 +132,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         ...common,
         fromBeginning: false,
         topic: topology.resultsTopic,
-        groupId: logGroupId(topology, process.pid, Date.now()),
+        groupId: ephemeralGroupId(topology, 'log', process.pid, Date.now()),
         partitionsConsumedConcurrently: 1,
         handle: async (messages) => {
           for (const message of messages) {

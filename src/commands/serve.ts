@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { serve } from '../service/serve.js';
+import { DEFAULT_PARTITIONS } from '../topology.js';
+import { configOf, gracefulShutdown } from './common.js';
+import { durationOption, integerOption } from './options.js';
+
+interface ServeCommandOptions {
+  host: string;
+  port: number;
+  partitions: number;
+  batchSize: number;
+  waitTimeout: number;
+  waitingMax: number;
+}
+
+export function serveCommand(program: Command): Command {
+  return program
+    .command('serve')
+    .description(
+      'The wallet service: an HTTP API whose writes go through Kafka to the ledger, with the ledger and history consumers (Ctrl-C stops gracefully)',
+    )
+    .option('--host <address>', 'address to bind; beyond loopback only with WALLET_SIM_API_TOKEN set', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (0: any free port, printed)', integerOption(0, 65_535), 8080)
+    .option('--partitions <n>', 'partitions of the topic when it is created', integerOption(1, 256), DEFAULT_PARTITIONS)
+    .option('--batch-size <n>', 'most transactions applied in one database transaction', integerOption(1, 10_000), 2_000)
+    .option('--wait-timeout <time>', 'how long a write waits for the decision before answering 202', durationOption, 5_000)
+    .option('--waiting-max <n>', 'most requests waiting for a decision at once; more get 503', integerOption(1, 100_000), 5_000)
+    .action(async (options: ServeCommandOptions, command: Command) => {
+      const config = configOf(command);
+      const stop = gracefulShutdown();
+      await serve(
+        config,
+        {
+          host: options.host,
+          port: options.port,
+          partitions: options.partitions,
+          batchSizeMax: options.batchSize,
+          waitTimeoutMs: options.waitTimeout,
+          waitingMax: options.waitingMax,
+        },
+        stop,
+        (line) => process.stdout.write(`wallet-sim serve: ${line}\n`),
+      );
+    });
+}

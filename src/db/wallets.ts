@@ -1,0 +1,135 @@
+// The wallet service's reads and writes of users, wallets and cards. Money
+// never moves here: balances change only through the ledger.
+
+import type { Card } from '../generator/cards.js';
+import type { Sql } from './connect.js';
+
+export interface WalletRow {
+  readonly walletId: string;
+  readonly userId: string;
+  readonly currency: string;
+  readonly balance: string;
+  readonly updatedAt: string;
+}
+
+export interface NewWallet {
+  readonly walletId: string;
+  readonly currency: string;
+  readonly cardId: string;
+  readonly card: Card;
+}
+
+/** What a create under an Idempotency-Key did: made it, found the key's earlier result, or refused. */
+export type CreateOutcome =
+  | { readonly kind: 'created' }
+  | { readonly kind: 'replayed'; readonly resourceId: string }
+  | { readonly kind: 'key-reused' }
+  | { readonly kind: 'email-taken' };
+
+class EmailTaken extends Error {}
+
+/**
+ * Claims the key and creates, in one database transaction: a concurrent
+ * request with the same key waits on the key's row and then finds it; a
+ * refused create (email taken) leaves no key behind.
+ */
+async function createOnce(
+  sql: Sql,
+  key: { key: string; requestHash: string; resourceId: string },
+  create: (tx: Sql) => Promise<void>,
+): Promise<CreateOutcome> {
+  try {
+    return await sql.begin(async (transaction) => {
+      const tx = transaction as unknown as Sql;
+      const claimed = await tx`
+        insert into idempotency_keys (key, request_hash, resource_id) values (${key.key}, ${key.requestHash}, ${key.resourceId})
+        on conflict (key) do nothing returning key`;
+      if (claimed.length === 0) {
+        const [existing] = await tx<{ requestHash: string; resourceId: string }[]>`
+          select request_hash as "requestHash", resource_id as "resourceId" from idempotency_keys where key = ${key.key}`;
+        return existing?.requestHash === key.requestHash
+          ? { kind: 'replayed' as const, resourceId: existing.resourceId }
+          : { kind: 'key-reused' as const };
+      }
+      await create(tx);
+      return { kind: 'created' as const };
+    });
+  } catch (error) {
+    if (error instanceof EmailTaken) return { kind: 'email-taken' };
+    throw error;
+  }
+}
+
+/** A user with one wallet (balance 0) and its card, once per Idempotency-Key. */
+export async function createUser(
+  sql: Sql,
+  key: { key: string; requestHash: string },
+  user: { userId: string; email: string; name: string },
+  wallet: NewWallet,
+): Promise<CreateOutcome> {
+  return createOnce(sql, { ...key, resourceId: user.userId }, async (tx) => {
+    const inserted = await tx`
+      insert into users (id, name, email) values (${user.userId}, ${user.name}, ${user.email})
+      on conflict (email) do nothing returning id`;
+    if (inserted.length === 0) throw new EmailTaken();
+    await insertWallet(tx, user.userId, wallet);
+  });
+}
+
+/** Another wallet (balance 0, with a card) of an existing user, once per Idempotency-Key. */
+export async function createWallet(
+  sql: Sql,
+  key: { key: string; requestHash: string },
+  userId: string,
+  wallet: NewWallet,
+): Promise<CreateOutcome> {
+  return createOnce(sql, { ...key, resourceId: wallet.walletId }, (tx) => insertWallet(tx, userId, wallet));
+}
+
+async function insertWallet(sql: Sql, userId: string, wallet: NewWallet): Promise<void> {
+  const card = wallet.card;
+  await sql`insert into accounts (id, user_id, currency, balance) values (${wallet.walletId}, ${userId}, ${wallet.currency}, 0)`;
+  await sql`
+    insert into cards (id, account_id, brand, bin, last4, masked_number, expiry_month, expiry_year, status)
+    values (${wallet.cardId}, ${wallet.walletId}, ${card.brand}, ${card.bin}, ${card.last4}, ${card.maskedNumber},
+            ${card.expiryMonth}, ${card.expiryYear}, ${card.status})`;
+}
+
+export async function userExists(sql: Sql, userId: string): Promise<boolean> {
+  return (await sql`select 1 from users where id = ${userId}`).length > 0;
+}
+
+/** The user and its first wallet. */
+export async function findUser(sql: Sql, userId: string): Promise<{ userId: string; walletId: string | null } | null> {
+  const [row] = await sql<{ userId: string; walletId: string | null }[]>`
+    select u.id as "userId", (select a.id from accounts a where a.user_id = u.id order by a.created_at, a.id limit 1) as "walletId"
+    from users u where u.id = ${userId}`;
+  return row ?? null;
+}
+
+export async function walletsOf(sql: Sql, userId: string): Promise<WalletRow[]> {
+  return sql<WalletRow[]>`
+    select id as "walletId", user_id as "userId", currency, balance::text as balance, updated_at as "updatedAt"
+    from accounts where user_id = ${userId} order by created_at, id`;
+}
+
+export async function findWallet(sql: Sql, walletId: string): Promise<WalletRow | null> {
+  const [row] = await sql<WalletRow[]>`
+    select id as "walletId", user_id as "userId", currency, balance::text as balance, updated_at as "updatedAt"
+    from accounts where id = ${walletId}`;
+  return row ?? null;
+}
+
+/** The wallet's first active card, for purchases and withdrawals made through the service. */
+export async function walletCardId(sql: Sql, walletId: string): Promise<string | null> {
+  const [row] = await sql<{ id: string }[]>`
+    select id from cards where account_id = ${walletId} and status = 'active' order by created_at, id limit 1`;
+  return row?.id ?? null;
+}
+
+/** The wallet an approved or declined purchase belongs to, or null when there is no such purchase. */
+export async function purchaseWallet(sql: Sql, transactionId: string): Promise<{ walletId: string; currency: string } | null> {
+  const [row] = await sql<{ walletId: string; currency: string }[]>`
+    select account_id as "walletId", currency from transactions where id = ${transactionId} and type = 'purchase'`;
+  return row ?? null;
+}

@@ -1,0 +1,104 @@
+// The wallet service's HTTP side: a Fastify app of plugins, one per concern
+// (problems, auth, metrics, OpenAPI, routes). JSON schemas validate every
+// request (no type coercion: a JSON number is never taken as an amount),
+// serialise the answers and make the OpenAPI document.
+
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import { classifyError } from '../retry.js';
+import type { ServiceMetrics } from './metrics.js';
+import { PROBLEM_CONTENT_TYPE, ProblemError, type ProblemType } from './problems.js';
+import { accountRoutes, type AccountDeps } from './routes/accounts.js';
+import { moneyRoutes } from './routes/money.js';
+import { opsRoutes, type OpsDeps } from './routes/ops.js';
+import type { WriteDeps } from './writes.js';
+
+/** Small on purpose: every request body here is a few fields. */
+export const BODY_BYTES_MAX = 16 * 1024;
+const OPEN_ROUTES = new Set(['/healthz', '/readyz']);
+
+export interface AppDeps extends WriteDeps, AccountDeps, OpsDeps {
+  readonly metrics: ServiceMetrics;
+  /** Bearer token every route but the health checks requires; null: none. */
+  readonly apiToken: string | null;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_BYTES_MAX,
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'wallet-sim wallet service',
+        version: '1',
+        description: 'Wallets over Kafka and a PostgreSQL ledger. Amounts are decimal strings.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  // Fastify parses text/plain too; every body here is JSON, anything else is a 415.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler((error: FastifyError | ProblemError, _request, reply) => sendProblem(reply, toProblem(error)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, new ProblemError('not-found', `no route ${request.method} ${request.url}`)),
+  );
+  if (deps.apiToken !== null) app.addHook('onRequest', bearerCheck(deps.apiToken));
+  deps.metrics.instrument(app);
+  await app.register(opsRoutes, deps);
+  await app.register(accountRoutes, deps);
+  await app.register(moneyRoutes, deps);
+  return app;
+}
+
+export function sendProblem(reply: FastifyReply, error: ProblemError): FastifyReply {
+  if (error.retryAfterSeconds !== null) void reply.header('retry-after', String(error.retryAfterSeconds));
+  return reply.code(error.problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(error.problem));
+}
+
+/** Fastify's own errors (parsing, validation, limits) as our problem types; anything else is a 500 without details. */
+function toProblem(error: FastifyError | ProblemError): ProblemError {
+  if (error instanceof ProblemError) return error;
+  const byCode: Partial<Record<string, [ProblemType, string]>> = {
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported-media-type', 'send the body as application/json'],
+    FST_ERR_CTP_BODY_TOO_LARGE: ['payload-too-large', `a body here is at most ${BODY_BYTES_MAX} bytes`],
+    FST_ERR_CTP_INVALID_JSON_BODY: ['malformed-json', 'the body could not be parsed as JSON'],
+    FST_ERR_CTP_EMPTY_JSON_BODY: ['malformed-json', 'the body is empty; send a JSON object'],
+  };
+  const known = byCode[error.code];
+  if (known !== undefined) return new ProblemError(known[0], known[1]);
+  if (error.validation !== undefined) {
+    const amountNumber = error.validation.some((issue) => issue.instancePath.endsWith('/amount') && issue.keyword === 'type');
+    if (amountNumber)
+      return new ProblemError('amount-not-a-string', 'send amount as a decimal string such as "12.50", never as a JSON number');
+    return new ProblemError(
+      'invalid-request',
+      `${error.validationContext ?? 'request'} ${error.message.replace(/^(body|params|querystring|headers)\s*/, '')}`,
+      {
+        errors: error.validation.map((issue) => ({ path: issue.instancePath, message: issue.message ?? issue.keyword })),
+      },
+    );
+  }
+  if (error.statusCode === 400 && typeof error.code === 'string' && error.code.startsWith('FST_ERR_CTP')) {
+    return new ProblemError('malformed-json', error.message);
+  }
+  return classifyError(error) === 'retriable'
+    ? new ProblemError('unavailable', 'a dependency does not answer now; retry with the same Idempotency-Key', {}, 2)
+    : new ProblemError('internal', 'the request failed inside the service; please report it');
+}
+
+function bearerCheck(token: string) {
+  const expected = Buffer.from(`Bearer ${token}`);
+  return async (request: FastifyRequest) => {
+    if (OPEN_ROUTES.has(request.url.split('?')[0] ?? '')) return;
+    const given = Buffer.from(request.headers.authorization ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new ProblemError('unauthorized', 'send Authorization: Bearer <WALLET_SIM_API_TOKEN>');
+    }
+  };
+}

@@ -1,0 +1,257 @@
+// Users, wallets and what has happened to them: the ledger's statement
+// (exact, cursor-paged) and the history the history consumer built from
+// result events (eventually consistent: it trails the ledger by the
+// history group's lag).
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { activityOf } from '../../db/activity.js';
+import type { Sql } from '../../db/connect.js';
+import { isStatementPosition, statementLines } from '../../db/statement.js';
+import {
+  createUser,
+  createWallet,
+  findUser,
+  findWallet,
+  userExists,
+  walletsOf,
+  type CreateOutcome,
+  type NewWallet,
+} from '../../db/wallets.js';
+import { generateCard } from '../../generator/cards.js';
+import { createRandom } from '../../generator/random.js';
+import { formatMoney } from '../amounts.js';
+import { ProblemError } from '../problems.js';
+import { activityLine, currency, idempotencyHeaders, problems, statementLine, uuid, wallet } from '../schemas.js';
+import { fingerprintOf } from '../writes.js';
+
+export interface AccountDeps {
+  readonly sql: Sql;
+  readonly newId: (nowMs: number) => string;
+  readonly nowMs: () => number;
+}
+
+const PAGE_LIMIT_MAX = 100;
+const PAGE_LIMIT_DEFAULT = 20;
+const DEFAULT_CURRENCY = 'EUR';
+const CARD_YEARS_VALID = 3;
+
+// Query values are strings (request bodies get no type coercion, so neither do queries): limit is checked here.
+const page = {
+  type: 'object',
+  properties: {
+    limit: { type: 'string', pattern: '^[0-9]{1,3}$', description: `1 to ${PAGE_LIMIT_MAX}, default ${PAGE_LIMIT_DEFAULT}` },
+    before: { type: 'string', maxLength: 200 },
+  },
+  additionalProperties: false,
+} as const;
+
+function limitOf(query: { limit?: string }): number {
+  const limit = query.limit === undefined ? PAGE_LIMIT_DEFAULT : Number(query.limit);
+  if (limit < 1 || limit > PAGE_LIMIT_MAX) throw new ProblemError('invalid-request', `limit must be from 1 to ${PAGE_LIMIT_MAX}`);
+  return limit;
+}
+const walletParams = { type: 'object', properties: { walletId: uuid }, additionalProperties: false } as const;
+const userParams = { type: 'object', properties: { userId: uuid }, additionalProperties: false } as const;
+
+function walletView(row: { walletId: string; userId: string; currency: string; balance: string; updatedAt: string | Date }) {
+  return { ...row, balance: formatMoney(row.balance, row.currency), updatedAt: new Date(row.updatedAt).toISOString() };
+}
+
+function idempotencyKeyOf(request: FastifyRequest): { key: string; requestHash: string } {
+  const key = request.headers['idempotency-key'];
+  if (typeof key !== 'string')
+    throw new ProblemError('idempotency-key-missing', 'send an Idempotency-Key header (a fresh one per new request)');
+  return { key, requestHash: fingerprintOf(request.method, request.url, request.body) };
+}
+
+function settle(outcome: CreateOutcome, email?: string): string | null {
+  if (outcome.kind === 'key-reused') throw new ProblemError('idempotency-key-reused', 'send a new Idempotency-Key for a new request');
+  if (outcome.kind === 'email-taken') throw new ProblemError('email-taken', `a user with email ${email} exists`);
+  return outcome.kind === 'replayed' ? outcome.resourceId : null;
+}
+
+export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Promise<void> {
+  const { sql } = deps;
+  const random = createRandom(randomUUID(), 'cards');
+  const newWallet = (walletCurrency: string): NewWallet => {
+    const year = new Date(deps.nowMs()).getUTCFullYear();
+    const card = { ...generateCard(random, year), status: 'active' as const, expiryYear: year + CARD_YEARS_VALID };
+    return { walletId: deps.newId(deps.nowMs()), currency: walletCurrency, cardId: deps.newId(deps.nowMs()), card };
+  };
+
+  app.post(
+    '/v1/users',
+    {
+      schema: {
+        summary: 'A user with one wallet (balance 0) and its card',
+        headers: idempotencyHeaders,
+        body: {
+          type: 'object',
+          properties: {
+            email: { type: 'string', format: 'email', maxLength: 254 },
+            name: { type: 'string', minLength: 1, maxLength: 200 },
+            currency,
+          },
+          required: ['email'],
+          additionalProperties: false,
+        },
+        response: { 201: { type: 'object', properties: { userId: uuid, walletId: uuid } }, ...problems(400, 409, 413, 415, 422) },
+      },
+    },
+    async (request: FastifyRequest<{ Body: { email: string; name?: string; currency?: string } }>, reply) => {
+      const key = idempotencyKeyOf(request);
+      const email = request.body.email.toLowerCase();
+      const userId = deps.newId(deps.nowMs());
+      const first = newWallet(request.body.currency ?? DEFAULT_CURRENCY);
+      const replayed = settle(
+        await createUser(sql, key, { userId, email, name: request.body.name ?? email.split('@')[0] ?? email }, first),
+        email,
+      );
+      const user = replayed === null ? { userId, walletId: first.walletId } : await findUser(sql, replayed);
+      return reply.code(201).header('location', `/v1/users/${user?.userId}/wallets`).send(user);
+    },
+  );
+
+  app.get(
+    '/v1/users/:userId/wallets',
+    {
+      schema: {
+        summary: "A user's wallets",
+        params: userParams,
+        response: { 200: { type: 'object', properties: { data: { type: 'array', items: wallet } } }, ...problems(404) },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { userId: string } }>) => {
+      const wallets = await walletsOf(sql, request.params.userId.toLowerCase());
+      if (wallets.length === 0 && !(await userExists(sql, request.params.userId.toLowerCase())))
+        throw new ProblemError('not-found', `no user ${request.params.userId}`);
+      return { data: wallets.map(walletView) };
+    },
+  );
+
+  app.post(
+    '/v1/users/:userId/wallets',
+    {
+      schema: {
+        summary: 'Open another wallet (balance 0, with a card)',
+        headers: idempotencyHeaders,
+        params: userParams,
+        body: { type: 'object', properties: { currency }, required: ['currency'], additionalProperties: false },
+        response: { 201: wallet, ...problems(400, 404, 413, 415, 422) },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { userId: string }; Body: { currency: string } }>, reply) => {
+      const key = idempotencyKeyOf(request);
+      const userId = request.params.userId.toLowerCase();
+      if (!(await userExists(sql, userId))) throw new ProblemError('not-found', `no user ${userId}`);
+      const opened = newWallet(request.body.currency);
+      const walletId = settle(await createWallet(sql, key, userId, opened)) ?? opened.walletId;
+      const row = await findWallet(sql, walletId);
+      return reply
+        .code(201)
+        .header('location', `/v1/wallets/${walletId}`)
+        .send(row === null ? null : walletView(row));
+    },
+  );
+
+  app.get(
+    '/v1/wallets/:walletId',
+    { schema: { summary: 'Balance, currency, owner and last change', params: walletParams, response: { 200: wallet, ...problems(404) } } },
+    async (request: FastifyRequest<{ Params: { walletId: string } }>) => {
+      const row = await findWallet(sql, request.params.walletId.toLowerCase());
+      if (row === null) throw new ProblemError('not-found', `no wallet ${request.params.walletId}`);
+      return walletView(row);
+    },
+  );
+
+  app.get(
+    '/v1/wallets/:walletId/statement',
+    {
+      schema: {
+        summary: "The ledger of a wallet, newest first, cursor-paged (`before` = the previous page's nextCursor)",
+        params: walletParams,
+        querystring: page,
+        response: {
+          200: { type: 'object', properties: { data: { type: 'array', items: statementLine }, nextCursor: { type: ['string', 'null'] } } },
+          ...problems(400, 404),
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { walletId: string }; Querystring: { limit?: string; before?: string } }>) => {
+      const walletId = request.params.walletId.toLowerCase();
+      if ((await findWallet(sql, walletId)) === null) throw new ProblemError('not-found', `no wallet ${walletId}`);
+      const before = request.query.before === undefined ? null : Buffer.from(request.query.before, 'base64url').toString('utf8');
+      if (before !== null && !isStatementPosition(before))
+        throw new ProblemError('invalid-request', 'before is not a cursor this statement gave out');
+      const limit = limitOf(request.query);
+      const lines = await statementLines(sql, walletId, limit + 1, before);
+      const shown = lines.slice(0, limit);
+      const last = shown[shown.length - 1];
+      return {
+        data: shown.map(({ position: _position, ...line }) => ({
+          ...line,
+          amount: line.amount.startsWith('-')
+            ? `-${formatMoney(line.amount.slice(1), line.currency)}`
+            : formatMoney(line.amount, line.currency),
+          balanceAfter: line.balanceAfter === null ? null : formatMoney(line.balanceAfter, line.currency),
+        })),
+        nextCursor: lines.length > shown.length && last !== undefined ? Buffer.from(last.position).toString('base64url') : null,
+      };
+    },
+  );
+
+  const history = {
+    type: 'object',
+    properties: { data: { type: 'array', items: activityLine }, consistency: { type: 'string' } },
+  } as const;
+  const EVENTUAL = 'eventual: built by the history consumer from result events, it can trail the ledger';
+  const historyView = (lines: Awaited<ReturnType<typeof activityOf>>) =>
+    lines.map((line) => ({
+      ...line,
+      amount: formatMoney(line.amount, line.currency),
+      balanceAfter: line.balanceAfter === null ? null : formatMoney(line.balanceAfter, line.currency),
+    }));
+  app.get(
+    '/v1/wallets/:walletId/history',
+    {
+      schema: {
+        summary: 'What the history consumer recorded for a wallet (eventually consistent)',
+        params: walletParams,
+        querystring: page,
+        response: { 200: history, ...problems(404) },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { walletId: string }; Querystring: { limit?: string } }>) => {
+      const walletId = request.params.walletId.toLowerCase();
+      if ((await findWallet(sql, walletId)) === null) throw new ProblemError('not-found', `no wallet ${walletId}`);
+      return { data: historyView(await activityOf(sql, [walletId], limitOf(request.query))), consistency: EVENTUAL };
+    },
+  );
+  app.get(
+    '/v1/users/:userId/activity',
+    {
+      schema: {
+        summary: "A user's activity over all wallets (eventually consistent)",
+        params: userParams,
+        querystring: page,
+        response: { 200: history, ...problems(404) },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { userId: string }; Querystring: { limit?: string } }>) => {
+      const userId = request.params.userId.toLowerCase();
+      if (!(await userExists(sql, userId))) throw new ProblemError('not-found', `no user ${userId}`);
+      const wallets = await walletsOf(sql, userId);
+      return {
+        data: historyView(
+          await activityOf(
+            sql,
+            wallets.map((w) => w.walletId),
+            limitOf(request.query),
+          ),
+        ),
+        consistency: EVENTUAL,
+      };
+    },
+  );
+}

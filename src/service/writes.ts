@@ -1,0 +1,165 @@
+// A money request of the wallet service, from HTTP to the ledger's decision:
+//   1. check it against the wallets (nothing written when it is wrong);
+//   2. claim its Idempotency-Key, which fixes its transaction id and message;
+//   3. publish the message to the transactions topic, keyed by account, as
+//      `run`'s producer does (a replay publishes only when the first attempt
+//      may have failed: its key is older than the wait limit);
+//   4. wait for the decision (the result event), up to the wait limit.
+// The balance itself is only ever changed by the ledger consumer.
+
+import { createHash } from 'node:crypto';
+import { claimIdempotencyKey } from '../db/idempotency.js';
+import type { Sql } from '../db/connect.js';
+import { readResultEvents } from '../db/result-events.js';
+import { findWallet, purchaseWallet, walletCardId } from '../db/wallets.js';
+import type { ResultEvent } from '../events.js';
+import type { MessageSink } from '../kafka/sink.js';
+import { encodeTransaction, type Merchant, type Transaction, type TransactionType } from '../message.js';
+import { isoTime } from '../iso-time.js';
+import { accountKey, type Topology } from '../topology.js';
+import { parseRequestAmount } from './amounts.js';
+import type { DecisionBoard } from './decisions.js';
+import { ProblemError } from './problems.js';
+
+export interface WriteDeps {
+  readonly sql: Sql;
+  readonly sink: MessageSink;
+  readonly topology: Topology;
+  readonly board: DecisionBoard;
+  readonly newId: (nowMs: number) => string;
+  readonly nowMs: () => number;
+  /** Throws a 503 problem when Kafka or PostgreSQL is known to be down. */
+  readonly assertAvailable: () => void;
+  readonly waitTimeoutMs: number;
+}
+
+export interface MoneyRequest {
+  readonly type: TransactionType;
+  /** The wallet debited or credited; for a refund, found from the purchase. */
+  readonly walletId: string | null;
+  readonly amount: string;
+  readonly toWalletId?: string;
+  readonly purchaseId?: string;
+  readonly merchantName?: string;
+  readonly mcc?: string;
+  readonly idempotencyKey: string;
+  /** Method, path and body, as the key's fingerprint. */
+  readonly fingerprint: string;
+  readonly respondAsync: boolean;
+}
+
+export type MoneyAnswer =
+  { readonly kind: 'decided'; readonly event: ResultEvent } | { readonly kind: 'pending'; readonly transactionId: string };
+
+const API_MERCHANT = { name: 'wallet-sim API merchant', categoryCode: '5999', city: 'Online', country: 'DE' };
+
+/** What makes two requests the same request: method, path and body, whatever the order of the body's keys. */
+export function fingerprintOf(method: string, path: string, body: unknown): string {
+  return createHash('sha256')
+    .update(`${method} ${path} ${canonicalJson(body)}`)
+    .digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export async function submitMoneyRequest(deps: WriteDeps, request: MoneyRequest): Promise<MoneyAnswer> {
+  deps.assertAvailable();
+  const transaction = await checkedTransaction(deps, request);
+  const message = encodeTransaction(transaction);
+  const { claimed, record } = await claimIdempotencyKey(deps.sql, request.idempotencyKey, {
+    requestHash: request.fingerprint,
+    resourceId: transaction.transactionId,
+    accountId: transaction.accountId,
+    message,
+  });
+  if (record.requestHash !== request.fingerprint || record.message === null) {
+    throw new ProblemError(
+      'idempotency-key-reused',
+      'send a new Idempotency-Key for a new request; reuse a key only to retry the same request',
+    );
+  }
+  const transactionId = record.resourceId;
+  const [decided] = await readResultEvents(deps.sql, [transactionId]).then((events) => events.filter((e) => e.eventId === transactionId));
+  if (decided !== undefined) return { kind: 'decided', event: decided };
+  const wait = deps.board.register(transactionId);
+  if (wait === null)
+    throw new ProblemError('too-many-waiting', 'too many requests wait for a decision; retry with the same Idempotency-Key', {}, 1);
+  try {
+    if (claimed || record.ageMs >= deps.waitTimeoutMs) {
+      await deps.sink
+        .send(deps.topology.transactionsTopic, [{ key: accountKey(transaction.accountId), value: record.message }])
+        .catch((error: unknown) => {
+          throw new ProblemError(
+            'unavailable',
+            `Kafka did not take the transaction (${(error as Error).message}); retry with the same Idempotency-Key`,
+            { transactionId },
+            2,
+          );
+        });
+    }
+    if (request.respondAsync) return { kind: 'pending', transactionId };
+    const timer = new Promise<null>((resolve) => setTimeout(resolve, deps.waitTimeoutMs, null).unref());
+    const event = await Promise.race([wait.decided, timer]);
+    return event === null ? { kind: 'pending', transactionId } : { kind: 'decided', event };
+  } finally {
+    wait.cancel();
+  }
+}
+
+/** The transaction the request asks for, or a 4xx problem; reads only. */
+async function checkedTransaction(deps: WriteDeps, request: MoneyRequest): Promise<Transaction> {
+  const { sql } = deps;
+  let walletId = request.walletId;
+  let originalTransactionId: string | null = null;
+  if (request.type === 'refund') {
+    const purchase = await purchaseWallet(sql, request.purchaseId ?? '');
+    if (purchase === null) throw new ProblemError('not-found', `no purchase ${request.purchaseId} to refund`);
+    walletId = purchase.walletId;
+    originalTransactionId = request.purchaseId ?? null;
+  }
+  const wallet = walletId === null ? null : await findWallet(sql, walletId);
+  if (wallet === null) throw new ProblemError('not-found', `no wallet ${walletId}`);
+  const amount = parseRequestAmount(request.amount, wallet.currency);
+  if (typeof amount === 'string') throw new ProblemError('invalid-amount', amount);
+  let counterpartyAccountId: string | null = null;
+  if (request.type === 'transfer') {
+    const to = request.toWalletId ?? '';
+    if (to === wallet.walletId)
+      throw new ProblemError('same-wallet', 'toWalletId is the wallet the money would leave; name another wallet');
+    const destination = await findWallet(sql, to);
+    if (destination === null) throw new ProblemError('not-found', `no wallet ${to} to transfer to`);
+    if (destination.currency !== wallet.currency) {
+      throw new ProblemError('currency-mismatch', `wallet ${to} holds ${destination.currency}, this one ${wallet.currency}`);
+    }
+    counterpartyAccountId = to;
+  }
+  const usesCard = request.type === 'purchase' || request.type === 'withdrawal';
+  const cardId = usesCard ? await walletCardId(sql, wallet.walletId) : null;
+  if (usesCard && cardId === null) throw new ProblemError('no-card', `wallet ${wallet.walletId} has no active card`);
+  const nowMs = deps.nowMs();
+  const merchant: Merchant | null =
+    request.type === 'purchase'
+      ? { ...API_MERCHANT, name: request.merchantName ?? API_MERCHANT.name, categoryCode: request.mcc ?? API_MERCHANT.categoryCode }
+      : null;
+  return {
+    transactionId: deps.newId(nowMs),
+    type: request.type,
+    accountId: wallet.walletId,
+    cardId,
+    counterpartyAccountId,
+    originalTransactionId,
+    amount,
+    currency: wallet.currency,
+    merchant,
+    channel: usesCard ? (request.type === 'purchase' ? 'online' : 'card_present') : null,
+    eventTime: isoTime(nowMs),
+    producedAtMs: nowMs,
+  };
+}
