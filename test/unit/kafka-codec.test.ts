@@ -1,4 +1,4 @@
-// kafkajs as scripts/patch-dependencies.js patches it: the encoder (pooled
+// kafkajs as patches/ patches it: the encoder (pooled
 // buffers, varints in place, small varlongs without BigInt, CRC32C
 // slicing-by-8) must write the bytes the protocol defines, the record
 // decoder (timestamps and offsets in numbers while they are safe integers)
@@ -13,10 +13,17 @@ import { createRandom, type Random } from '../../src/generator/random.js';
 import { packageRoot } from '../../src/paths.js';
 
 const require = createRequire(join(packageRoot, 'package.json'));
-const kafkajs = (path: string) => require(join(packageRoot, 'node_modules', 'kafkajs', 'src', path));
+const kafkajs = (path: string): unknown => require(join(packageRoot, 'node_modules', 'kafkajs', 'src', path));
 
-interface EncoderLike { buffer: Buffer; writeVarInt(value: number): EncoderLike; writeVarLong(value: number | string): EncoderLike }
-interface EncoderClass { new(): EncoderLike; sizeOfVarLong(value: number | string): number }
+interface EncoderLike {
+  buffer: Buffer;
+  writeVarInt(value: number): EncoderLike;
+  writeVarLong(value: number | string): EncoderLike;
+}
+interface EncoderClass {
+  new (): EncoderLike;
+  sizeOfVarLong(value: number | string): number;
+}
 const Encoder = kafkajs('protocol/encoder.js') as EncoderClass;
 const crc32C = kafkajs('protocol/recordBatch/crc32C/index.js') as (buffer: Buffer) => number;
 const { RecordBatch } = kafkajs('protocol/recordBatch/v0/index.js') as { RecordBatch: (options: object) => Promise<EncoderLike> };
@@ -24,7 +31,13 @@ const Record = kafkajs('protocol/recordBatch/record/v0/index.js') as (options: o
 const murmur2 = kafkajs('producer/partitioners/default/murmur2.js') as (key: string | Buffer) => number;
 const Decoder = kafkajs('protocol/decoder.js') as new (buffer: Buffer) => object;
 const decodeRecordBatch = kafkajs('protocol/recordBatch/v0/decoder.js') as (decoder: object) => Promise<{ records: DecodedRecord[] }>;
-interface DecodedRecord { key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer>; timestamp: string; offset: string }
+interface DecodedRecord {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer>;
+  timestamp: string;
+  offset: string;
+}
 
 /** Zigzag over 64 bits, then unsigned LEB128: Kafka's varint and varlong. */
 function referenceVarLong(value: bigint): Buffer {
@@ -116,8 +129,10 @@ describe('the patched kafkajs encoder and record decoder', () => {
 
   it('encodes a record batch whatever the pool held before, with the CRC of its body, and kafkajs decodes it back', async () => {
     const random = createRandom(13, 'batch');
-    const text = (lengthMax: number) => Array.from({ length: Math.floor(random.next() * lengthMax) },
-      () => String.fromCodePoint(random.chance(0.9) ? 32 + Math.floor(random.next() * 95) : 0xe9 + Math.floor(random.next() * 0x2000))).join('');
+    const text = (lengthMax: number) =>
+      Array.from({ length: Math.floor(random.next() * lengthMax) }, () =>
+        String.fromCodePoint(random.chance(0.9) ? 32 + Math.floor(random.next() * 95) : 0xe9 + Math.floor(random.next() * 0x2000)),
+      ).join('');
     const firstTimestamp = 1_700_000_000_000;
     const records = Array.from({ length: 300 }, (_, i) => ({
       key: random.chance(0.1) ? null : text(40),
@@ -129,7 +144,15 @@ describe('the patched kafkajs encoder and record decoder', () => {
     }));
     const encode = async (poison: number) => {
       poisonPool(poison);
-      const batch = await RecordBatch({ records: records.map((record) => { poisonPool(poison); return Record(record); }), firstTimestamp, maxTimestamp: firstTimestamp + 5_000, lastOffsetDelta: records.length - 1 });
+      const batch = await RecordBatch({
+        records: records.map((record) => {
+          poisonPool(poison);
+          return Record(record);
+        }),
+        firstTimestamp,
+        maxTimestamp: firstTimestamp + 5_000,
+        lastOffsetDelta: records.length - 1,
+      });
       return Buffer.from(batch.buffer);
     };
     const encoded = await encode(0xaa);
@@ -139,16 +162,23 @@ describe('the patched kafkajs encoder and record decoder', () => {
     // then the CRC of everything after it.
     expect(encoded.readUInt32BE(17)).toBe(referenceCrc32C(encoded.subarray(21)));
     const decoded = await decodeRecordBatch(new Decoder(encoded));
-    expect(decoded.records.map((record) => ({
-      key: record.key === null ? null : record.key.toString('utf8'),
-      value: record.value?.toString('utf8'),
-      headers: Object.fromEntries(Object.entries(record.headers).map(([name, value]) => [name, value.toString('utf8')])),
-      timestamp: Number(record.timestamp),
-      offset: Number(record.offset),
-    }))).toEqual(records.map((record) => ({
-      key: record.key, value: record.value, headers: record.headers,
-      timestamp: firstTimestamp + record.timestampDelta, offset: record.offsetDelta,
-    })));
+    expect(
+      decoded.records.map((record) => ({
+        key: record.key === null ? null : record.key.toString('utf8'),
+        value: record.value?.toString('utf8'),
+        headers: Object.fromEntries(Object.entries(record.headers).map(([name, value]) => [name, value.toString('utf8')])),
+        timestamp: Number(record.timestamp),
+        offset: Number(record.offset),
+      })),
+    ).toEqual(
+      records.map((record) => ({
+        key: record.key,
+        value: record.value,
+        headers: record.headers,
+        timestamp: firstTimestamp + record.timestampDelta,
+        offset: record.offsetDelta,
+      })),
+    );
   });
 
   it('decodes timestamps and offsets exactly, in numbers and past 2^53', async () => {
@@ -161,16 +191,29 @@ describe('the patched kafkajs encoder and record decoder', () => {
     const firstTimestamp = 1_700_000_000_000;
     const firstOffset = 2n ** 53n - 100n;
     const records = deltas.map((timestampDelta, i) => Record({ key: `k${i}`, value: `v${i}`, offsetDelta: i, timestampDelta }));
-    const batch = await RecordBatch({ records, firstOffset: firstOffset.toString(), firstTimestamp, maxTimestamp: firstTimestamp, lastOffsetDelta: records.length - 1 });
+    const batch = await RecordBatch({
+      records,
+      firstOffset: firstOffset.toString(),
+      firstTimestamp,
+      maxTimestamp: firstTimestamp,
+      lastOffsetDelta: records.length - 1,
+    });
     const decoded = await decodeRecordBatch(new Decoder(Buffer.from(batch.buffer)));
     expect(decoded.records.map((record) => [record.offset, record.timestamp])).toEqual(
-      deltas.map((delta, i) => [(firstOffset + BigInt(i)).toString(), (BigInt(firstTimestamp) + BigInt(delta)).toString()]));
+      deltas.map((delta, i) => [(firstOffset + BigInt(i)).toString(), (BigInt(firstTimestamp) + BigInt(delta)).toString()]),
+    );
   });
 
-  it("hashes keys with murmur2 as the Java client does, so keys land in the same partitions", () => {
+  it('hashes keys with murmur2 as the Java client does, so keys land in the same partitions', () => {
     // Kafka's own test vectors (UtilsTest.testMurmur2).
-    const vectors: [string, number][] = [['21', -973932308], ['foobar', -790332482], ['a-little-bit-long-string', -985981536],
-      ['a-little-bit-longer-string', -1486304829], ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971], ['abc', 479470107]];
+    const vectors: [string, number][] = [
+      ['21', -973932308],
+      ['foobar', -790332482],
+      ['a-little-bit-long-string', -985981536],
+      ['a-little-bit-longer-string', -1486304829],
+      ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971],
+      ['abc', 479470107],
+    ];
     for (const [key, hash] of vectors) {
       expect(murmur2(key)).toBe(hash);
       expect(referenceMurmur2(Buffer.from(key))).toBe(hash);
@@ -179,7 +222,9 @@ describe('the patched kafkajs encoder and record decoder', () => {
     for (let i = 0; i < 5_000; i++) {
       const bytes = Buffer.from(Array.from({ length: Math.floor(random.next() * 80) }, () => Math.floor(random.next() * 256)));
       expect(murmur2(bytes)).toBe(referenceMurmur2(bytes));
-      const text = Array.from({ length: Math.floor(random.next() * 40) }, () => String.fromCodePoint(random.chance(0.8) ? 32 + random.int(95) : 0xa0 + random.int(0x3000))).join('');
+      const text = Array.from({ length: Math.floor(random.next() * 40) }, () =>
+        String.fromCodePoint(random.chance(0.8) ? 32 + random.int(95) : 0xa0 + random.int(0x3000)),
+      ).join('');
       expect(murmur2(text)).toBe(referenceMurmur2(Buffer.from(text)));
     }
   });
