@@ -60,13 +60,17 @@ export function killStrays(): void {
   started.clear();
 }
 
-/** Starts the CLI and lets the test follow its output while it runs. */
-export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningCli {
+/**
+ * Starts the CLI and lets the test follow its output while it runs. It is
+ * killed after the test unless `outlivesTest` (a server a whole file shares,
+ * which the file then stops itself).
+ */
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, outlivesTest = false): RunningCli {
   const child = spawn(process.execPath, [join(packageRoot, 'bin', 'wallet-sim.js'), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  started.add(child);
+  if (!outlivesTest) started.add(child);
   const stdoutLines: string[] = [];
   let stdout = '';
   let stderr = '';
