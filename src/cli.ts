@@ -12,6 +12,7 @@ import { seedUsersCommand } from './commands/seed-users.js';
 import { serveCommand } from './commands/serve.js';
 import { statementCommand } from './commands/statement.js';
 import { CheckFailed, requestShutdown } from './commands/common.js';
+import { loadCommand } from './commands/load.js';
 import { settings } from './settings.js';
 import { isWalletSimError } from './errors.js';
 
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   seedUsersCommand(program);
   runCommand(program);
   serveCommand(program);
+  loadCommand(program);
   balanceCommand(program);
   statementCommand(program);
   auditCommand(program);
