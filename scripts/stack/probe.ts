@@ -1,26 +1,11 @@
 // Does a service answer? A real client call, the same one wallet-sim makes.
 
-import { Kafka, logLevel } from 'kafkajs';
 import type { Config } from '../../src/config.js';
 import { connect } from '../../src/db/connect.js';
-import { securityOptions } from '../../src/kafka/client.js';
+import { brokerAnswers } from '../../src/kafka/client.js';
 
 export async function kafkaAnswers(config: Config): Promise<boolean> {
-  const kafka = new Kafka({
-    ...securityOptions(config.kafka),
-    clientId: 'wallet-sim-stack', brokers: [...config.kafka.brokers], logLevel: logLevel.NOTHING,
-    connectionTimeout: 1_000, requestTimeout: 3_000, retry: { retries: 0 },
-  });
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.describeCluster();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
+  return brokerAnswers(config.kafka, 'wallet-sim-stack');
 }
 
 export type PostgresAnswer = 'answers' | 'down' | 'refused-credentials';

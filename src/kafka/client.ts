@@ -161,3 +161,30 @@ export async function deleteTopicsNamedAfter(config: KafkaConfig, name: string):
     await admin.disconnect();
   }
 }
+
+/**
+ * Whether a broker answers a metadata request: one attempt within seconds,
+ * no retries, nothing logged. For callers that ask again on their own
+ * schedule (`stack:up` waiting for a started broker, `stack:status`).
+ */
+export async function brokerAnswers(config: KafkaConfig, clientId: string): Promise<boolean> {
+  const kafka = new Kafka({
+    ...securityOptions(config),
+    clientId,
+    brokers: [...config.brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1_000,
+    requestTimeout: 3_000,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}

@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 
 const patchesDir = join(packageRoot, 'patches');
@@ -119,5 +119,21 @@ describe('patched dependencies', () => {
     });
     expect({ status: child.status, stderr: child.stderr }).toEqual({ status: 0, stderr: '' });
     expect(JSON.parse(child.stdout)).toEqual({ opened: 'ok', backendDied: 'CONNECTION_CLOSED', afterwards: 'CONNECTION_CLOSED' });
+  });
+});
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
+}
+
+describe('the kafkajs boundary', () => {
+  it('imports kafkajs only under src/kafka/: the patched, unmaintained client stays behind one adapter', () => {
+    const importers = [...sources(join(packageRoot, 'src')), ...sources(join(packageRoot, 'scripts'))]
+      .filter((file) => /from 'kafkajs'|import\('kafkajs'\)|require\('kafkajs'\)/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(packageRoot, file))
+      .filter((file) => !file.startsWith('src/kafka/'));
+    expect(importers).toEqual([]);
   });
 });
