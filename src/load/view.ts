@@ -5,6 +5,7 @@
 
 import chalk from 'chalk';
 import { fitToWidth, type ViewMode } from '../terminal/view.js';
+import { READ_ENDPOINTS, WRITE_ENDPOINTS } from './requests.js';
 import type { LoadSnapshot, LoadSummary } from './stats.js';
 
 export interface LoadView {
@@ -27,8 +28,9 @@ function tallies(byKey: Readonly<Record<string, number | undefined>>, separator 
 }
 
 function endpoints(s: LoadSnapshot | LoadSummary): string {
-  return Object.entries(s.byEndpoint)
-    .map(([endpoint, byStatus]) => `${endpoint} ${tallies(byStatus ?? {}, '=').replaceAll(', ', ' ')}`)
+  return [...WRITE_ENDPOINTS, ...READ_ENDPOINTS]
+    .filter((endpoint) => s.byEndpoint[endpoint] !== undefined)
+    .map((endpoint) => `${endpoint} ${tallies(s.byEndpoint[endpoint] ?? {}, '=').replaceAll(', ', ' ')}`)
     .join(', ');
 }
 
@@ -96,7 +98,8 @@ export function createLoadView(
         out.write(`${renderLoadLine(snapshot)}\n`);
         return;
       }
-      const columns = (out as { columns?: number }).columns ?? Number.POSITIVE_INFINITY;
+      // A pseudo-terminal may report 0 columns: then lines are left whole.
+      const columns = (out as { columns?: number }).columns || Number.POSITIVE_INFINITY;
       const lines = renderLoadBlock(snapshot).map((line) => fitToWidth(line, columns - 1));
       out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[0J` : ''}${lines.join('\n')}\n`);
       drawnLines = lines.length;
