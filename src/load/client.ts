@@ -30,6 +30,8 @@ type Attempt =
 /** Wait before a retry that no Retry-After paced: doubled per attempt. */
 const BACKOFF_MS_MIN = 100;
 const PROBLEM_TYPE_PREFIX = '/problems/';
+/** The first look at --url, whatever --timeout the requests get. */
+const SERVICE_CHECK_TIMEOUT_MS = 5_000;
 
 export function createLoadClient(options: LoadClientOptions): (request: LoadRequest) => Promise<RequestOutcome> {
   return async (request) => {
@@ -117,7 +119,7 @@ export async function checkService(options: LoadClientOptions): Promise<void> {
   const where = `${options.baseUrl}/healthz`;
   let status: number;
   try {
-    status = (await fetch(where, { signal: AbortSignal.timeout(options.timeoutMs) })).status;
+    status = (await fetch(where, { signal: AbortSignal.timeout(SERVICE_CHECK_TIMEOUT_MS) })).status;
   } catch (error) {
     const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
     throw new WalletSimError(

@@ -82,6 +82,23 @@ describe('wallet-sim load', () => {
     expect(summary.audit?.checks.map((check) => check.name)).toContain('balances_match_ledger');
   }, 120_000);
 
+  it('retries timed-out requests with the same Idempotency-Key: nothing reaches the ledger twice', async () => {
+    const { db, env, url } = await seededService(50);
+    // Attempts of a few milliseconds time out at once, often after the service took the request.
+    const result = await runCli(['load', '--url', url, '--rate', '100', '--duration', '2s', '--timeout', '5ms', '--json', '--audit'], env);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout.trim().split('\n').pop() ?? '') as LoadResult;
+    expect(summary.retries).toBeGreaterThan(0);
+    expect(summary.completed).toBe(summary.sent);
+    const writesSent = WRITE_ENDPOINTS.flatMap((endpoint) => Object.values(summary.byEndpoint[endpoint] ?? {})).reduce((a, b) => a + b, 0);
+    const ledger = await ledgerCounts(db);
+    // Timed-out attempts did reach the service, and each request is in the ledger at most once however often it was sent.
+    expect(ledger.approved + ledger.declined).toBeGreaterThan(0);
+    expect(ledger.approved + ledger.declined).toBeLessThanOrEqual(writesSent);
+    expect(ledger.approved).toBeGreaterThanOrEqual(summary.approved);
+    expect(summary.audit?.ok).toBe(true);
+  }, 120_000);
+
   it('refuses a --url where nothing answers, and bad flags, with one line and exit code 2', async () => {
     const nothing = await runCli(['load', '--url', 'http://127.0.0.1:9', '--duration', '1s']);
     expect(nothing.code).toBe(2);
