@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { withTimeout } from '../async.js';
 import type { Config } from '../config.js';
-import { openConnections, pingDatabase } from '../db/connect.js';
+import { connect, openConnections, pingDatabase } from '../db/connect.js';
 import { openDatabase } from '../db/migrate.js';
 import { WalletSimError } from '../errors.js';
 import { decodeResultEvent } from '../events.js';
@@ -44,6 +44,14 @@ const WRITE_BATCHING = { lingerMs: 2, batchSizeMax: 500 };
 const WRITE_SEND_RETRY = { attemptsMax: 2, backoffMsMin: 200, backoffMsMax: 500 };
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
+/** DATABASE_POOL_SIZE_MAX shared out: the history thread and the ledger group as for `run`, and a third of the ledger's share for requests. */
+export function servePools(poolSizeMax: number): { ledger: number; history: number; api: number } {
+  const { ledger, history } = splitPool(poolSizeMax);
+  if (ledger < 2) throw new WalletSimError('CONFIG_INVALID', `serve needs DATABASE_POOL_SIZE_MAX of 3 or more (it is ${poolSizeMax}): one for requests, one for the ledger, one for the history`);
+  const api = Math.max(1, Math.floor(ledger / 3));
+  return { ledger: ledger - api, history, api };
+}
+
 export function refuseOpenBinding(host: string, apiToken: string | null): void {
   if (!LOOPBACK.test(host) && apiToken === null) {
     throw new WalletSimError(
@@ -59,9 +67,11 @@ export async function serve(config: Config, options: ServeOptions, stop: AbortSi
   const nowMs = () => Date.now();
   const topology = topologyOf(config.kafka, options.partitions);
   const status = new StatusBoard(nowMs());
-  const pools = splitPool(config.database.poolSizeMax);
+  const pools = servePools(config.database.poolSizeMax);
   const sql = await openDatabase({ ...config.database, poolSizeMax: pools.ledger });
-  const closers: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 5 })];
+  // Requests get connections of their own: on the ledger's pool they queued behind its batches.
+  const apiSql = connect(config.database, { poolSizeMax: pools.api });
+  const closers: (() => Promise<unknown>)[] = [() => apiSql.end({ timeout: 5 }), () => sql.end({ timeout: 5 })];
   const close = async () => {
     for (const step of closers)
       await withTimeout(
@@ -135,8 +145,9 @@ export async function serve(config: Config, options: ServeOptions, stop: AbortSi
       return down.length === 0 ? null : down.map(({ source, status: s }) => `${source} down for ${s.sinceSeconds.toFixed(0)} s`).join(', ');
     };
     const newId = createUuidV7(createRandom(randomUUID(), 'ids'));
+    await openConnections(apiSql, pools.api);
     const app = await buildApp({
-      sql,
+      sql: apiSql,
       sink,
       topology,
       board,

@@ -111,7 +111,8 @@ export function createView(mode: ViewMode, out: NodeJS.WritableStream = process.
       }
       // A line wider than the terminal wraps, and the cursor then moves up too
       // few lines to redraw in place: every line is cut to the width.
-      const columns = (out as { columns?: number }).columns ?? Number.POSITIVE_INFINITY;
+      // A pseudo-terminal may report 0 columns: then nothing is cut.
+      const columns = (out as { columns?: number }).columns || Number.POSITIVE_INFINITY;
       const lines = renderBlock(snapshot).map((line) => fitToWidth(line, columns - 1));
       out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[0J` : ''}${lines.join('\n')}\n`);
       drawnLines = lines.length;
