@@ -6,8 +6,10 @@ import { waitUntil, withTimeout } from './async.js';
 import type { Config } from './config.js';
 import { countAccounts } from './db/accounts.js';
 import { openConnections, pingDatabase, type Sql } from './db/connect.js';
+import { databaseNow, readRunStatistics } from './db/run-statistics.js';
 import { openDatabase } from './db/migrate.js';
 import { WalletSimError } from './errors.js';
+import type { SimulatedTime } from './generator/calendar.js';
 import type { Mix } from './generator/transactions.js';
 import { connectAdmin, createKafka, ensureTopics, fetchGroupLag } from './kafka/client.js';
 import { splitPool, startPipeline, type Pipeline } from './pipeline/pipeline.js';
@@ -38,6 +40,8 @@ export interface RunOptions {
   readonly producerBatchSizeMax: number;
   readonly drainTimeoutMs: number;
   readonly statsIntervalMs: number;
+  /** Event times from a start date and faster than the clock; null: the clock. */
+  readonly simulatedTime: SimulatedTime | null;
 }
 
 /** Share of generated purchases for an account that does not exist. */
@@ -57,6 +61,7 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
   const closers: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 5 })];
   try {
     await openConnections(sql, pools.ledger);
+    const since = await databaseNow(sql);
     const admin = await connectAdmin(createKafka(config.kafka), config.kafka);
     closers.unshift(() => admin.disconnect());
     await ensureTopics(admin, config.kafka, topicsOf(topology));
@@ -103,7 +108,9 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
       if (!drainedInTime && options.produce) view.note('stopped before every transaction was processed; a restart processes the rest');
     }
     ticker.stop();
-    return stats.summary(nowMs());
+    const summary = stats.summary(nowMs());
+    if (options.consume) view.statistics(await readRunStatistics(sql, topology.transactionsTopic, since));
+    return summary;
   } finally {
     // Each step of the shutdown is bounded: a client that does not close in
     // time is left behind, and the process exits anyway.
@@ -176,6 +183,7 @@ async function produce(
       countMax: options.count,
       durationMs: options.durationMs,
       batchSizeMax: options.producerBatchSizeMax,
+      simulatedTime: options.simulatedTime,
     },
     (report) => {
       if (report.type === 'started') stats.start(nowMs());

@@ -2,6 +2,7 @@
 // expected; commander turns that into one line on stderr and exit code 2.
 
 import { InvalidArgumentError } from 'commander';
+import { SPEED_MAX } from '../generator/calendar.js';
 import type { Mix } from '../generator/transactions.js';
 import { TRANSACTION_TYPES, type TransactionType } from '../message.js';
 import { Big, parseAmount } from '../money.js';
@@ -80,4 +81,22 @@ export function mixOption(raw: string): Mix {
 
 export function formatMix(mix: Mix): string {
   return TRANSACTION_TYPES.map((type) => `${type}=${mix[type]}`).join(',');
+}
+
+/** A start of simulated time: a UTC date (`2026-01-01`) or an ISO 8601 time with its offset; years 2000 to 2099. */
+export function startOption(raw: string): number {
+  const match = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/.exec(raw);
+  const ms = match ? Date.parse(match[1] === undefined ? `${raw}T00:00:00Z` : raw) : NaN;
+  if (Number.isNaN(ms) || ms < Date.UTC(2000, 0, 1) || ms >= Date.UTC(2100, 0, 1)) {
+    throw new InvalidArgumentError('expected a date such as 2026-01-01 or a time such as 2026-01-01T08:00:00Z (years 2000 to 2099)');
+  }
+  return ms;
+}
+
+/** How many times faster than the clock simulated time runs. */
+export function speedOption(raw: string): number {
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) < 1 || Number(raw) > SPEED_MAX) {
+    throw new InvalidArgumentError(`expected a factor from 1 to ${SPEED_MAX}, e.g. 3600 for an hour a second`);
+  }
+  return Number(raw);
 }

@@ -5,7 +5,8 @@ import { createView } from '../terminal/view.js';
 import { DEFAULT_PARTITIONS } from '../topology.js';
 import { configOf, gracefulShutdown } from './common.js';
 import { DEFAULT_MIX, type Mix } from '../generator/transactions.js';
-import { durationOption, formatMix, integerOption, mixOption, numberOption, rateOption } from './options.js';
+import { durationOption, formatMix, integerOption, mixOption, numberOption, rateOption, speedOption, startOption } from './options.js';
+import type { SimulatedTime } from '../generator/calendar.js';
 
 interface RunCommandOptions {
   rate: number | 'max';
@@ -24,6 +25,8 @@ interface RunCommandOptions {
   drainTimeout: number;
   injectDuplicates: number;
   injectMalformed: number;
+  start?: number;
+  speed?: number;
 }
 
 export function runCommand(program: Command): Command {
@@ -60,6 +63,12 @@ export function runCommand(program: Command): Command {
     )
     .option('--inject-duplicates <share>', 'send this share of transactions a second time with the same id (0 to 1)', numberOption(0, 1), 0)
     .option('--inject-malformed <share>', 'add this share of malformed messages, which are dead-lettered (0 to 1)', numberOption(0, 1), 0)
+    .option(
+      '--start <time>',
+      'simulated time: event times start at this date (UTC), e.g. 2026-01-01; rate follows day and week',
+      startOption,
+    )
+    .option('--speed <factor>', 'simulated time runs this many times faster than the clock, e.g. 3600 (an hour a second)', speedOption)
     .option('--log-events', 'print every result event, one line each (a third consumer group, from the newest event on)')
     .option('--json', 'one JSON object per second, then the summary as the last line')
     .action(async (options: RunCommandOptions, command: Command) => {
@@ -67,6 +76,7 @@ export function runCommand(program: Command): Command {
       if (!options.produce && !options.consume) {
         throw new WalletSimError('USAGE', '--no-produce and --no-consume together leave nothing to do; drop one of them');
       }
+      const simulatedTime = simulatedTimeOf(options);
       // Event lines and a block redrawn in place do not mix: with --log-events a terminal gets plain lines.
       const view = createView(options.json ? 'json' : process.stdout.isTTY && !options.logEvents ? 'tty' : 'plain');
       const stop = gracefulShutdown();
@@ -92,10 +102,18 @@ export function runCommand(program: Command): Command {
           producerBatchSizeMax: 1_000,
           drainTimeoutMs: options.drainTimeout,
           statsIntervalMs: 1_000,
+          simulatedTime,
         },
         view,
         stop,
       );
       view.finish(summary);
     });
+}
+
+/** --start and --speed: either one turns simulated time on (from now, or at the speed of the clock). */
+function simulatedTimeOf(options: RunCommandOptions): SimulatedTime | null {
+  if (options.start === undefined && options.speed === undefined) return null;
+  if (!options.produce) throw new WalletSimError('USAGE', '--start and --speed shape what is produced; drop them with --no-produce');
+  return { startMs: options.start ?? Date.now(), speed: options.speed ?? 1 };
 }

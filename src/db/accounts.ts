@@ -1,5 +1,7 @@
 // Reads of accounts: the generator's directory, a count, and lookups by id or email.
 
+import { placeIndexNamed } from '../generator/places.js';
+import { segmentIndexOf } from '../generator/profiles.js';
 import type { AccountDirectory } from '../generator/transactions.js';
 import { WalletSimError } from '../errors.js';
 import { UUID } from '../ids.js';
@@ -7,22 +9,44 @@ import type { Sql } from './connect.js';
 
 const CURSOR_ROWS = 10_000;
 
-/** Every account (or the first `countMax`) with its currency and first card, in id order, for the generator. */
+interface DirectoryRow {
+  id: string;
+  currency: string;
+  card_id: string | null;
+  segment: string | null;
+  home_city: string | null;
+  home_country: string | null;
+  activity: number | null;
+  amount_scale: number | null;
+}
+
+/**
+ * Every account (or the first `countMax`) with its currency, first card and
+ * its owner's profile (if any), in id order, for the generator.
+ */
 export async function loadAccountDirectory(sql: Sql, countMax: number | null = null): Promise<AccountDirectory> {
   const ids: string[] = [];
   const currencies: string[] = [];
   const cardIds: (string | null)[] = [];
-  const query = sql<{ id: string; currency: string; card_id: string | null }[]>`
-    select a.id, a.currency, (select c.id from cards c where c.account_id = a.id order by c.id limit 1) as card_id
-    from accounts a order by a.id limit ${countMax}`;
+  const profiles = { segments: [] as number[], homePlaces: [] as number[], activities: [] as number[], amountScales: [] as number[] };
+  // activity and amount_scale shape behaviour only (they are not money): floats are what the generator needs.
+  const query = sql<DirectoryRow[]>`
+    select a.id, a.currency, (select c.id from cards c where c.account_id = a.id order by c.id limit 1) as card_id,
+           p.segment, p.home_city, p.home_country, p.activity::float8 as activity, p.amount_scale::float8 as amount_scale
+    from accounts a left join customer_profiles p on p.user_id = a.user_id
+    order by a.id limit ${countMax}`;
   for await (const rows of query.cursor(CURSOR_ROWS)) {
     for (const row of rows) {
       ids.push(row.id);
       currencies.push(row.currency);
       cardIds.push(row.card_id);
+      profiles.segments.push(row.segment === null ? -1 : segmentIndexOf(row.segment));
+      profiles.homePlaces.push(row.home_city === null ? -1 : placeIndexNamed(row.home_city, row.home_country ?? ''));
+      profiles.activities.push(row.activity ?? -1);
+      profiles.amountScales.push(row.amount_scale ?? -1);
     }
   }
-  return { ids, currencies, cardIds };
+  return { ids, currencies, cardIds, profiles };
 }
 
 export async function countAccounts(sql: Sql): Promise<number> {

@@ -1,8 +1,9 @@
-// The writes of `seed-users`: COPY of users, accounts, cards and opening
+// The writes of `seed-users`: COPY of users, their profiles, accounts, cards and opening
 // entries, one transaction per batch.
 
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { homeOf } from '../generator/profiles.js';
 import type { SeedUser } from '../generator/users.js';
 import { ZERO } from '../money.js';
 import type { Sql } from './connect.js';
@@ -15,7 +16,7 @@ export async function existingUserIds(sql: Sql, ids: readonly string[]): Promise
 
 /** Fresh statistics after a bulk load, so the first run is not planned on empty-table guesses or interrupted by autoanalyze. */
 export async function analyzeSeededTables(sql: Sql): Promise<void> {
-  await sql`analyze users, accounts, cards, transactions`;
+  await sql`analyze users, customer_profiles, accounts, cards, transactions`;
 }
 
 /** One batch of users with their accounts, cards and opening entries, in one transaction, by COPY. */
@@ -25,6 +26,13 @@ export async function writeBatch(sql: Sql, users: readonly SeedUser[], now: stri
     await copyLines(
       tx`copy users (id, name, email) from stdin`,
       users.map((u) => row(u.id, u.name, u.email)),
+    );
+    await copyLines(
+      tx`copy customer_profiles (user_id, segment, home_city, home_country, activity, amount_scale) from stdin`,
+      users.map((u) => {
+        const home = homeOf(u.profile);
+        return row(u.id, u.profile.segment, home.city, home.country, u.profile.activity, u.profile.amountScale);
+      }),
     );
     await copyLines(
       tx`copy accounts (id, user_id, currency, balance) from stdin`,

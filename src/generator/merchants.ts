@@ -4,6 +4,7 @@
 
 import type { Faker } from '@faker-js/faker';
 import type { Merchant } from '../message.js';
+import { PLACES, placeIndexOf, type Place } from './places.js';
 import type { Random } from './random.js';
 
 export interface Category {
@@ -38,11 +39,12 @@ const AMOUNT_MINOR_UNITS_MAX = 900_000n;
 
 /**
  * A purchase amount in whole minor units, log-normal around the category's
- * median. The float only shapes the distribution: the amount itself is the
- * integer that comes out, so it has at most two decimals.
+ * median (times a customer's `scale`). The floats only shape the
+ * distribution: the amount itself is the integer that comes out, so it has at
+ * most two decimals.
  */
-export function purchaseMinorUnits(random: Random, category: Category): bigint {
-  const draw = BigInt(Math.round(category.medianMinorUnits * Math.exp(category.sigma * random.normal())));
+export function purchaseMinorUnits(random: Random, category: Category, scale = 1): bigint {
+  const draw = BigInt(Math.round(category.medianMinorUnits * scale * Math.exp(category.sigma * random.normal())));
   return draw < AMOUNT_MINOR_UNITS_MIN ? AMOUNT_MINOR_UNITS_MIN : draw > AMOUNT_MINOR_UNITS_MAX ? AMOUNT_MINOR_UNITS_MAX : draw;
 }
 
@@ -51,6 +53,8 @@ export interface PoolMerchant {
   readonly category: Category;
   readonly city: string;
   readonly country: string;
+  /** Index into PLACES. */
+  readonly place: number;
   /** The merchant as a message carries it, made once: every purchase there shares it. */
   readonly asMerchant: Merchant;
 }
@@ -58,6 +62,8 @@ export interface PoolMerchant {
 export interface MerchantPool {
   /** A category by weight, then one of its merchants. */
   pick(random: Random): PoolMerchant;
+  /** A merchant of `category`, in place `place` when the pool has one there (-1: anywhere). */
+  pickOf(random: Random, category: Category, place: number): PoolMerchant;
 }
 
 const TOTAL_WEIGHT = CATEGORIES.reduce((total, category) => total + category.weight, 0);
@@ -72,19 +78,29 @@ export function pickCategory(random: Random): Category {
 }
 
 export function createMerchantPool(faker: Faker, random: Random, size: number): MerchantPool {
-  const cities = Array.from({ length: Math.max(8, Math.ceil(size / 20)) }, () => ({
-    city: faker.location.city(),
-    country: faker.location.countryCode('alpha-2'),
-  }));
   const byCategory = new Map<Category, PoolMerchant[]>(CATEGORIES.map((category) => [category, []]));
+  const byCategoryAndPlace = new Map<string, PoolMerchant[]>();
   for (let i = 0; i < Math.max(size, CATEGORIES.length); i++) {
     // The first merchants cover every category once, so none is ever empty.
     const category = i < CATEGORIES.length ? (CATEGORIES[i] as Category) : pickCategory(random);
     const name = faker.company.name().slice(0, 200);
-    const { city, country } = random.pick(cities);
-    byCategory
-      .get(category)
-      ?.push({ name, category, city, country, asMerchant: Object.freeze({ name, categoryCode: category.code, city, country }) });
+    const place = placeIndexOf(random.next());
+    const { city, country } = PLACES[place] as Place;
+    const merchant = {
+      name,
+      category,
+      city,
+      country,
+      place,
+      asMerchant: Object.freeze({ name, categoryCode: category.code, city, country }),
+    };
+    byCategory.get(category)?.push(merchant);
+    const key = `${category.code}/${place}`;
+    byCategoryAndPlace.set(key, [...(byCategoryAndPlace.get(key) ?? []), merchant]);
   }
-  return { pick: (draw) => draw.pick(byCategory.get(pickCategory(draw)) as PoolMerchant[]) };
+  return {
+    pick: (draw) => draw.pick(byCategory.get(pickCategory(draw)) as PoolMerchant[]),
+    pickOf: (draw, category, place) =>
+      draw.pick(byCategoryAndPlace.get(`${category.code}/${place}`) ?? (byCategory.get(category) as PoolMerchant[])),
+  };
 }

@@ -8,7 +8,10 @@ import { createUuidV7, uuidV4 } from '../ids.js';
 import { isoTime } from '../iso-time.js';
 import { TRANSACTION_TYPES, type Merchant, type Transaction, type TransactionType } from '../message.js';
 import { fromMinorUnits } from '../money.js';
-import { createMerchantPool, purchaseMinorUnits, type Category } from './merchants.js';
+import { createBehaviour, type Behaviour, type ProfileColumns } from './behaviour.js';
+import { hourOf } from './calendar.js';
+import { createMerchantPool, purchaseMinorUnits, type Category, type MerchantPool, type PoolMerchant } from './merchants.js';
+import { PLACES } from './places.js';
 import { createRandom, type Random } from './random.js';
 
 /** The accounts transactions are drawn for, in compact parallel arrays. */
@@ -16,6 +19,8 @@ export interface AccountDirectory {
   readonly ids: readonly string[];
   readonly currencies: readonly string[];
   readonly cardIds: readonly (string | null)[];
+  /** Customer profiles, when the database has them: accounts then behave by segment and home. */
+  readonly profiles?: ProfileColumns;
 }
 
 /** Relative weights of the transaction types. */
@@ -43,7 +48,8 @@ export interface TransactionGeneratorOptions {
 /** 2026-01-01T00:00:00Z: where reproducible ids start counting, one millisecond per transaction. */
 export const REPRODUCIBLE_ID_EPOCH_MS = Date.UTC(2026, 0, 1);
 
-export type TransactionGenerator = (nowMs: number) => Transaction;
+/** A transaction made at `nowMs` on the clock, happening at `eventMs` (the clock unless time is simulated). */
+export type TransactionGenerator = (nowMs: number, eventMs?: number) => Transaction;
 
 // Amount distributions of the non-card-purchase types: log-normal around a
 // median, in minor units, like the purchase categories.
@@ -57,6 +63,8 @@ const REFUNDABLE_PURCHASES_MAX = 10_000;
 const REPEATED_REFUND_SHARE = 0.1;
 /** Share of transfers addressed to the sender's own account (declined invalid_transfer). */
 const SELF_TRANSFER_SHARE = 0.01;
+/** Share of a profiled customer's card-present purchases made in their home city. */
+export const NEAR_HOME_SHARE = 0.9;
 
 interface RefundablePurchase {
   readonly id: string;
@@ -72,7 +80,8 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
   const faker = seededFaker(options.seed);
   const random = createRandom(options.seed, 'transactions');
   const merchants = createMerchantPool(faker, createRandom(options.seed, 'merchants'), options.merchantPoolSize);
-  const pickAccount = createAccountPicker(random, accounts.ids.length, options.skew);
+  const behaviour = hasProfiles(accounts) ? createBehaviour(random, accounts.profiles, options.skew) : null;
+  const pickAccount = behaviour === null ? createAccountPicker(random, accounts.ids.length, options.skew) : null;
   const pickType = createTypePicker(mix);
   const nextId = createUuidV7(createRandom(options.seed, 'ids'));
   let generated = 0;
@@ -80,13 +89,13 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
   const refundable: RefundablePurchase[] = [];
   let refundableNext = 0;
 
-  return (nowMs) => {
-    const time = isoTime(nowMs);
+  return (nowMs, eventMs = nowMs) => {
+    const time = isoTime(eventMs);
     const transactionId = nextId(idTimeMs(nowMs));
     generated += 1;
     let type = pickType(random);
     if (type === 'refund' && refundable.length === 0) type = 'purchase';
-    const index = pickAccount();
+    const index = pickAccount === null ? (behaviour as Behaviour).pickAccount(hourOf(eventMs)) : pickAccount();
     const unknown = options.unknownAccountShare > 0 && random.chance(options.unknownAccountShare);
     const accountId = unknown ? uuidV4(random) : (accounts.ids[index] as string);
     const currency = accounts.currencies[index] as string;
@@ -115,15 +124,14 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
 
     switch (type) {
       case 'purchase': {
-        const merchant = merchants.pick(random);
-        const amountMinorUnits = purchaseMinorUnits(random, merchant.category);
+        const { merchant, amountMinorUnits, channel } =
+          behaviour === null || unknown ? plainPurchase(random, merchants) : profiledPurchase(random, merchants, behaviour, index);
         const { asMerchant } = merchant;
         if (!unknown) {
           const entry = { id: transactionId, accountIndex: index, amountMinorUnits, merchant: asMerchant };
           if (refundable.length < REFUNDABLE_PURCHASES_MAX) refundable.push(entry);
           else refundable[(refundableNext = (refundableNext + 1) % REFUNDABLE_PURCHASES_MAX)] = entry;
         }
-        const channel = random.chance(merchant.category.onlineShare) ? 'online' : 'card_present';
         return make({
           accountId,
           currency,
@@ -136,7 +144,9 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
         });
       }
       case 'withdrawal': {
-        const place = merchants.pick(random);
+        // A profiled customer takes cash out at home.
+        const home = behaviour === null || unknown ? -1 : behaviour.homeOf(index);
+        const place = home < 0 ? merchants.pick(random) : (PLACES[home] as { city: string; country: string });
         return make({
           accountId,
           currency,
@@ -160,7 +170,11 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
           channel: null,
         });
       case 'transfer': {
-        let destination = random.chance(SELF_TRANSFER_SHARE) ? index : pickAccount();
+        let destination = random.chance(SELF_TRANSFER_SHARE)
+          ? index
+          : pickAccount === null
+            ? (behaviour as Behaviour).pickAccount(hourOf(eventMs))
+            : pickAccount();
         if (destination === index && !random.chance(SELF_TRANSFER_SHARE)) destination = (index + 1) % accounts.ids.length;
         return make({
           accountId,
@@ -192,6 +206,36 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
         });
       }
     }
+  };
+}
+
+function hasProfiles(accounts: AccountDirectory): accounts is AccountDirectory & { profiles: ProfileColumns } {
+  return accounts.profiles !== undefined && accounts.profiles.segments.some((segment) => segment >= 0);
+}
+
+interface DrawnPurchase {
+  readonly merchant: PoolMerchant;
+  readonly amountMinorUnits: bigint;
+  readonly channel: 'online' | 'card_present';
+}
+
+/** A purchase by an account without a profile: any category by weight, any merchant. */
+function plainPurchase(random: Random, merchants: MerchantPool): DrawnPurchase {
+  const merchant = merchants.pick(random);
+  const amountMinorUnits = purchaseMinorUnits(random, merchant.category);
+  return { merchant, amountMinorUnits, channel: random.chance(merchant.category.onlineShare) ? 'online' : 'card_present' };
+}
+
+/** A purchase by a profiled customer: their segment's categories and online share, their amount scale, mostly near home in person. */
+function profiledPurchase(random: Random, merchants: MerchantPool, behaviour: Behaviour, account: number): DrawnPurchase {
+  const category = behaviour.pickCategory(account);
+  const online = behaviour.online(account, category);
+  const place = online || !random.chance(NEAR_HOME_SHARE) ? -1 : behaviour.homeOf(account);
+  const merchant = merchants.pickOf(random, category, place);
+  return {
+    merchant,
+    amountMinorUnits: purchaseMinorUnits(random, category, behaviour.amountScaleOf(account)),
+    channel: online ? 'online' : 'card_present',
   };
 }
 

@@ -7,6 +7,7 @@ import { Big, fromMinorUnits } from '../money.js';
 import { generateCard, type Card } from './cards.js';
 import { createRandom } from './random.js';
 import { createUuidV7 } from '../ids.js';
+import { generateProfile, type CustomerProfile } from './profiles.js';
 
 export interface SeedUser {
   readonly id: string;
@@ -19,6 +20,7 @@ export interface SeedUser {
   readonly openingTransactionId: string;
   readonly cardId: string;
   readonly card: Card;
+  readonly profile: CustomerProfile;
 }
 
 export interface UserGeneratorOptions {
@@ -52,6 +54,8 @@ export function createUserGenerator(options: UserGeneratorOptions): () => SeedUs
   const faker = seededFaker(options.seed);
   const random = createRandom(options.seed, 'users');
   const nextId = createUuidV7(createRandom(options.seed, 'user-ids'));
+  // A stream of its own: the users themselves are the same as before profiles existed.
+  const profiles = createRandom(options.seed, 'profiles');
   let clockMs = SEED_CLOCK_START_MS;
   const balanceMin = toMinorUnits(options.balanceMin);
   const balanceMax = toMinorUnits(options.balanceMax);
@@ -71,6 +75,7 @@ export function createUserGenerator(options: UserGeneratorOptions): () => SeedUs
       openingTransactionId: nextId(clockMs),
       cardId: nextId(clockMs),
       card: generateCard(random, options.baseYear),
+      profile: generateProfile(profiles),
     };
   };
 }

@@ -9,7 +9,8 @@ import type { MessageSink } from '../kafka/sink.js';
 import { encodeTransaction } from '../message.js';
 import { accountKey } from '../topology.js';
 import type { Injector } from './faults.js';
-import { createRateSchedule } from './rate.js';
+import { createRateSchedule, createShapedSchedule } from './rate.js';
+import { eventTimeOf, type SimulatedTime } from '../generator/calendar.js';
 
 export interface ProducerOptions {
   readonly topic: string;
@@ -17,6 +18,8 @@ export interface ProducerOptions {
   readonly countMax: number | null;
   readonly durationMs: number | null;
   readonly batchSizeMax: number;
+  /** Event times from a start date, faster than the clock, and a rate with a daily and weekly shape; null: the clock. */
+  readonly simulatedTime: SimulatedTime | null;
   readonly generate: TransactionGenerator;
   /** Adds injected duplicates and malformed messages to each batch. */
   readonly injector: Injector;
@@ -44,13 +47,15 @@ const IDLE_WAIT_MS_MAX = 50;
 
 export async function runProducer(options: ProducerOptions): Promise<number> {
   const startMs = options.nowMs();
-  const schedule = createRateSchedule(options.rate, startMs);
+  const simulated = options.simulatedTime;
+  const schedule =
+    simulated === null || options.rate === 'max'
+      ? createRateSchedule(options.rate, startMs)
+      : createShapedSchedule(options.rate, startMs, simulated);
+  const eventTimeMs = eventTimeOf(simulated, startMs);
   const endMs = options.durationMs === null ? Number.POSITIVE_INFINITY : startMs + options.durationMs;
-  // With a rate and a duration, the run sends exactly rate × duration.
-  const durationTotal =
-    options.durationMs === null || options.rate === 'max'
-      ? Number.POSITIVE_INFINITY
-      : Math.floor((options.rate * options.durationMs) / 1000);
+  // With a rate and a duration, the run sends exactly what the schedule has due at the end (rate × duration when flat).
+  const durationTotal = options.durationMs === null || options.rate === 'max' ? Number.POSITIVE_INFINITY : schedule.dueBy(endMs);
   const total = Math.min(options.countMax ?? Number.POSITIVE_INFINITY, durationTotal);
   let sent = 0;
   let lastSendMs = Number.NEGATIVE_INFINITY;
@@ -67,7 +72,8 @@ export async function runProducer(options: ProducerOptions): Promise<number> {
       continue;
     }
     const messages = Array.from({ length: due }, () => {
-      const transaction = options.generate(options.nowMs());
+      const madeMs = options.nowMs();
+      const transaction = options.generate(madeMs, eventTimeMs(madeMs));
       return { key: accountKey(transaction.accountId), value: encodeTransaction(transaction), timestampMs: transaction.producedAtMs };
     });
     const batch = options.injector.inject(messages);

@@ -3,6 +3,8 @@
 // achieved rate over a run is the target rate, not the target minus the
 // time spent sending.
 
+import { createIntensityIntegral, eventTimeOf, intensityAt, type SimulatedTime } from '../generator/calendar.js';
+
 export interface RateSchedule {
   /** How many of the run's transactions should have been sent by `nowMs`. */
   dueBy(nowMs: number): number;
@@ -15,5 +17,25 @@ export function createRateSchedule(rateTps: number | 'max', startMs: number): Ra
   return {
     dueBy: (nowMs) => Math.floor((Math.max(0, nowMs - startMs) * rateTps) / 1000),
     waitMs: (nowMs, sent) => Math.max(0, startMs + ((sent + 1) * 1000) / rateTps - nowMs),
+  };
+}
+
+/**
+ * With simulated time, the rate follows the traffic's shape (see
+ * ../generator/calendar.ts): `rateTps` times the intensity at the event time,
+ * so nights are quiet and paydays busy; the schedule is still a line
+ * integral from the start, so a slow send is caught up.
+ */
+export function createShapedSchedule(rateTps: number, startWallMs: number, simulated: SimulatedTime): RateSchedule {
+  const eventTimeOfWall = eventTimeOf(simulated, startWallMs);
+  const integral = createIntensityIntegral(simulated.startMs);
+  // The integral is a float sum: a hair of rounding must not lose a whole transaction.
+  const dueBy = (nowMs: number) => Math.floor((rateTps * integral(eventTimeOfWall(nowMs))) / simulated.speed + 1e-6);
+  return {
+    dueBy,
+    waitMs: (nowMs, sent) => {
+      const rateNowTps = rateTps * Math.max(intensityAt(eventTimeOfWall(nowMs)), 0.01);
+      return Math.max(0, ((sent + 1 - dueBy(nowMs)) * 1000) / rateNowTps);
+    },
   };
 }

@@ -5,6 +5,7 @@
 // each acknowledged batch and each problem; the main thread keeps the stats.
 
 import type { DatabaseConfig, KafkaConfig } from '../config.js';
+import type { SimulatedTime } from '../generator/calendar.js';
 import type { Mix } from '../generator/transactions.js';
 import { startThread, type Thread } from '../thread.js';
 import type { FaultOptions } from './faults.js';
@@ -33,6 +34,7 @@ export interface ProducerThreadOptions {
   readonly countMax: number | null;
   readonly durationMs: number | null;
   readonly batchSizeMax: number;
+  readonly simulatedTime: SimulatedTime | null;
 }
 
 /** What the thread reports before its end: started, then sent batches and problems (null: the problem cleared). */

@@ -45,6 +45,7 @@ async function produce(): Promise<number> {
       countMax: options.countMax,
       durationMs: options.durationMs,
       batchSizeMax: options.batchSizeMax,
+      simulatedTime: options.simulatedTime,
       generate,
       injector: createInjector(createRandom(options.seed, 'faults'), options.faults),
       sink,

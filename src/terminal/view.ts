@@ -3,9 +3,11 @@
 // per line. The summary always comes last (with --json, as the last line).
 
 import chalk from 'chalk';
+import type { RunStatistics } from '../db/run-statistics.js';
 import type { ResultEvent } from '../events.js';
 import type { Snapshot, Summary } from '../stats/stats.js';
 import { downSources } from '../stats/status.js';
+import { renderStatistics } from './statistics.js';
 
 export type ViewMode = 'tty' | 'plain' | 'json';
 
@@ -15,6 +17,8 @@ export interface View {
   event(event: ResultEvent): void;
   /** A one-off message (e.g. "stopping…"), on stderr so --json output stays parseable. */
   note(message: string): void;
+  /** The data statistics of the run, just before the summary. */
+  statistics(statistics: RunStatistics): void;
   finish(summary: Summary): void;
 }
 
@@ -124,6 +128,9 @@ export function createView(mode: ViewMode, out: NodeJS.WritableStream = process.
     note(message) {
       err.write(`wallet-sim: ${message}\n`);
       drawnLines = 0; // the note moved the cursor: draw the next block below it
+    },
+    statistics(statistics) {
+      out.write(mode === 'json' ? `${JSON.stringify(statistics)}\n` : `${renderStatistics(statistics).join('\n')}\n`);
     },
     finish(summary) {
       if (mode === 'json') {

@@ -55,7 +55,8 @@ describe('wallet-sim run', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { type: string });
-    expect(lines.slice(0, -1).every((line) => line.type === 'stats')).toBe(true);
+    expect(lines.slice(0, -2).every((line) => line.type === 'stats')).toBe(true);
+    expect(lines[lines.length - 2]).toMatchObject({ type: 'statistics', transactions: 5000 });
     const summary = lastJson(result.stdout);
     expect(Object.keys(summary)).toEqual([
       'type',
