@@ -46,6 +46,21 @@ export const CONNECTION_CODES: ReadonlySet<string> = new Set([
   'CONNECTION_DESTROYED',
 ]);
 
+/**
+ * kafkajs errors of a broker that is away or restarting, which kafkajs
+ * itself calls final: a coordinator not found while the broker loads its
+ * offsets topic, a connection refused or closed, a broker not in the
+ * metadata. They pass once the broker is back.
+ */
+const KAFKA_TRANSIENT: ReadonlySet<string> = new Set([
+  'KafkaJSGroupCoordinatorNotFound',
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSNumberOfRetriesExceeded',
+]);
+
 interface ErrorLike {
   readonly name?: unknown;
   readonly code?: unknown;
@@ -64,7 +79,7 @@ export function classifyError(error: unknown): Failure {
     cause = cause.cause as ErrorLike | undefined, depth++
   ) {
     if (typeof cause.name === 'string' && cause.name.startsWith('KafkaJS')) {
-      if (cause.name === 'KafkaJSNumberOfRetriesExceeded' || cause.retriable === true) return 'retriable';
+      if (KAFKA_TRANSIENT.has(cause.name) || cause.retriable === true) return 'retriable';
       continue;
     }
     const code = cause.code;

@@ -13,7 +13,8 @@
 //     its interval says: a broker round trip per partition per fetch).
 
 import type { Consumer, Kafka } from 'kafkajs';
-import { deferred } from '../async.js';
+import { deferred, sleep } from '../async.js';
+import { classifyError } from '../retry.js';
 import { coalesceSlices } from './coalesce.js';
 import type { SliceHandler } from './messages.js';
 
@@ -45,33 +46,28 @@ export interface BatchConsumer {
    * than restarting the consumer over and over).
    */
   readonly crashed: Promise<Error>;
+  /** True from joining the group until a rebalance, a crash (kafkajs restarts it) or a stop: what readiness checks. */
+  inGroup(): boolean;
   stop(): Promise<void>;
 }
 
+// kafkajs gives a consumer up (a crash without restart) when the broker is
+// away longer than its retries, or answers "group coordinator not found"
+// while it restarts. Such a member is replaced by a new one, with backoff,
+// until the outage has lasted this long; then the consumer crashes.
+const OUTAGE_LIMIT_MS = 60_000;
+const REJOIN_BACKOFF_MS_MAX = 2_000;
+
 export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOptions): Promise<BatchConsumer> {
-  const consumer: Consumer = kafka.consumer({
-    groupId: options.groupId,
-    maxWaitTimeInMs: options.maxWaitTimeMs,
-    minBytes: options.minBytes,
-    maxBytesPerPartition: options.maxBytesPerPartition,
-    maxBytes: options.maxBytesPerPartition * Math.max(1, options.partitionsConsumedConcurrently) * 2,
-    sessionTimeout: options.sessionTimeoutMs,
-    heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 5)),
-    retry: { retries: 5 },
-  });
   const ready = deferred<void>();
   const crashed = deferred<Error>();
   const offsets = createOffsetBook();
-  consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    offsets.assign(event.payload.memberAssignment[options.topic] ?? []);
-    ready.resolve();
-  });
-  consumer.on(consumer.events.CRASH, (event) => {
-    if (!event.payload.restart) crashed.resolve(event.payload.error);
-  });
   const handle = coalesceSlices(options.handle, options.batchSizeMax);
   const inFlight = createInFlightCounter();
   let stopping = false;
+  let inGroup = false;
+  let outageSinceMs: number | null = null;
+  let consumer: Consumer;
 
   // One commit at a time: while the broker is away a commit can take its
   // retries' time, and the timer must not pile more on top of it.
@@ -88,40 +84,82 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
     return committing;
   };
 
-  await consumer.connect();
-  await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
-    // kafkajs hands these as closures, destructured in its own documentation.
-    // eslint-disable-next-line @typescript-eslint/unbound-method
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-      if (stopping) return;
-      inFlight.enter();
-      try {
-        for (let start = 0; start < batch.messages.length; start += options.batchSizeMax) {
-          if (stopping || !isRunning() || isStale()) return;
-          const slice = batch.messages.slice(start, start + options.batchSizeMax);
-          try {
-            await handle(
-              slice.map((message) => ({ partition: batch.partition, offset: message.offset, key: message.key, value: message.value })),
-              heartbeat,
-            );
-          } catch (error) {
-            crashed.resolve(error as Error);
-            throw error;
-          }
-          const last = slice[slice.length - 1]?.offset as string;
-          resolveOffset(last);
-          offsets.processed(batch.partition, BigInt(last) + 1n);
-          await heartbeat();
-        }
-      } finally {
-        inFlight.leave();
+  const outageOver = (error: unknown): boolean =>
+    stopping || classifyError(error) === 'fatal' || Date.now() - (outageSinceMs ?? Date.now()) > OUTAGE_LIMIT_MS;
+  const rejoin = async (error: unknown): Promise<void> => {
+    outageSinceMs ??= Date.now();
+    for (let attempt = 1, cause = error; ; attempt++) {
+      if (outageOver(cause)) {
+        if (!stopping) crashed.resolve(cause as Error);
+        return;
       }
-    },
-  });
+      await sleep(Math.min(REJOIN_BACKOFF_MS_MAX, 100 * 2 ** attempt));
+      try {
+        await startMember();
+        if (stopping) await consumer.disconnect().catch(() => {});
+        return;
+      } catch (failure) {
+        cause = failure;
+      }
+    }
+  };
+
+  const startMember = async (): Promise<void> => {
+    const member = createMember(kafka, options);
+    consumer = member;
+    member.on(member.events.GROUP_JOIN, (event) => {
+      offsets.assign(event.payload.memberAssignment[options.topic] ?? []);
+      inGroup = true;
+      outageSinceMs = null;
+      ready.resolve();
+    });
+    for (const left of [member.events.REBALANCING, member.events.DISCONNECT, member.events.STOP]) {
+      member.on(left, () => {
+        if (member === consumer) inGroup = false;
+      });
+    }
+    member.on(member.events.CRASH, (event) => {
+      if (member !== consumer) return;
+      inGroup = false;
+      if (!event.payload.restart) void rejoin(event.payload.error);
+    });
+    await member.connect();
+    await member.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
+    await member.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
+      // kafkajs hands these as closures, destructured in its own documentation.
+      // eslint-disable-next-line @typescript-eslint/unbound-method
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (stopping) return;
+        inFlight.enter();
+        try {
+          for (let start = 0; start < batch.messages.length; start += options.batchSizeMax) {
+            if (stopping || !isRunning() || isStale()) return;
+            const slice = batch.messages.slice(start, start + options.batchSizeMax);
+            try {
+              await handle(
+                slice.map((message) => ({ partition: batch.partition, offset: message.offset, key: message.key, value: message.value })),
+                heartbeat,
+              );
+            } catch (error) {
+              crashed.resolve(error as Error);
+              throw error;
+            }
+            const last = slice[slice.length - 1]?.offset as string;
+            resolveOffset(last);
+            offsets.processed(batch.partition, BigInt(last) + 1n);
+            await heartbeat();
+          }
+        } finally {
+          inFlight.leave();
+        }
+      },
+    });
+  };
+
+  await startMember();
   // A commit that fails (the group is rebalancing, the broker is away) is
   // tried again at the next tick; what is not committed is redelivered
   // later and counted as duplicates, never applied twice.
@@ -131,6 +169,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
   return {
     ready: ready.promise,
     crashed: crashed.promise,
+    inGroup: () => inGroup,
     stop: async () => {
       stopping = true;
       clearInterval(timer);
@@ -140,6 +179,19 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       await consumer.disconnect();
     },
   };
+}
+
+function createMember(kafka: Kafka, options: BatchConsumerOptions): Consumer {
+  return kafka.consumer({
+    groupId: options.groupId,
+    maxWaitTimeInMs: options.maxWaitTimeMs,
+    minBytes: options.minBytes,
+    maxBytesPerPartition: options.maxBytesPerPartition,
+    maxBytes: options.maxBytesPerPartition * Math.max(1, options.partitionsConsumedConcurrently) * 2,
+    sessionTimeout: options.sessionTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 5)),
+    retry: { retries: 5 },
+  });
 }
 
 /** The next offset to consume of each assigned partition: processed, and committed to the group. */

@@ -47,6 +47,8 @@ export interface PipelineOptions {
 export interface Pipeline {
   /** Resolves if a group stops for good (kafkajs gave up, or the database stayed away past the retries). */
   readonly crashed: Promise<Error>;
+  /** The ledger group's member has joined and holds its share of the partitions now (not rebalancing, not restarting). */
+  consuming(): boolean;
   /** Stops every group: in-flight batches finish and their offsets are committed. */
   stop(): Promise<void>;
 }
@@ -162,7 +164,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const crashed = Promise.race(consumers.map((consumer) => consumer.crashed)).then((error) =>
     isWalletSimError(error) ? error : kafkaUnreachable(config.kafka, error),
   );
-  return { crashed, stop };
+  const ledger = consumers[0] as BatchConsumer;
+  return { crashed, stop, consuming: () => ledger.inGroup() };
 }
 
 /** The history group's thread, seen as one more consumer. */
@@ -191,6 +194,7 @@ function historyGroup(options: PipelineOptions, consumer: Omit<BatchConsumerOpti
   return {
     ready: ready.promise,
     crashed: crashed.promise,
+    inGroup: () => !stopping,
     stop: async () => {
       stopping = true;
       await thread.stop(STOP_STEP_MS_MAX);

@@ -160,7 +160,11 @@ export async function serve(config: Config, options: ServeOptions, stop: AbortSi
       nowMs,
       waitTimeoutMs: options.waitTimeoutMs,
       apiToken: config.service.apiToken,
-      notReady: unavailable,
+      // Ready also means the consumers hold their partitions: after a broker restart they rejoin first.
+      notReady: () =>
+        unavailable() ??
+        (pipeline.consuming() ? null : 'the ledger consumer is joining its group') ??
+        (decisions.inGroup() ? null : 'the decision consumer is joining its group'),
       assertAvailable: () => {
         const down = unavailable();
         if (down !== null)

@@ -1,0 +1,76 @@
+// The one classifier of failures: retriable (the same call may succeed later,
+// nobody changing anything) or fatal. Errors are shaped as their libraries
+// make them: postgres.js and Node sockets carry a `code`, kafkajs a `name`,
+// a `retriable` flag and a `cause`.
+
+import { describe, expect, it } from '@jest/globals';
+import { WalletSimError } from '../../src/errors.js';
+import { classifyError, withRetry } from '../../src/retry.js';
+
+const pg = (code: string) => Object.assign(new Error(`postgres ${code}`), { code });
+const kafkajs = (name: string, retriable: boolean, cause?: unknown) => Object.assign(new Error(name), { name, retriable, cause });
+
+describe('classifyError', () => {
+  it.each([
+    ['PostgreSQL serialization failure', pg('40001'), 'retriable'],
+    ['PostgreSQL deadlock', pg('40P01'), 'retriable'],
+    ['a unique violation (another consumer recorded the id meanwhile)', pg('23505'), 'retriable'],
+    ['PostgreSQL shutting down', pg('57P01'), 'retriable'],
+    ['PostgreSQL starting up', pg('57P03'), 'retriable'],
+    ['too many connections', pg('53300'), 'retriable'],
+    ['connection failure', pg('08006'), 'retriable'],
+    ['a refused socket', pg('ECONNREFUSED'), 'retriable'],
+    ['postgres.js: connection closed', pg('CONNECTION_CLOSED'), 'retriable'],
+    ['postgres.js: connect timeout', pg('CONNECT_TIMEOUT'), 'retriable'],
+    ['a check violation (balance below zero)', pg('23514'), 'fatal'],
+    ['a syntax error', pg('42601'), 'fatal'],
+    ['wrong password', pg('28P01'), 'fatal'],
+    ['an error without a code', new Error('boom'), 'fatal'],
+    ['kafkajs: a retriable protocol error', kafkajs('KafkaJSProtocolError', true), 'retriable'],
+    ['kafkajs: a non-retriable protocol error', kafkajs('KafkaJSProtocolError', false), 'fatal'],
+    ['kafkajs: retries exhausted', kafkajs('KafkaJSNumberOfRetriesExceeded', false, kafkajs('KafkaJSConnectionError', true)), 'retriable'],
+    ['kafkajs: coordinator not found while the broker restarts', kafkajs('KafkaJSGroupCoordinatorNotFound', false), 'retriable'],
+    ['kafkajs: a closed connection', kafkajs('KafkaJSConnectionClosedError', false), 'retriable'],
+    [
+      'kafkajs: a fatal error whose cause is retriable',
+      kafkajs('KafkaJSNonRetriableError', false, kafkajs('KafkaJSProtocolError', true)),
+      'retriable',
+    ],
+    [
+      'kafkajs: a fatal error with a fatal cause',
+      kafkajs('KafkaJSNonRetriableError', false, kafkajs('KafkaJSProtocolError', false)),
+      'fatal',
+    ],
+    ['an operating error marked retriable', new WalletSimError('DATABASE_UNREACHABLE', 'away', { retriable: true }), 'retriable'],
+    ['an operating error not marked', new WalletSimError('CONFIG_INVALID', 'bad'), 'fatal'],
+    ['something that is not an error', 'a string', 'fatal'],
+    ['null', null, 'fatal'],
+  ])('%s is %s', (_what, error, expected) => {
+    expect(classifyError(error)).toBe(expected);
+  });
+});
+
+describe('withRetry', () => {
+  it('tries a retriable failure again, at most attemptsMax times in all, and a fatal one never', async () => {
+    let calls = 0;
+    const policy = { attemptsMax: 4, backoffMsMin: 1, backoffMsMax: 2 };
+    await expect(
+      withRetry(async () => {
+        calls += 1;
+        throw pg('40P01');
+      }, policy),
+    ).rejects.toMatchObject({ code: '40P01' });
+    expect(calls).toBe(4);
+    calls = 0;
+    await expect(
+      withRetry(async () => {
+        calls += 1;
+        throw pg('23514');
+      }, policy),
+    ).rejects.toMatchObject({ code: '23514' });
+    expect(calls).toBe(1);
+    calls = 0;
+    expect(await withRetry(async () => (++calls < 3 ? Promise.reject(pg('08006')) : 'done'), policy)).toBe('done');
+    expect(calls).toBe(3);
+  });
+});
