@@ -6,8 +6,7 @@
 //   sent      = completed + inFlight
 //   completed = answered + failed      (failed: no answer after every attempt)
 
-import type { LatencySummary } from '../stats/stats.js';
-import { Histogram } from '../stats/histogram.js';
+import { Histogram, latencyOf, type LatencySummary } from '../stats/histogram.js';
 import { isWrite, type Endpoint, type RequestOutcome } from './requests.js';
 
 type Tally = Record<string, number>;
@@ -57,15 +56,6 @@ const round = (value: number, digits: number): number => Number(value.toFixed(di
 const bump = (tally: Tally, key: string): void => {
   tally[key] = (tally[key] ?? 0) + 1;
 };
-
-function latencyOf(histogram: Histogram): LatencySummary {
-  return {
-    p50: round(histogram.percentile(50), 2),
-    p95: round(histogram.percentile(95), 2),
-    p99: round(histogram.percentile(99), 2),
-    max: round(histogram.maxMs, 2),
-  };
-}
 
 export class LoadStats {
   dropped = 0;

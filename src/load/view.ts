@@ -4,7 +4,7 @@
 // (with --json, as the last line); the audit, when asked for, after it.
 
 import chalk from 'chalk';
-import { fitToWidth, type ViewMode } from '../terminal/view.js';
+import { createLiveOutput, type ViewMode } from '../terminal/live.js';
 import { READ_ENDPOINTS, WRITE_ENDPOINTS } from './requests.js';
 import type { LoadSnapshot, LoadSummary } from './stats.js';
 
@@ -87,27 +87,10 @@ export function createLoadView(
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
 ): LoadView {
-  let drawnLines = 0;
+  const live = createLiveOutput(mode, { line: renderLoadLine, block: renderLoadBlock }, out, err);
   return {
-    update(snapshot) {
-      if (mode === 'json') {
-        out.write(`${JSON.stringify({ type: 'stats', ...snapshot })}\n`);
-        return;
-      }
-      if (mode === 'plain') {
-        out.write(`${renderLoadLine(snapshot)}\n`);
-        return;
-      }
-      // A pseudo-terminal may report 0 columns: then lines are left whole.
-      const columns = (out as { columns?: number }).columns || Number.POSITIVE_INFINITY;
-      const lines = renderLoadBlock(snapshot).map((line) => fitToWidth(line, columns - 1));
-      out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[0J` : ''}${lines.join('\n')}\n`);
-      drawnLines = lines.length;
-    },
-    note(message) {
-      err.write(`wallet-sim: ${message}\n`);
-      drawnLines = 0;
-    },
+    update: (snapshot) => live.update(snapshot),
+    note: (message) => live.note(message),
     finish(summary) {
       out.write(mode === 'json' ? `${JSON.stringify(summary)}\n` : `${renderLoadSummary(summary).join('\n')}\n`);
     },

@@ -50,3 +50,22 @@ export class Histogram {
     this.maxMs = 0;
   }
 }
+
+export interface LatencySummary {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+const round2 = (value: number): number => Number(value.toFixed(2));
+
+/** p50, p95, p99 and max, in ms to two decimals. */
+export function latencyOf(histogram: Histogram): LatencySummary {
+  return {
+    p50: round2(histogram.percentile(50)),
+    p95: round2(histogram.percentile(95)),
+    p99: round2(histogram.percentile(99)),
+    max: round2(histogram.maxMs),
+  };
+}

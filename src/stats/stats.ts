@@ -3,15 +3,10 @@
 
 import type { DeclineReason, Outcome } from '../ledger/decide.js';
 import type { DeadLetterReason } from '../message.js';
-import { Histogram } from './histogram.js';
+import { Histogram, latencyOf, type LatencySummary } from './histogram.js';
 import type { StatusSnapshot } from './status.js';
 
-export interface LatencySummary {
-  readonly p50: number;
-  readonly p95: number;
-  readonly p99: number;
-  readonly max: number;
-}
+export type { LatencySummary } from './histogram.js';
 
 /** The counters both the live view and the summary show. */
 export interface Counts {
@@ -50,15 +45,6 @@ export interface Summary extends Counts {
 }
 
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
-
-function latencyOf(histogram: Histogram): LatencySummary {
-  return {
-    p50: round(histogram.percentile(50), 2),
-    p95: round(histogram.percentile(95), 2),
-    p99: round(histogram.percentile(99), 2),
-    max: round(histogram.maxMs, 2),
-  };
-}
 
 export class RunStats {
   produced = 0;
