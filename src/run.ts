@@ -14,7 +14,7 @@ import type { Mix } from './generator/transactions.js';
 import { connectAdmin, createKafka, ensureTopics, fetchGroupLag } from './kafka/client.js';
 import { splitPool, startPipeline, type Pipeline } from './pipeline/pipeline.js';
 import type { FaultOptions } from './producer/faults.js';
-import { startProducerThread } from './producer/thread.js';
+import { startProducerThread, type RunFraud } from './producer/thread.js';
 import { RunStats, type Summary } from './stats/stats.js';
 import { StatusBoard } from './stats/status.js';
 import { startTicker } from './stats/ticker.js';
@@ -42,6 +42,8 @@ export interface RunOptions {
   readonly statsIntervalMs: number;
   /** Event times from a start date and faster than the clock; null: the clock. */
   readonly simulatedTime: SimulatedTime | null;
+  /** Compromise a share of the accounts during the run, with labels apart; null: none. */
+  readonly fraud: RunFraud | null;
 }
 
 /** Share of generated purchases for an account that does not exist. */
@@ -184,6 +186,8 @@ async function produce(
       durationMs: options.durationMs,
       batchSizeMax: options.producerBatchSizeMax,
       simulatedTime: options.simulatedTime,
+      labelsTopic: topology.labelsTopic,
+      fraud: options.fraud,
     },
     (report) => {
       if (report.type === 'started') stats.start(nowMs());

@@ -4,6 +4,7 @@
 //   <topic>               transactions, keyed by account id
 //   <topic>.results       one result event per ledger row, keyed by account id
 //   <topic>.dead-letter   messages that could not be applied, with the reason in headers
+//   <topic>.labels        fraud labels of `run --fraud-rate`, keyed by episode id (never in the transactions themselves)
 //
 //   <group>               the ledger consumer group (reads <topic>)
 //   <group>-history       the history consumer group (reads <topic>.results)
@@ -17,6 +18,7 @@ export interface Topology {
   readonly transactionsTopic: string;
   readonly resultsTopic: string;
   readonly deadLetterTopic: string;
+  readonly labelsTopic: string;
   readonly ledgerGroupId: string;
   readonly historyGroupId: string;
   /** Partitions of the transactions and results topics when wallet-sim creates them. */
@@ -29,12 +31,21 @@ export const DEFAULT_PARTITIONS = 6;
 /** Dead letters are rare and read by people: one partition keeps them in order. */
 export const DEAD_LETTER_PARTITIONS = 1;
 
+/** Fraud labels are few (a share of a share): one partition keeps them in the order they were made. */
+export const LABELS_PARTITIONS = 1;
+
+/** Fraud labels are keyed by episode: one episode's labels stay together, in order. */
+export function episodeKey(episodeId: string): string {
+  return episodeId;
+}
+
 export function topologyOf(kafka: Pick<KafkaConfig, 'topic' | 'groupId'>, partitions: number = DEFAULT_PARTITIONS): Topology {
   assert(Number.isInteger(partitions) && partitions >= 1, `a topic has at least one partition, not ${partitions}`);
   return {
     transactionsTopic: kafka.topic,
     resultsTopic: `${kafka.topic}.results`,
     deadLetterTopic: `${kafka.topic}.dead-letter`,
+    labelsTopic: `${kafka.topic}.labels`,
     ledgerGroupId: kafka.groupId,
     historyGroupId: `${kafka.groupId}-history`,
     partitions,
@@ -47,6 +58,7 @@ export function topicsOf(topology: Topology): { topic: string; partitions: numbe
     { topic: topology.transactionsTopic, partitions: topology.partitions },
     { topic: topology.resultsTopic, partitions: topology.partitions },
     { topic: topology.deadLetterTopic, partitions: DEAD_LETTER_PARTITIONS },
+    { topic: topology.labelsTopic, partitions: LABELS_PARTITIONS },
   ];
 }
 

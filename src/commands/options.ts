@@ -3,6 +3,7 @@
 
 import { InvalidArgumentError } from 'commander';
 import { SPEED_MAX } from '../generator/calendar.js';
+import { FRAUD_SCENARIOS, type FraudScenario } from '../generator/fraud.js';
 import type { Mix } from '../generator/transactions.js';
 import { TRANSACTION_TYPES, type TransactionType } from '../message.js';
 import { Big, parseAmount } from '../money.js';
@@ -99,4 +100,13 @@ export function speedOption(raw: string): number {
     throw new InvalidArgumentError(`expected a factor from 1 to ${SPEED_MAX}, e.g. 3600 for an hour a second`);
   }
   return Number(raw);
+}
+
+/** `card_testing,stolen_card`: fraud scenarios, at least one, each once. */
+export function scenariosOption(raw: string): FraudScenario[] {
+  const names = raw.split(',').map((name) => name.trim());
+  if (names.some((name) => !(FRAUD_SCENARIOS as readonly string[]).includes(name)) || new Set(names).size !== names.length) {
+    throw new InvalidArgumentError(`expected a comma-separated list of ${FRAUD_SCENARIOS.join(', ')}`);
+  }
+  return names as FraudScenario[];
 }

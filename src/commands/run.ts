@@ -5,8 +5,20 @@ import { createView } from '../terminal/view.js';
 import { DEFAULT_PARTITIONS } from '../topology.js';
 import { configOf, gracefulShutdown } from './common.js';
 import { DEFAULT_MIX, type Mix } from '../generator/transactions.js';
-import { durationOption, formatMix, integerOption, mixOption, numberOption, rateOption, speedOption, startOption } from './options.js';
+import {
+  durationOption,
+  formatMix,
+  integerOption,
+  mixOption,
+  numberOption,
+  rateOption,
+  scenariosOption,
+  speedOption,
+  startOption,
+} from './options.js';
 import type { SimulatedTime } from '../generator/calendar.js';
+import { FRAUD_SCENARIOS, type FraudScenario } from '../generator/fraud.js';
+import type { RunFraud } from '../producer/thread.js';
 
 interface RunCommandOptions {
   rate: number | 'max';
@@ -27,6 +39,8 @@ interface RunCommandOptions {
   injectMalformed: number;
   start?: number;
   speed?: number;
+  fraudRate: number;
+  fraudScenarios: readonly FraudScenario[];
 }
 
 export function runCommand(program: Command): Command {
@@ -69,6 +83,12 @@ export function runCommand(program: Command): Command {
       startOption,
     )
     .option('--speed <factor>', 'simulated time runs this many times faster than the clock, e.g. 3600 (an hour a second)', speedOption)
+    .option('--fraud-rate <share>', 'share of the accounts compromised during the run (0 to 0.5); labels go apart', numberOption(0, 0.5), 0)
+    .addOption(
+      new Option('--fraud-scenarios <list>', 'which fraud scenarios, comma-separated')
+        .argParser(scenariosOption)
+        .default(FRAUD_SCENARIOS, FRAUD_SCENARIOS.join(',')),
+    )
     .option('--log-events', 'print every result event, one line each (a third consumer group, from the newest event on)')
     .option('--json', 'one JSON object per second, then the summary as the last line')
     .action(async (options: RunCommandOptions, command: Command) => {
@@ -103,6 +123,7 @@ export function runCommand(program: Command): Command {
           drainTimeoutMs: options.drainTimeout,
           statsIntervalMs: 1_000,
           simulatedTime,
+          fraud: fraudOf(options),
         },
         view,
         stop,
@@ -116,4 +137,14 @@ function simulatedTimeOf(options: RunCommandOptions): SimulatedTime | null {
   if (options.start === undefined && options.speed === undefined) return null;
   if (!options.produce) throw new WalletSimError('USAGE', '--start and --speed shape what is produced; drop them with --no-produce');
   return { startMs: options.start ?? Date.now(), speed: options.speed ?? 1 };
+}
+
+/** Fraud is spread over the run, so the run needs a known length: --count, or --duration at a rate. */
+function fraudOf(options: RunCommandOptions): RunFraud | null {
+  if (options.fraudRate === 0) return null;
+  if (!options.produce) throw new WalletSimError('USAGE', '--fraud-rate shapes what is produced; drop it with --no-produce');
+  if (options.count === undefined && (options.duration === undefined || options.rate === 'max')) {
+    throw new WalletSimError('USAGE', '--fraud-rate spreads episodes over the run: give --count, or --duration with a numeric --rate');
+  }
+  return { rate: options.fraudRate, scenarios: options.fraudScenarios };
 }

@@ -10,6 +10,7 @@ import { TRANSACTION_TYPES, type Merchant, type Transaction, type TransactionTyp
 import { fromMinorUnits } from '../money.js';
 import { createBehaviour, type Behaviour, type ProfileColumns } from './behaviour.js';
 import { hourOf } from './calendar.js';
+import { createFraud, type FraudLabel, type FraudOptions } from './fraud.js';
 import { createMerchantPool, purchaseMinorUnits, type Category, type MerchantPool, type PoolMerchant } from './merchants.js';
 import { PLACES } from './places.js';
 import { createRandom, type Random } from './random.js';
@@ -43,6 +44,8 @@ export interface TransactionGeneratorOptions {
    * then gives the same ids (a second run into the same database is all duplicates).
    */
   readonly reproducibleIds?: boolean;
+  /** Compromise a share of the accounts during the run; each fraudulent transaction's label goes to `onLabel`. */
+  readonly fraud?: FraudOptions & { readonly onLabel: (label: FraudLabel) => void };
 }
 
 /** 2026-01-01T00:00:00Z: where reproducible ids start counting, one millisecond per transaction. */
@@ -86,6 +89,19 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
   const nextId = createUuidV7(createRandom(options.seed, 'ids'));
   let generated = 0;
   const idTimeMs = options.reproducibleIds === true ? () => REPRODUCIBLE_ID_EPOCH_MS + generated : (nowMs: number) => nowMs;
+  const fraud =
+    options.fraud === undefined || options.fraud.rate === 0
+      ? null
+      : createFraud(
+          createRandom(options.seed, 'fraud'),
+          createRandom(options.seed, 'fraud-episodes'),
+          options.fraud,
+          {
+            ...accounts,
+            homePlaces: accounts.profiles?.homePlaces ?? accounts.ids.map(() => -1),
+          },
+          merchants,
+        );
   const refundable: RefundablePurchase[] = [];
   let refundableNext = 0;
 
@@ -93,6 +109,11 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
     const time = isoTime(eventMs);
     const transactionId = nextId(idTimeMs(nowMs));
     generated += 1;
+    const fraudulent = fraud?.next(generated - 1, eventMs, transactionId, nowMs) ?? null;
+    if (fraudulent !== null) {
+      options.fraud?.onLabel(fraudulent.label);
+      return fraudulent.transaction;
+    }
     let type = pickType(random);
     if (type === 'refund' && refundable.length === 0) type = 'purchase';
     const index = pickAccount === null ? (behaviour as Behaviour).pickAccount(hourOf(eventMs)) : pickAccount();

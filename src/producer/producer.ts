@@ -9,7 +9,7 @@ import type { MessageSink } from '../kafka/sink.js';
 import { encodeTransaction } from '../message.js';
 import { accountKey } from '../topology.js';
 import type { Injector } from './faults.js';
-import { createRateSchedule, createShapedSchedule } from './rate.js';
+import { createRateSchedule, createShapedSchedule, type RateSchedule } from './rate.js';
 import { eventTimeOf, type SimulatedTime } from '../generator/calendar.js';
 
 export interface ProducerOptions {
@@ -26,6 +26,8 @@ export interface ProducerOptions {
   readonly sink: MessageSink;
   /** Told after each acknowledged batch: its size, and the injected totals so far. */
   readonly onSent: (report: SentReport) => void;
+  /** After each acknowledged batch: publishes what the batch's transactions left aside (fraud labels). */
+  readonly afterSend?: () => Promise<void>;
   readonly signal: AbortSignal;
   readonly nowMs: () => number;
 }
@@ -45,18 +47,34 @@ const LINGER_MS = 5;
 /** Longest nap between two checks of the schedule and of the stop signal. */
 const IDLE_WAIT_MS_MAX = 50;
 
+type Plan = Pick<ProducerOptions, 'rate' | 'simulatedTime' | 'countMax' | 'durationMs'>;
+
+function scheduleOf(options: Plan, startMs: number): RateSchedule {
+  const simulated = options.simulatedTime;
+  return simulated === null || options.rate === 'max'
+    ? createRateSchedule(options.rate, startMs)
+    : createShapedSchedule(options.rate, startMs, simulated);
+}
+
+/**
+ * How many transactions a run sends: --count, or what the schedule has due
+ * at the end of --duration (rate × duration when flat), whichever is
+ * smaller; infinite when neither bounds it.
+ */
+export function plannedTransactions(options: Plan): number {
+  const durationTotal =
+    options.durationMs === null || options.rate === 'max' ? Number.POSITIVE_INFINITY : scheduleOf(options, 0).dueBy(options.durationMs);
+  return Math.min(options.countMax ?? Number.POSITIVE_INFINITY, durationTotal);
+}
+
 export async function runProducer(options: ProducerOptions): Promise<number> {
   const startMs = options.nowMs();
-  const simulated = options.simulatedTime;
-  const schedule =
-    simulated === null || options.rate === 'max'
-      ? createRateSchedule(options.rate, startMs)
-      : createShapedSchedule(options.rate, startMs, simulated);
-  const eventTimeMs = eventTimeOf(simulated, startMs);
+  const schedule = scheduleOf(options, startMs);
+  const eventTimeMs = eventTimeOf(options.simulatedTime, startMs);
+  const simulated = options.simulatedTime !== null;
+  let lastBatchMs = startMs;
   const endMs = options.durationMs === null ? Number.POSITIVE_INFINITY : startMs + options.durationMs;
-  // With a rate and a duration, the run sends exactly what the schedule has due at the end (rate × duration when flat).
-  const durationTotal = options.durationMs === null || options.rate === 'max' ? Number.POSITIVE_INFINITY : schedule.dueBy(endMs);
-  const total = Math.min(options.countMax ?? Number.POSITIVE_INFINITY, durationTotal);
+  const total = plannedTransactions(options);
   let sent = 0;
   let lastSendMs = Number.NEGATIVE_INFINITY;
   while (!options.signal.aborted && sent < total) {
@@ -71,11 +89,16 @@ export async function runProducer(options: ProducerOptions): Promise<number> {
       await delay(waitMs, undefined, { signal: options.signal }).catch(() => {});
       continue;
     }
-    const messages = Array.from({ length: due }, () => {
+    const batchMs = Math.min(nowMs, endMs);
+    const messages = Array.from({ length: due }, (_, k) => {
       const madeMs = options.nowMs();
-      const transaction = options.generate(madeMs, eventTimeMs(madeMs));
+      // Simulated time: the batch's event times spread evenly since the last
+      // batch's, not all on one millisecond that is seconds of event time.
+      const eventMs = eventTimeMs(simulated ? lastBatchMs + ((batchMs - lastBatchMs) * (k + 1)) / due : madeMs);
+      const transaction = options.generate(madeMs, eventMs);
       return { key: accountKey(transaction.accountId), value: encodeTransaction(transaction), timestampMs: transaction.producedAtMs };
     });
+    lastBatchMs = batchMs;
     const batch = options.injector.inject(messages);
     lastSendMs = options.nowMs();
     await options.sink.send(options.topic, batch);
@@ -85,6 +108,7 @@ export async function runProducer(options: ProducerOptions): Promise<number> {
       injectedDuplicates: options.injector.injectedDuplicates,
       injectedMalformed: options.injector.injectedMalformed,
     });
+    await options.afterSend?.();
   }
   return sent;
 }

@@ -6,6 +6,7 @@
 
 import type { DatabaseConfig, KafkaConfig } from '../config.js';
 import type { SimulatedTime } from '../generator/calendar.js';
+import type { FraudScenario } from '../generator/fraud.js';
 import type { Mix } from '../generator/transactions.js';
 import { startThread, type Thread } from '../thread.js';
 import type { FaultOptions } from './faults.js';
@@ -35,6 +36,15 @@ export interface ProducerThreadOptions {
   readonly durationMs: number | null;
   readonly batchSizeMax: number;
   readonly simulatedTime: SimulatedTime | null;
+  /** Fraud labels go to this topic (and to fraud_labels). */
+  readonly labelsTopic: string;
+  /** A share of accounts compromised during the run; null: no fraud. */
+  readonly fraud: RunFraud | null;
+}
+
+export interface RunFraud {
+  readonly rate: number;
+  readonly scenarios: readonly FraudScenario[];
 }
 
 /** What the thread reports before its end: started, then sent batches and problems (null: the problem cleared). */

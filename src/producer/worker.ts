@@ -9,16 +9,18 @@ import { createKafka, kafkaUnreachable } from '../kafka/client.js';
 import { createMessageSink, SEND_RETRY } from '../kafka/sink.js';
 import { threadSide } from '../thread.js';
 import { createInjector } from './faults.js';
-import { runProducer } from './producer.js';
+import { createLabelPublisher } from './labels.js';
+import { plannedTransactions, runProducer } from './producer.js';
 import type { ProducerReport, ProducerThreadOptions } from './thread.js';
 
 const thread = threadSide<ProducerThreadOptions, ProducerReport>();
 const options = thread.data;
 
 async function produce(): Promise<number> {
+  // With fraud, the connection stays open for the labels.
   const sql = connect(options.database, { poolSizeMax: 1 });
   const accounts = await loadAccountDirectory(sql)
-    .finally(() => sql.end({ timeout: 5 }))
+    .finally(() => (options.fraud === null ? sql.end({ timeout: 5 }) : undefined))
     .catch((error: unknown) => {
       throw databaseError(error, options.database.url);
     });
@@ -27,6 +29,13 @@ async function produce(): Promise<number> {
     onProblem: (problem) => thread.report({ type: 'problem', problem }),
   }).catch((error: unknown) => {
     throw kafkaUnreachable(options.kafka, error);
+  });
+  const labels = createLabelPublisher({
+    sink,
+    sql,
+    topic: options.labelsTopic,
+    databaseUrl: options.database.url,
+    nowMs: Date.now,
   });
   try {
     const generate = createTransactionGenerator({
@@ -37,6 +46,16 @@ async function produce(): Promise<number> {
       skew: options.skew,
       unknownAccountShare: options.unknownAccountShare,
       merchantPoolSize: options.merchantPoolSize,
+      ...(options.fraud === null
+        ? {}
+        : {
+            fraud: {
+              ...options.fraud,
+              plannedTotal: plannedTransactions(options),
+              hoursMatter: options.simulatedTime !== null,
+              onLabel: labels.collect,
+            },
+          }),
     });
     thread.report({ type: 'started' });
     return await runProducer({
@@ -50,11 +69,13 @@ async function produce(): Promise<number> {
       injector: createInjector(createRandom(options.seed, 'faults'), options.faults),
       sink,
       onSent: (sent) => thread.report({ type: 'sent', ...sent }),
+      afterSend: labels.flush,
       signal: thread.stopSignal,
       nowMs: Date.now,
     });
   } finally {
     await sink.close().catch(() => {});
+    if (options.fraud !== null) await sql.end({ timeout: 5 }).catch(() => {});
   }
 }
 

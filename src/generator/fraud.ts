@@ -1,0 +1,270 @@
+// Fraud, played into the ordinary stream: a share of accounts is
+// compromised during the run, each in one episode of one scenario. Fraudulent
+// transactions look like any other on the wire (same ids, merchants, fields);
+// what makes them fraud is behaviour: bursts, places, hours, money moving on.
+// The label (scenario, episode, step) goes out beside the message, never in it.
+//
+//   card_testing      a burst of tiny online purchases at many merchants, then a large one
+//   stolen_card       card-present purchases far from home, in high-risk categories, at night
+//   account_takeover  transfers out to mule accounts, then cash withdrawals by the mules
+
+import { uuidV4 } from '../ids.js';
+import { isoTime } from '../iso-time.js';
+import type { Merchant, Transaction, TransactionType } from '../message.js';
+import { fromMinorUnits } from '../money.js';
+import { CATEGORIES, purchaseMinorUnits, type Category, type MerchantPool } from './merchants.js';
+import { distanceKm, PLACES, type Place } from './places.js';
+import type { Random } from './random.js';
+
+export const FRAUD_SCENARIOS = ['card_testing', 'stolen_card', 'account_takeover'] as const;
+export type FraudScenario = (typeof FRAUD_SCENARIOS)[number];
+
+export interface FraudLabel {
+  readonly transactionId: string;
+  readonly accountId: string;
+  readonly scenario: FraudScenario;
+  readonly episodeId: string;
+  /** probe, cash_out, purchase, transfer_to_mule, mule_withdrawal */
+  readonly step: string;
+}
+
+export interface FraudOptions {
+  /** Share of the accounts (with a card) compromised during the run, 0 to 0.5. */
+  readonly rate: number;
+  readonly scenarios: readonly FraudScenario[];
+  /** How many transactions the run will make: episodes start spread over its first 70%. */
+  readonly plannedTotal: number;
+  /**
+   * With simulated time, episodes keep to their hours: stolen cards are used
+   * at night, card testers work in the day (when a burst hides in the traffic
+   * and the stream has slots for it). On the wall clock every episode starts at once.
+   */
+  readonly hoursMatter: boolean;
+}
+
+/** What the directory says about the accounts fraud may touch. */
+export interface FraudAccounts {
+  readonly ids: readonly string[];
+  readonly currencies: readonly string[];
+  readonly cardIds: readonly (string | null)[];
+  /** Home place per account (-1: none). */
+  readonly homePlaces: readonly number[];
+}
+
+interface Step {
+  readonly dueMs: number;
+  readonly scenario: FraudScenario;
+  readonly episodeId: string;
+  readonly step: string;
+  readonly account: number;
+  readonly type: TransactionType;
+  readonly counterparty: number | null;
+  readonly amountMinorUnits: bigint;
+  readonly merchant: Merchant | null;
+  readonly channel: 'online' | 'card_present' | null;
+}
+
+interface Episode {
+  readonly startIndex: number;
+  readonly scenario: FraudScenario;
+  readonly account: number;
+}
+
+const SECOND_MS = 1_000;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const PROBE_CATEGORIES = ['5999', '5311', '5814', '5411', '5732'];
+const HIGH_RISK_CATEGORIES = ['5732', '5311', '5999', '5541'];
+const FAR_FROM_HOME_KM = 1_500;
+const NIGHT_HOURS = [22, 5] as const;
+const DAY_HOURS = [8, 21] as const;
+const EPISODE_START_SHARE_MAX = 0.7;
+
+const categoryOf = (code: string): Category => CATEGORIES.find((category) => category.code === code) as Category;
+const between = (random: Random, min: number, max: number): number => min + random.int(max - min + 1);
+
+export interface Fraud {
+  /** The fraudulent transaction due at `eventMs` (at most one per call) with its label, or null. */
+  next(generated: number, eventMs: number, transactionId: string, nowMs: number): { transaction: Transaction; label: FraudLabel } | null;
+  readonly episodes: number;
+}
+
+export function createFraud(random: Random, ids: Random, options: FraudOptions, accounts: FraudAccounts, merchants: MerchantPool): Fraud {
+  const withCard = accounts.ids.flatMap((_, index) => (accounts.cardIds[index] === null ? [] : [index]));
+  const episodes = planEpisodes(random, options, withCard);
+  const due: Step[] = [];
+  let nextEpisode = 0;
+  const schedule = (steps: readonly Step[]) => {
+    for (const step of steps) {
+      const at = due.findIndex((other) => other.dueMs > step.dueMs);
+      due.splice(at < 0 ? due.length : at, 0, step);
+    }
+  };
+  const play = { random, merchants, accounts, withCard, hoursMatter: options.hoursMatter };
+  return {
+    episodes: episodes.length,
+    next(generated, eventMs, transactionId, nowMs) {
+      for (; nextEpisode < episodes.length && (episodes[nextEpisode] as Episode).startIndex <= generated; nextEpisode++) {
+        schedule(stepsOf(play, episodes[nextEpisode] as Episode, uuidV4(ids), eventMs));
+      }
+      if (due.length === 0 || (due[0] as Step).dueMs > eventMs) return null;
+      const step = due.shift() as Step;
+      const transaction: Transaction = {
+        transactionId,
+        type: step.type,
+        accountId: accounts.ids[step.account] as string,
+        cardId: step.type === 'transfer' ? null : (accounts.cardIds[step.account] ?? null),
+        counterpartyAccountId: step.counterparty === null ? null : (accounts.ids[step.counterparty] as string),
+        originalTransactionId: null,
+        amount: fromMinorUnits(step.amountMinorUnits),
+        currency: accounts.currencies[step.account] as string,
+        merchant: step.merchant,
+        channel: step.channel,
+        eventTime: isoTime(eventMs),
+        producedAtMs: nowMs,
+      };
+      const label = {
+        transactionId,
+        accountId: transaction.accountId,
+        scenario: step.scenario,
+        episodeId: step.episodeId,
+        step: step.step,
+      };
+      return { transaction, label };
+    },
+  };
+}
+
+function planEpisodes(random: Random, options: FraudOptions, withCard: readonly number[]): Episode[] {
+  const count = Math.min(withCard.length, Math.round(options.rate * withCard.length));
+  const victims = [...withCard];
+  const episodes: Episode[] = [];
+  for (let i = 0; i < count; i++) {
+    const pick = i + random.int(victims.length - i);
+    [victims[i], victims[pick]] = [victims[pick] as number, victims[i] as number];
+    episodes.push({
+      account: victims[i] as number,
+      scenario: random.pick(options.scenarios),
+      startIndex: random.int(Math.max(1, Math.floor(options.plannedTotal * EPISODE_START_SHARE_MAX))),
+    });
+  }
+  return episodes.sort((a, b) => a.startIndex - b.startIndex);
+}
+
+interface Play {
+  readonly random: Random;
+  readonly merchants: MerchantPool;
+  readonly accounts: FraudAccounts;
+  readonly withCard: readonly number[];
+  readonly hoursMatter: boolean;
+}
+
+function stepsOf(play: Play, episode: Episode, episodeId: string, nowMs: number): Step[] {
+  const base = { scenario: episode.scenario, episodeId, account: episode.account, counterparty: null };
+  if (episode.scenario === 'card_testing') return cardTesting(play, base, nowMs);
+  if (episode.scenario === 'stolen_card') return stolenCard(play, base, nowMs);
+  return accountTakeover(play, base, nowMs);
+}
+
+type StepBase = Pick<Step, 'scenario' | 'episodeId' | 'account' | 'counterparty'>;
+
+/** In the day, 6 to 20 purchases of 0.50 to 4.99 online, 2 to 15 s apart, each at another merchant; 1 to 10 min later, a large one. */
+function cardTesting(play: Play, base: StepBase, startMs: number): Step[] {
+  const { random, merchants } = play;
+  const steps: Step[] = [];
+  let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...DAY_HOURS) : startMs;
+  for (let probes = between(random, 6, 20); probes > 0; probes--) {
+    const merchant = merchants.pickOf(random, categoryOf(random.pick(PROBE_CATEGORIES)), -1).asMerchant;
+    const amountMinorUnits = BigInt(between(random, 50, 499));
+    steps.push({ ...base, dueMs: atMs, step: 'probe', type: 'purchase', amountMinorUnits, merchant, channel: 'online' });
+    atMs += between(random, 2, 15) * SECOND_MS;
+  }
+  const category = categoryOf(random.pick(['5732', '5311']));
+  atMs += between(random, 1, 10) * MINUTE_MS;
+  const merchant = merchants.pickOf(random, category, -1).asMerchant;
+  const amountMinorUnits = purchaseMinorUnits(random, category, 3);
+  return [...steps, { ...base, dueMs: atMs, step: 'cash_out', type: 'purchase', amountMinorUnits, merchant, channel: 'online' }];
+}
+
+/** 3 to 10 card-present purchases in one far city, in high-risk categories, 3 to 25 min apart, at night. */
+function stolenCard(play: Play, base: StepBase, startMs: number): Step[] {
+  const { random, merchants } = play;
+  const home = PLACES[play.accounts.homePlaces[base.account] ?? -1];
+  const far = PLACES.flatMap((place, index) => (home === undefined || distanceKm(home, place) > FAR_FROM_HOME_KM ? [index] : []));
+  const place = random.pick(far.length > 0 ? far : PLACES.map((_, index) => index));
+  let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...NIGHT_HOURS) : startMs;
+  const steps: Step[] = [];
+  for (let purchases = between(random, 3, 10); purchases > 0; purchases--) {
+    const category = categoryOf(random.pick(HIGH_RISK_CATEGORIES));
+    const merchant = merchants.pickOf(random, category, place);
+    // A city the pool has no merchant of this category in: the purchase still happens there.
+    const where = PLACES[place] as Place;
+    const asMerchant =
+      merchant.place === place ? merchant.asMerchant : { ...merchant.asMerchant, city: where.city, country: where.country };
+    const amountMinorUnits = purchaseMinorUnits(random, category, 1.5);
+    steps.push({
+      ...base,
+      dueMs: atMs,
+      step: 'purchase',
+      type: 'purchase',
+      amountMinorUnits,
+      merchant: asMerchant,
+      channel: 'card_present',
+    });
+    atMs += between(random, 3, 25) * MINUTE_MS;
+  }
+  return steps;
+}
+
+/** Now if the hour (UTC) is in [fromHour, toHour) (which may wrap past midnight), else within three hours of the next fromHour. */
+function nextWithinHoursMs(random: Random, nowMs: number, fromHour: number, toHour: number): number {
+  const hour = Math.floor(nowMs / HOUR_MS) % 24;
+  const within = fromHour < toHour ? hour >= fromHour && hour < toHour : hour >= fromHour || hour < toHour;
+  if (within) return nowMs;
+  const dayStartMs = Math.floor(nowMs / (24 * HOUR_MS)) * 24 * HOUR_MS;
+  const startMs = dayStartMs + fromHour * HOUR_MS + random.int(3 * HOUR_MS);
+  return startMs < nowMs ? startMs + 24 * HOUR_MS : startMs;
+}
+
+/** 1 to 3 transfers of 150 to 900 to mule accounts, 1 to 10 min apart; each mule withdraws it in 1 or 2 goes, 20 min to 2 h later. */
+function accountTakeover(play: Play, base: StepBase, startMs: number): Step[] {
+  const { random, accounts } = play;
+  const steps: Step[] = [];
+  let atMs = startMs;
+  for (let mules = between(random, 1, 3); mules > 0; mules--) {
+    let mule = random.pick(play.withCard);
+    if (mule === base.account) mule = play.withCard[(play.withCard.indexOf(mule) + 1) % play.withCard.length] as number;
+    if (mule === base.account) break; // a directory of one account has no mule
+    const amountMinorUnits = BigInt(between(random, 15_000, 90_000));
+    steps.push({
+      ...base,
+      dueMs: atMs,
+      step: 'transfer_to_mule',
+      type: 'transfer',
+      counterparty: mule,
+      amountMinorUnits,
+      merchant: null,
+      channel: null,
+    });
+    const withdrawals = between(random, 1, 2);
+    let withdrawAtMs = atMs + between(random, 20, 120) * MINUTE_MS;
+    for (let left = withdrawals; left > 0; left--) {
+      const place = PLACES[accounts.homePlaces[mule] ?? -1] ?? random.pick(PLACES);
+      const merchant = { name: `ATM ${place.city}`, categoryCode: '6011', city: place.city, country: place.country };
+      const share = amountMinorUnits / BigInt(withdrawals);
+      steps.push({
+        ...base,
+        account: mule,
+        dueMs: withdrawAtMs,
+        step: 'mule_withdrawal',
+        type: 'withdrawal',
+        amountMinorUnits: share,
+        merchant,
+        channel: 'card_present',
+      });
+      withdrawAtMs += between(random, 5, 40) * MINUTE_MS;
+    }
+    atMs += between(random, 1, 10) * MINUTE_MS;
+  }
+  return steps;
+}
