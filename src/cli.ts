@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { balanceCommand } from './commands/balance.js';
+import { exportCommand } from './commands/export.js';
 import { migrateCommand } from './commands/migrate.js';
 import { runCommand } from './commands/run.js';
 import { seedUsersCommand } from './commands/seed-users.js';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   balanceCommand(program);
   statementCommand(program);
   auditCommand(program);
+  exportCommand(program);
   return program;
 }
 
