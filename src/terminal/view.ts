@@ -7,9 +7,10 @@ import type { RunStatistics } from '../db/run-statistics.js';
 import type { ResultEvent } from '../events.js';
 import type { Snapshot, Summary } from '../stats/stats.js';
 import { downSources } from '../stats/status.js';
+import { createLiveOutput, type ViewMode } from './live.js';
 import { renderStatistics } from './statistics.js';
 
-export type ViewMode = 'tty' | 'plain' | 'json';
+export type { ViewMode } from './live.js';
 
 export interface View {
   update(snapshot: Snapshot): void;
@@ -68,21 +69,6 @@ export function renderLine(s: Snapshot): string {
   ].join(' ');
 }
 
-/** The line cut to `columns` visible characters; colour codes are kept and do not count. */
-export function fitToWidth(line: string, columns: number): string {
-  let visible = 0;
-  let cut = '';
-  // eslint-disable-next-line no-control-regex -- ESC starts the colour codes this skips
-  for (const [, escape, char] of line.matchAll(/(\x1b\[[0-9;]*m)|([\s\S])/gu)) {
-    if (escape !== undefined) cut += escape;
-    else if (visible < columns) {
-      cut += char;
-      visible += 1;
-    }
-  }
-  return cut;
-}
-
 /** One line per event, for `run --log-events`. */
 export function formatEventLine(event: ResultEvent): string {
   const outcome = event.status === 'approved' ? 'approved' : `declined ${event.declineReason}`;
@@ -102,42 +88,16 @@ export function renderSummary(summary: Summary): string[] {
 }
 
 export function createView(mode: ViewMode, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): View {
-  let drawnLines = 0;
+  const live = createLiveOutput(mode, { line: renderLine, block: renderBlock }, out, err);
   return {
-    update(snapshot) {
-      if (mode === 'json') {
-        out.write(`${JSON.stringify({ type: 'stats', ...snapshot })}\n`);
-        return;
-      }
-      if (mode === 'plain') {
-        out.write(`${renderLine(snapshot)}\n`);
-        return;
-      }
-      // A line wider than the terminal wraps, and the cursor then moves up too
-      // few lines to redraw in place: every line is cut to the width.
-      // A pseudo-terminal may report 0 columns: then nothing is cut.
-      const columns = (out as { columns?: number }).columns || Number.POSITIVE_INFINITY;
-      const lines = renderBlock(snapshot).map((line) => fitToWidth(line, columns - 1));
-      out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}F\x1b[0J` : ''}${lines.join('\n')}\n`);
-      drawnLines = lines.length;
-    },
-    event(event) {
-      out.write(mode === 'json' ? `${JSON.stringify({ type: 'event', event })}\n` : `${formatEventLine(event)}\n`);
-      drawnLines = 0; // on a terminal, the next block is drawn below the event lines
-    },
-    note(message) {
-      err.write(`wallet-sim: ${message}\n`);
-      drawnLines = 0; // the note moved the cursor: draw the next block below it
-    },
+    update: (snapshot) => live.update(snapshot),
+    event: (event) => live.lines(mode === 'json' ? `${JSON.stringify({ type: 'event', event })}\n` : `${formatEventLine(event)}\n`),
+    note: (message) => live.note(message),
     statistics(statistics) {
       out.write(mode === 'json' ? `${JSON.stringify(statistics)}\n` : `${renderStatistics(statistics).join('\n')}\n`);
     },
     finish(summary) {
-      if (mode === 'json') {
-        out.write(`${JSON.stringify(summary)}\n`);
-        return;
-      }
-      out.write(`${renderSummary(summary).join('\n')}\n`);
+      out.write(mode === 'json' ? `${JSON.stringify(summary)}\n` : `${renderSummary(summary).join('\n')}\n`);
     },
   };
 }

@@ -5,7 +5,8 @@ import { describe, expect, it } from '@jest/globals';
 import { Writable } from 'node:stream';
 import { RunStats } from '../../src/stats/stats.js';
 import { StatusBoard } from '../../src/stats/status.js';
-import { createView, fitToWidth } from '../../src/terminal/view.js';
+import { fitToWidth } from '../../src/terminal/live.js';
+import { createView } from '../../src/terminal/view.js';
 
 // eslint-disable-next-line no-control-regex -- colour codes are what it strips
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
