@@ -10,8 +10,6 @@ import { downSources } from '../stats/status.js';
 import { createLiveOutput, type ViewMode } from './live.js';
 import { renderStatistics } from './statistics.js';
 
-export type { ViewMode } from './live.js';
-
 export interface View {
   update(snapshot: Snapshot): void;
   /** One result event, for --log-events. */
