@@ -4,11 +4,11 @@
 // serialise the answers and make the OpenAPI document.
 
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { classifyError } from '../retry.js';
 import type { ServiceMetrics } from './metrics.js';
-import { PROBLEM_CONTENT_TYPE, ProblemError, type ProblemType } from './problems.js';
+import { ProblemError, sendProblem, type ProblemType } from './problems.js';
 import { accountRoutes, type AccountDeps } from './routes/accounts.js';
 import { moneyRoutes } from './routes/money.js';
 import { opsRoutes, type OpsDeps } from './routes/ops.js';
@@ -54,11 +54,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accountRoutes, deps);
   await app.register(moneyRoutes, deps);
   return app;
-}
-
-export function sendProblem(reply: FastifyReply, error: ProblemError): FastifyReply {
-  if (error.retryAfterSeconds !== null) void reply.header('retry-after', String(error.retryAfterSeconds));
-  return reply.code(error.problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(error.problem));
 }
 
 /** Fastify's own errors (parsing, validation, limits) as our problem types; anything else is a 500 without details. */

@@ -4,7 +4,9 @@
 // (`transactionId`, `declineReason`, `errors`). Every type is documented in
 // docs/api.md under its name.
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+import type { FastifyReply } from 'fastify';
+
+const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 // Relative URIs (RFC 9457 allows them), each documented in docs/api.md.
 const TYPE_BASE = '/problems/';
 
@@ -55,4 +57,10 @@ export class ProblemError extends Error {
 
 export function problemTypeUri(type: ProblemType): string {
   return `${TYPE_BASE}${type}`;
+}
+
+/** Writes the problem as application/problem+json, with Retry-After for a 503. */
+export function sendProblem(reply: FastifyReply, error: ProblemError): FastifyReply {
+  if (error.retryAfterSeconds !== null) void reply.header('retry-after', String(error.retryAfterSeconds));
+  return reply.code(error.problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(error.problem));
 }

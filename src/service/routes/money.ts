@@ -8,8 +8,7 @@ import { transactionAccepted } from '../../db/idempotency.js';
 import type { ResultEvent } from '../../events.js';
 import type { TransactionType } from '../../message.js';
 import { formatMoney } from '../amounts.js';
-import { sendProblem } from '../app.js';
-import { ProblemError } from '../problems.js';
+import { ProblemError, sendProblem } from '../problems.js';
 import { amount, idempotencyHeaders, problems, transactionAnswer, uuid } from '../schemas.js';
 import { fingerprintOf, submitMoneyRequest, type MoneyAnswer, type WriteDeps } from '../writes.js';
 

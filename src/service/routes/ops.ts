@@ -2,7 +2,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { ServiceMetrics } from '../metrics.js';
-import { PROBLEM_CONTENT_TYPE } from '../problems.js';
+import { ProblemError, sendProblem } from '../problems.js';
 
 export interface OpsDeps {
   readonly metrics: ServiceMetrics;
@@ -24,11 +24,7 @@ export async function opsRoutes(app: FastifyInstance, deps: OpsDeps): Promise<vo
     async (_request, reply) => {
       const problem = deps.notReady();
       if (problem === null) return { status: 'ready' };
-      return reply
-        .code(503)
-        .header('retry-after', '1')
-        .type(PROBLEM_CONTENT_TYPE)
-        .send(JSON.stringify({ type: '/problems/unavailable', title: 'Not ready', status: 503, detail: problem }));
+      return sendProblem(reply, new ProblemError('unavailable', problem, {}, 1));
     },
   );
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
