@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { balanceCommand } from './commands/balance.js';
 import { exportCommand } from './commands/export.js';
+import { reportCommand } from './commands/report.js';
 import { migrateCommand } from './commands/migrate.js';
 import { runCommand } from './commands/run.js';
 import { seedUsersCommand } from './commands/seed-users.js';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   statementCommand(program);
   auditCommand(program);
   exportCommand(program);
+  reportCommand(program);
   return program;
 }
 

@@ -17,7 +17,9 @@ import type { FaultOptions } from './producer/faults.js';
 import { startProducerThread, type RunFraud } from './producer/thread.js';
 import { RunStats, type Summary } from './stats/stats.js';
 import { StatusBoard } from './stats/status.js';
+import { TimeSeries } from './stats/series.js';
 import { startTicker } from './stats/ticker.js';
+import { recordRun, writeReport } from './report/record.js';
 import type { View } from './terminal/view.js';
 import { topologyOf, topicsOf, type Topology } from './topology.js';
 
@@ -44,6 +46,8 @@ export interface RunOptions {
   readonly simulatedTime: SimulatedTime | null;
   /** Compromise a share of the accounts during the run, with labels apart; null: none. */
   readonly fraud: RunFraud | null;
+  /** Write the run's HTML report here at the end; null: only record the run. */
+  readonly reportFile: string | null;
 }
 
 /** Share of generated purchases for an account that does not exist. */
@@ -64,6 +68,7 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
   try {
     await openConnections(sql, pools.ledger);
     const since = await databaseNow(sql);
+    const series = new TimeSeries();
     const admin = await connectAdmin(createKafka(config.kafka), config.kafka);
     closers.unshift(() => admin.disconnect());
     await ensureTopics(admin, config.kafka, topicsOf(topology));
@@ -96,7 +101,10 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
       stats,
       status,
       nowMs,
-      show: (snapshot) => view.update(snapshot),
+      show: (snapshot) => {
+        series.add(snapshot);
+        view.update(snapshot);
+      },
       lag: () => fetchGroupLag(admin, topology.ledgerGroupId, topology.transactionsTopic),
       pingDatabase: () => pingDatabase(sql),
       remainingSeconds: (now) => (options.durationMs === null ? null : Math.max(0, (startMs + options.durationMs - now) / 1000)),
@@ -111,7 +119,22 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     }
     ticker.stop();
     const summary = stats.summary(nowMs());
-    if (options.consume) view.statistics(await readRunStatistics(sql, topology.transactionsTopic, since));
+    if (options.consume) {
+      const statistics = await readRunStatistics(sql, topology.transactionsTopic, since);
+      view.statistics(statistics);
+      const id = await recordRun(sql, {
+        startedAt: since,
+        topic: topology.transactionsTopic,
+        options: recordedOptions(options),
+        series: series.points(),
+        summary,
+        statistics,
+      });
+      if (options.reportFile !== null) {
+        await writeReport(sql, id, options.reportFile);
+        view.note(`report of run ${id} written to ${options.reportFile}`);
+      }
+    }
     return summary;
   } finally {
     // Each step of the shutdown is bounded: a client that does not close in
@@ -204,4 +227,10 @@ async function produce(
     stop.removeEventListener('abort', onStop);
     await thread.stop(PRODUCER_STOP_MS_MAX);
   }
+}
+
+/** What the runs table keeps of the options: what shaped the traffic. */
+function recordedOptions(options: RunOptions): Record<string, unknown> {
+  const { rate, durationMs, count, seed, skew, mix, partitions, simulatedTime, fraud } = options;
+  return { rate, durationMs, count, seed, skew, mix, partitions, simulatedTime, fraud };
 }

@@ -41,6 +41,7 @@ interface RunCommandOptions {
   speed?: number;
   fraudRate: number;
   fraudScenarios: readonly FraudScenario[];
+  report?: string;
 }
 
 export function runCommand(program: Command): Command {
@@ -89,6 +90,7 @@ export function runCommand(program: Command): Command {
         .argParser(scenariosOption)
         .default(FRAUD_SCENARIOS, FRAUD_SCENARIOS.join(',')),
     )
+    .option('--report <file>', "at the end, write the run's HTML report (charts, no network needed) to this file")
     .option('--log-events', 'print every result event, one line each (a third consumer group, from the newest event on)')
     .option('--json', 'one JSON object per second, then the summary as the last line')
     .action(async (options: RunCommandOptions, command: Command) => {
@@ -124,6 +126,7 @@ export function runCommand(program: Command): Command {
           statsIntervalMs: 1_000,
           simulatedTime,
           fraud: fraudOf(options),
+          reportFile: reportOf(options),
         },
         view,
         stop,
@@ -147,4 +150,11 @@ function fraudOf(options: RunCommandOptions): RunFraud | null {
     throw new WalletSimError('USAGE', '--fraud-rate spreads episodes over the run: give --count, or --duration with a numeric --rate');
   }
   return { rate: options.fraudRate, scenarios: options.fraudScenarios };
+}
+
+/** The report draws what was consumed: it needs the consumer. */
+function reportOf(options: RunCommandOptions): string | null {
+  if (options.report === undefined) return null;
+  if (!options.consume) throw new WalletSimError('USAGE', '--report draws what this run processes; drop --no-consume or --report');
+  return options.report;
 }
