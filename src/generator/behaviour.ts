@@ -18,8 +18,8 @@ export interface ProfileColumns {
 }
 
 export interface Behaviour {
-  /** An account index, for an event in hour `hour` (UTC) of the day. */
-  pickAccount(hour: number): number;
+  /** An account index, for an event in hour `hour` (UTC) of the day; null: over the whole day. */
+  pickAccount(hour: number | null): number;
   /** A purchase category for the account's segment. */
   pickCategory(account: number): Category;
   /** Whether a purchase in `category` by the account is made online. */
@@ -97,9 +97,10 @@ export function createBehaviour(random: Random, profiles: ProfileColumns, skew: 
       }),
     ),
   );
+  const dayCumulative = cumulativeOf(groups.map((group) => group.cumulative[group.cumulative.length - 1] ?? 0));
   return {
     pickAccount: (hour) => {
-      const group = groups[drawIndex(random, hourCumulative[hour] as number[])] as Group;
+      const group = groups[drawIndex(random, hour === null ? dayCumulative : (hourCumulative[hour] as number[]))] as Group;
       return group.accounts[drawIndex(random, group.cumulative)] as number;
     },
     pickCategory: (account) => CATEGORIES[drawIndex(random, (groups[groupOf[account] as number] as Group).categoryCumulative)] as Category,

@@ -55,28 +55,71 @@ export function eventTimeOf(simulated: SimulatedTime | null, anchorWallMs: numbe
   return (wallMs) => simulated.startMs + Math.floor((wallMs - anchorWallMs) * simulated.speed);
 }
 
+interface IntensityTable {
+  /** The integral of intensity from `fromMs` to `eventMs`, in event seconds (0 before `fromMs`). */
+  readonly integral: (eventMs: number) => number;
+  /** The event time at which the integral from `fromMs` reaches `seconds`: the integral's inverse. */
+  readonly timeOf: (seconds: number) => number;
+}
+
 /**
- * The integral of intensity over event time from `fromMs`, in event seconds:
- * how many transactions are due at a rate of one a second. Whole days are
- * summed once into a growing table, so every question is answered in
- * constant time however long the run.
+ * The integral of intensity over event time and its inverse. Whole days are
+ * summed once into a growing table (with each day's factor), so every
+ * question is answered in constant time however long the run; the inverse
+ * walks forward from its last answer, as a run asks in order.
  */
-export function createIntensityIntegral(fromMs: number): (eventMs: number) => number {
+function createIntensityTable(fromMs: number): IntensityTable {
   const firstDay = Math.floor(fromMs / DAY_MS);
   const cumulativeDays: number[] = [0]; // integral from the start of firstDay to the start of firstDay + i, in hours
-  const withinDay = (ms: number): number => {
+  const factors: number[] = [];
+  const factorOf = (index: number): number => {
+    while (factors.length <= index) factors.push(dayFactor(firstDay + factors.length));
+    return factors[index] as number;
+  };
+  const cumulativeTo = (index: number): number => {
+    while (cumulativeDays.length <= index) {
+      const last = cumulativeDays.length - 1;
+      cumulativeDays.push((cumulativeDays[last] as number) + HOURLY_SUM * factorOf(last));
+    }
+    return cumulativeDays[index] as number;
+  };
+  const hoursTo = (ms: number): number => {
+    const index = Math.floor(ms / DAY_MS) - firstDay;
     const hoursIn = (ms - Math.floor(ms / DAY_MS) * DAY_MS) / HOUR_MS;
     const whole = Math.floor(hoursIn);
-    return (HOURLY_CUMULATIVE[whole] as number) + (HOURLY[whole] ?? 0) * (hoursIn - whole);
+    return cumulativeTo(index) + ((HOURLY_CUMULATIVE[whole] as number) + (HOURLY[whole] ?? 0) * (hoursIn - whole)) * factorOf(index);
   };
-  const fromStartOfFirstDay = (ms: number): number => {
-    const day = Math.floor(ms / DAY_MS);
-    while (cumulativeDays.length <= day - firstDay) {
-      const index = cumulativeDays.length - 1;
-      cumulativeDays.push((cumulativeDays[index] as number) + HOURLY_SUM * dayFactor(firstDay + index));
-    }
-    return (cumulativeDays[day - firstDay] as number) + withinDay(ms) * dayFactor(day);
+  const origin = hoursTo(fromMs);
+  let dayIndex = 0;
+  return {
+    integral: (eventMs) => (eventMs <= fromMs ? 0 : (hoursTo(eventMs) - origin) * 3600),
+    timeOf: (seconds) => {
+      const target = origin + seconds / 3600;
+      if (target < cumulativeTo(dayIndex)) dayIndex = 0;
+      while (cumulativeTo(dayIndex + 1) <= target) dayIndex += 1;
+      const factor = factorOf(dayIndex);
+      const within = (target - cumulativeTo(dayIndex)) / factor;
+      let hour = 0;
+      while (hour < 23 && (HOURLY_CUMULATIVE[hour + 1] as number) <= within) hour += 1;
+      const fraction = (within - (HOURLY_CUMULATIVE[hour] as number)) / (HOURLY[hour] as number);
+      return (firstDay + dayIndex) * DAY_MS + Math.floor((hour + Math.min(fraction, 1)) * HOUR_MS);
+    },
   };
-  const origin = fromStartOfFirstDay(fromMs);
-  return (eventMs) => (Math.max(eventMs, fromMs) === fromMs ? 0 : (fromStartOfFirstDay(eventMs) - origin) * 3600);
+}
+
+/** The integral of intensity from `fromMs`, in event seconds: how many transactions are due at a rate of one a second. */
+export function createIntensityIntegral(fromMs: number): (eventMs: number) => number {
+  return createIntensityTable(fromMs).integral;
+}
+
+/**
+ * The event time of a simulated run's transaction number `n` (from 1): when
+ * the shaped schedule has it due. A function of the start, speed and rate
+ * alone, so event times do not depend on how the clock went: the same seed
+ * gives the same event times, hence the same hours, customers and fraud.
+ */
+export function createSlotTimes(simulated: SimulatedTime, rateTps: number): (n: number) => number {
+  const table = createIntensityTable(simulated.startMs);
+  const secondsPerSlot = simulated.speed / rateTps;
+  return (n) => Math.max(simulated.startMs, table.timeOf(n * secondsPerSlot));
 }

@@ -44,6 +44,12 @@ export interface TransactionGeneratorOptions {
    * then gives the same ids (a second run into the same database is all duplicates).
    */
   readonly reproducibleIds?: boolean;
+  /**
+   * Event times are simulated: customers then pay in their segment's hours.
+   * On the wall clock they do not, so that a seed gives the same sequence
+   * whatever the hour a run starts at.
+   */
+  readonly simulatedHours?: boolean;
   /** Compromise a share of the accounts during the run; each fraudulent transaction's label goes to `onLabel`. */
   readonly fraud?: FraudOptions & { readonly onLabel: (label: FraudLabel) => void };
 }
@@ -85,6 +91,7 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
   const merchants = createMerchantPool(faker, createRandom(options.seed, 'merchants'), options.merchantPoolSize);
   const behaviour = hasProfiles(accounts) ? createBehaviour(random, accounts.profiles, options.skew) : null;
   const pickAccount = behaviour === null ? createAccountPicker(random, accounts.ids.length, options.skew) : null;
+  const hourFor = options.simulatedHours === true ? hourOf : () => null;
   const pickType = createTypePicker(mix);
   const nextId = createUuidV7(createRandom(options.seed, 'ids'));
   let generated = 0;
@@ -116,7 +123,7 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
     }
     let type = pickType(random);
     if (type === 'refund' && refundable.length === 0) type = 'purchase';
-    const index = pickAccount === null ? (behaviour as Behaviour).pickAccount(hourOf(eventMs)) : pickAccount();
+    const index = pickAccount === null ? (behaviour as Behaviour).pickAccount(hourFor(eventMs)) : pickAccount();
     const unknown = options.unknownAccountShare > 0 && random.chance(options.unknownAccountShare);
     const accountId = unknown ? uuidV4(random) : (accounts.ids[index] as string);
     const currency = accounts.currencies[index] as string;
@@ -194,7 +201,7 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
         let destination = random.chance(SELF_TRANSFER_SHARE)
           ? index
           : pickAccount === null
-            ? (behaviour as Behaviour).pickAccount(hourOf(eventMs))
+            ? (behaviour as Behaviour).pickAccount(hourFor(eventMs))
             : pickAccount();
         if (destination === index && !random.chance(SELF_TRANSFER_SHARE)) destination = (index + 1) % accounts.ids.length;
         return make({

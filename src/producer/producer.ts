@@ -10,7 +10,7 @@ import { encodeTransaction } from '../message.js';
 import { accountKey } from '../topology.js';
 import type { Injector } from './faults.js';
 import { createRateSchedule, createShapedSchedule, type RateSchedule } from './rate.js';
-import { eventTimeOf, type SimulatedTime } from '../generator/calendar.js';
+import { createSlotTimes, eventTimeOf, type SimulatedTime } from '../generator/calendar.js';
 
 export interface ProducerOptions {
   readonly topic: string;
@@ -71,8 +71,9 @@ export async function runProducer(options: ProducerOptions): Promise<number> {
   const startMs = options.nowMs();
   const schedule = scheduleOf(options, startMs);
   const eventTimeMs = eventTimeOf(options.simulatedTime, startMs);
-  const simulated = options.simulatedTime !== null;
-  let lastBatchMs = startMs;
+  // Simulated time at a rate: a transaction's event time is when the schedule
+  // has it due, whatever the clock did (at speed, a millisecond late is seconds).
+  const slotTimeMs = options.simulatedTime === null || options.rate === 'max' ? null : createSlotTimes(options.simulatedTime, options.rate);
   const endMs = options.durationMs === null ? Number.POSITIVE_INFINITY : startMs + options.durationMs;
   const total = plannedTransactions(options);
   let sent = 0;
@@ -89,16 +90,11 @@ export async function runProducer(options: ProducerOptions): Promise<number> {
       await delay(waitMs, undefined, { signal: options.signal }).catch(() => {});
       continue;
     }
-    const batchMs = Math.min(nowMs, endMs);
     const messages = Array.from({ length: due }, (_, k) => {
       const madeMs = options.nowMs();
-      // Simulated time: the batch's event times spread evenly since the last
-      // batch's, not all on one millisecond that is seconds of event time.
-      const eventMs = eventTimeMs(simulated ? lastBatchMs + ((batchMs - lastBatchMs) * (k + 1)) / due : madeMs);
-      const transaction = options.generate(madeMs, eventMs);
+      const transaction = options.generate(madeMs, slotTimeMs === null ? eventTimeMs(madeMs) : slotTimeMs(sent + k + 1));
       return { key: accountKey(transaction.accountId), value: encodeTransaction(transaction), timestampMs: transaction.producedAtMs };
     });
-    lastBatchMs = batchMs;
     const batch = options.injector.inject(messages);
     lastSendMs = options.nowMs();
     await options.sink.send(options.topic, batch);

@@ -46,6 +46,7 @@ async function produce(): Promise<number> {
       skew: options.skew,
       unknownAccountShare: options.unknownAccountShare,
       merchantPoolSize: options.merchantPoolSize,
+      simulatedHours: options.simulatedTime !== null,
       ...(options.fraud === null
         ? {}
         : {

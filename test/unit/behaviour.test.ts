@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from '@jest/globals';
 import type { ProfileColumns } from '../../src/generator/behaviour.js';
-import { createIntensityIntegral, eventTimeOf, hourOf, intensityAt } from '../../src/generator/calendar.js';
+import { createIntensityIntegral, createSlotTimes, eventTimeOf, hourOf, intensityAt } from '../../src/generator/calendar.js';
 import { PLACES } from '../../src/generator/places.js';
 import { SEGMENT_TABLE, segmentIndexOf } from '../../src/generator/profiles.js';
 import { createTransactionGenerator, type AccountDirectory } from '../../src/generator/transactions.js';
@@ -49,6 +49,7 @@ function purchases(users: readonly SeedUser[], count: number, seed = 8): Transac
     skew: 0,
     unknownAccountShare: 0,
     merchantPoolSize: 2_000,
+    simulatedHours: true,
   });
   return Array.from({ length: count }, (_, i) => generate(MONDAY_MS, MONDAY_MS + Math.floor((i * 7 * DAY_MS) / count)));
 }
@@ -96,6 +97,24 @@ describe('customer profiles', () => {
     expect(segmentShareAt('retiree', 10)).toBeGreaterThan(3 * segmentShareAt('retiree', 21));
   });
 
+  it('on the wall clock, give the same sequence whatever the hour', () => {
+    const generate = (startMs: number) => {
+      const next = createTransactionGenerator({
+        seed: 3,
+        accounts: directoryOf(users),
+        skew: 1,
+        unknownAccountShare: 0.001,
+        merchantPoolSize: 500,
+      });
+      return Array.from({ length: 2_000 }, (_, i) => {
+        const t = next(startMs + i * 10);
+        // Ids and times follow the clock; the rest must not.
+        return [t.type, t.accountId, t.cardId, t.counterpartyAccountId, t.amount.toString(), t.merchant, t.channel];
+      });
+    };
+    expect(generate(Date.UTC(2026, 5, 1, 3))).toEqual(generate(Date.UTC(2026, 5, 1, 18)));
+  });
+
   it('make active customers pay more often than quiet ones', () => {
     const made = purchases(users, 60_000, 9);
     const perAccount = new Map<string, number>();
@@ -133,5 +152,15 @@ describe('simulated time', () => {
     expect(inSecond(3)).toBeLessThan(15); // 03:00 on Monday
     expect(inSecond(18)).toBeGreaterThan(140); // 18:00
     expect(schedule.waitMs(3_000, schedule.dueBy(3_000))).toBeGreaterThan(50);
+  });
+
+  it('gives transaction n the event time at which the schedule has it due, whatever the clock', () => {
+    const simulated = { startMs: MONDAY_MS + 5 * HOUR_MS, speed: 3600 };
+    const slotTime = createSlotTimes(simulated, 100);
+    const integral = createIntensityIntegral(simulated.startMs);
+    for (const n of [1, 2, 50, 999, 5_000, 16_000, 40_000]) expect((100 * integral(slotTime(n))) / 3600).toBeCloseTo(n, 1);
+    const times = Array.from({ length: 20_000 }, (_, i) => slotTime(i + 1));
+    expect(times.every((ms, i) => i === 0 || ms >= times[i - 1]!)).toBe(true);
+    expect(createSlotTimes(simulated, 100)(40_000)).toBe(slotTime(40_000));
   });
 });

@@ -4,7 +4,7 @@
 
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { ProfileColumns } from '../../src/generator/behaviour.js';
-import { eventTimeOf } from '../../src/generator/calendar.js';
+import { createSlotTimes } from '../../src/generator/calendar.js';
 import { FRAUD_SCENARIOS, type FraudLabel } from '../../src/generator/fraud.js';
 import { distanceKm, PLACES, placeIndexNamed } from '../../src/generator/places.js';
 import { segmentIndexOf } from '../../src/generator/profiles.js';
@@ -42,15 +42,13 @@ function simulate(users: readonly SeedUser[], seed: number, durationMs = 100_000
     skew: 0,
     unknownAccountShare: 0.001,
     merchantPoolSize: 2_000,
+    simulatedHours: true,
     fraud: { rate: FRAUD_RATE, scenarios: FRAUD_SCENARIOS, plannedTotal, hoursMatter: true, onLabel: (label) => labels.push(label) },
   });
-  const eventTime = eventTimeOf(simulated, 0);
+  // As the producer does: each transaction at the event time the schedule has it due.
+  const slotTime = createSlotTimes(simulated, 600);
   const transactions: Transaction[] = [];
-  // As the producer does: batches 10 ms apart, their event times spread evenly over the 10 ms.
-  for (let wallMs = 10; transactions.length < plannedTotal; wallMs += 10) {
-    const due = schedule.dueBy(wallMs) - transactions.length;
-    for (let k = 0; k < due; k++) transactions.push(generate(wallMs, eventTime(wallMs - 10 + (10 * (k + 1)) / due)));
-  }
+  while (transactions.length < plannedTotal) transactions.push(generate(0, slotTime(transactions.length + 1)));
   return { transactions, labels };
 }
 
