@@ -1,6 +1,6 @@
-// kafkajs as patches/ patches it: the encoder (pooled
-// buffers, varints in place, small varlongs without BigInt, CRC32C
-// slicing-by-8) must write the bytes the protocol defines, the record
+// kafkajs as patches/ patches it: the encoder (small varlongs without
+// BigInt, CRC32C slicing-by-8, records from their fields) must write the
+// bytes the protocol defines, the record
 // decoder (timestamps and offsets in numbers while they are safe integers)
 // must read back exactly what was written, and murmur2 (in 32-bit integers)
 // must put every key where the Java client does. The references here are
@@ -90,11 +90,6 @@ function randomInteger(random: Random, magnitudeMax: number): number {
   return random.chance(0.5) ? -magnitude : magnitude;
 }
 
-/** Fills Node's buffer pool with `byte`, so a byte the encoder did not write shows up. */
-function poisonPool(byte: number): void {
-  for (let i = 0; i < 64; i++) Buffer.allocUnsafe(128).fill(byte);
-}
-
 describe('the patched kafkajs encoder and record decoder', () => {
   it('writes varints and varlongs as Kafka defines them, and sizes varlongs right', () => {
     const random = createRandom(11, 'varints');
@@ -127,7 +122,7 @@ describe('the patched kafkajs encoder and record decoder', () => {
     expect(crc32C(bytes)).toBe(referenceCrc32C(bytes));
   });
 
-  it('encodes a record batch whatever the pool held before, with the CRC of its body, and kafkajs decodes it back', async () => {
+  it('encodes a record batch, records with and without headers, with the CRC of its body, and kafkajs decodes it back', async () => {
     const random = createRandom(13, 'batch');
     const text = (lengthMax: number) =>
       Array.from({ length: Math.floor(random.next() * lengthMax) }, () =>
@@ -142,21 +137,13 @@ describe('the patched kafkajs encoder and record decoder', () => {
       offsetDelta: i,
       timestampDelta: Math.floor(random.next() * 5_000),
     }));
-    const encode = async (poison: number) => {
-      poisonPool(poison);
-      const batch = await RecordBatch({
-        records: records.map((record) => {
-          poisonPool(poison);
-          return Record(record);
-        }),
-        firstTimestamp,
-        maxTimestamp: firstTimestamp + 5_000,
-        lastOffsetDelta: records.length - 1,
-      });
-      return Buffer.from(batch.buffer);
-    };
-    const encoded = await encode(0xaa);
-    expect(await encode(0x55)).toEqual(encoded);
+    const batch = await RecordBatch({
+      records: records.map((record) => Record(record)),
+      firstTimestamp,
+      maxTimestamp: firstTimestamp + 5_000,
+      lastOffsetDelta: records.length - 1,
+    });
+    const encoded = Buffer.from(batch.buffer);
 
     // FirstOffset int64, Length int32, PartitionLeaderEpoch int32, Magic int8,
     // then the CRC of everything after it.
