@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { serve } from '../service/serve.js';
 import { DEFAULT_PARTITIONS } from '../topology.js';
 import { configOf, gracefulShutdown } from './common.js';
 import { durationOption, integerOption } from './options.js';
@@ -28,6 +27,8 @@ export function serveCommand(program: Command): Command {
     .action(async (options: ServeCommandOptions, command: Command) => {
       const config = configOf(command);
       const stop = gracefulShutdown();
+      // Loaded when used: Fastify and its plugins are most of what the CLI would load at start.
+      const { serve } = await import('../service/serve.js');
       await serve(
         config,
         {
