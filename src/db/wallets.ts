@@ -10,6 +10,8 @@ export interface WalletRow {
   readonly currency: string;
   readonly balance: string;
   readonly updatedAt: string;
+  /** Its first active card, for purchases and withdrawals; null when it has none. */
+  readonly cardId: string | null;
 }
 
 export interface NewWallet {
@@ -109,22 +111,17 @@ export async function findUser(sql: Sql, userId: string): Promise<{ userId: stri
 
 export async function walletsOf(sql: Sql, userId: string): Promise<WalletRow[]> {
   return sql<WalletRow[]>`
-    select id as "walletId", user_id as "userId", currency, balance::text as balance, updated_at as "updatedAt"
-    from accounts where user_id = ${userId} order by created_at, id`;
+    select a.id as "walletId", a.user_id as "userId", a.currency, a.balance::text as balance, a.updated_at as "updatedAt",
+           (select c.id from cards c where c.account_id = a.id and c.status = 'active' order by c.created_at, c.id limit 1) as "cardId"
+    from accounts a where a.user_id = ${userId} order by a.created_at, a.id`;
 }
 
 export async function findWallet(sql: Sql, walletId: string): Promise<WalletRow | null> {
   const [row] = await sql<WalletRow[]>`
-    select id as "walletId", user_id as "userId", currency, balance::text as balance, updated_at as "updatedAt"
-    from accounts where id = ${walletId}`;
+    select a.id as "walletId", a.user_id as "userId", a.currency, a.balance::text as balance, a.updated_at as "updatedAt",
+           (select c.id from cards c where c.account_id = a.id and c.status = 'active' order by c.created_at, c.id limit 1) as "cardId"
+    from accounts a where a.id = ${walletId}`;
   return row ?? null;
-}
-
-/** The wallet's first active card, for purchases and withdrawals made through the service. */
-export async function walletCardId(sql: Sql, walletId: string): Promise<string | null> {
-  const [row] = await sql<{ id: string }[]>`
-    select id from cards where account_id = ${walletId} and status = 'active' order by created_at, id limit 1`;
-  return row?.id ?? null;
 }
 
 /** The wallet an approved or declined purchase belongs to, or null when there is no such purchase. */

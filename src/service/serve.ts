@@ -44,7 +44,7 @@ const WRITE_BATCHING = { lingerMs: 2, batchSizeMax: 500 };
 const WRITE_SEND_RETRY = { attemptsMax: 2, backoffMsMin: 200, backoffMsMax: 500 };
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
-/** DATABASE_POOL_SIZE_MAX shared out: the history thread and the ledger group as for `run`, and a third of the ledger's share for requests. */
+/** DATABASE_POOL_SIZE_MAX shared out: the history thread and the ledger group as for `run`, and half of the ledger's share for requests. */
 export function servePools(poolSizeMax: number): { ledger: number; history: number; api: number } {
   const { ledger, history } = splitPool(poolSizeMax);
   if (ledger < 2)
@@ -52,7 +52,7 @@ export function servePools(poolSizeMax: number): { ledger: number; history: numb
       'CONFIG_INVALID',
       `serve needs DATABASE_POOL_SIZE_MAX of 3 or more (it is ${poolSizeMax}): one for requests, one for the ledger, one for the history`,
     );
-  const api = Math.max(1, Math.floor(ledger / 3));
+  const api = Math.max(1, Math.floor(ledger / 2));
   return { ledger: ledger - api, history, api };
 }
 

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { claimIdempotencyKey } from '../db/idempotency.js';
 import type { Sql } from '../db/connect.js';
 import { readResultEvents } from '../db/result-events.js';
-import { findWallet, purchaseWallet, walletCardId } from '../db/wallets.js';
+import { findWallet, purchaseWallet } from '../db/wallets.js';
 import type { ResultEvent } from '../events.js';
 import type { MessageSink } from '../kafka/sink.js';
 import { encodeTransaction, type Merchant, type Transaction, type TransactionType } from '../message.js';
@@ -86,7 +86,8 @@ export async function submitMoneyRequest(deps: WriteDeps, request: MoneyRequest)
     );
   }
   const transactionId = record.resourceId;
-  const [decided] = await readResultEvents(deps.sql, [transactionId]).then((events) => events.filter((e) => e.eventId === transactionId));
+  // Only a replay can find its transaction decided already: a new one was never published.
+  const [decided] = claimed ? [] : (await readResultEvents(deps.sql, [transactionId])).filter((e) => e.eventId === transactionId);
   if (decided !== undefined) return { kind: 'decided', event: decided };
   const wait = deps.board.register(transactionId);
   if (wait === null)
@@ -124,6 +125,7 @@ async function checkedTransaction(deps: WriteDeps, request: MoneyRequest): Promi
     walletId = purchase.walletId;
     originalTransactionId = request.purchaseId ?? null;
   }
+  const usesCard = request.type === 'purchase' || request.type === 'withdrawal';
   const wallet = walletId === null ? null : await findWallet(sql, walletId);
   if (wallet === null) throw new ProblemError('not-found', `no wallet ${walletId}`);
   const amount = parseRequestAmount(request.amount, wallet.currency);
@@ -140,8 +142,7 @@ async function checkedTransaction(deps: WriteDeps, request: MoneyRequest): Promi
     }
     counterpartyAccountId = to;
   }
-  const usesCard = request.type === 'purchase' || request.type === 'withdrawal';
-  const cardId = usesCard ? await walletCardId(sql, wallet.walletId) : null;
+  const cardId = usesCard ? wallet.cardId : null;
   if (usesCard && cardId === null) throw new ProblemError('no-card', `wallet ${wallet.walletId} has no active card`);
   const nowMs = deps.nowMs();
   const merchant: Merchant | null =

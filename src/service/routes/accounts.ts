@@ -55,7 +55,8 @@ const walletParams = { type: 'object', properties: { walletId: uuid }, additiona
 const userParams = { type: 'object', properties: { userId: uuid }, additionalProperties: false } as const;
 
 function walletView(row: { walletId: string; userId: string; currency: string; balance: string; updatedAt: string | Date }) {
-  return { ...row, balance: formatMoney(row.balance, row.currency), updatedAt: new Date(row.updatedAt).toISOString() };
+  const { walletId, userId, currency } = row;
+  return { walletId, userId, currency, balance: formatMoney(row.balance, row.currency), updatedAt: new Date(row.updatedAt).toISOString() };
 }
 
 function idempotencyKeyOf(request: FastifyRequest): { key: string; requestHash: string } {
