@@ -8,7 +8,9 @@ import { decodeResultEvent, type ResultEvent } from '../events.js';
 import type { SliceHandler } from '../kafka/messages.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 
+/** `onProblem` hears of a retry, and of the first batch that went through after one (null): not of every batch, since it crosses a thread. */
 export function createHistoryHandler(sql: Sql, retry: RetryPolicy, onProblem: (error: unknown) => void): SliceHandler {
+  let troubled = false;
   return async (messages, heartbeat) => {
     const events = messages.map((message) => decodeResultEvent(message.value)).filter((event): event is ResultEvent => event !== null);
     if (events.length === 0) return;
@@ -16,10 +18,14 @@ export function createHistoryHandler(sql: Sql, retry: RetryPolicy, onProblem: (e
       () => recordActivity(sql, events),
       retry,
       (error) => {
+        troubled = true;
         onProblem(error);
         heartbeat().catch(() => {}); // still alive: keep the partitions while the database is away
       },
     );
-    onProblem(null);
+    if (troubled) {
+      troubled = false;
+      onProblem(null);
+    }
   };
 }
