@@ -1,7 +1,8 @@
 // Wires the commands and maps what they throw to exit codes:
 //   0 done, 1 a check found a problem (audit), 2 bad input or an operating
-//   error (one line on stderr), 70 a bug (stack trace on stderr), 130
-//   interrupted (a second Ctrl-C).
+//   error (one line on stderr), 69 Kafka or PostgreSQL did not answer within
+//   the outage limit (one line on stderr), 70 a bug (stack trace on stderr),
+//   130 interrupted (a second Ctrl-C).
 
 import { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.js';
@@ -21,6 +22,8 @@ import { isWalletSimError } from './errors.js';
 export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** sysexits' EX_UNAVAILABLE: a service we depend on is away. */
+export const EXIT_UNAVAILABLE = 69;
 export const EXIT_BUG = 70;
 export const EXIT_INTERRUPTED = 130;
 
@@ -90,7 +93,7 @@ function exitCodeFor(error: unknown): number {
   }
   if (isWalletSimError(error)) {
     process.stderr.write(`wallet-sim: ${error.message}\n`);
-    return EXIT_USAGE;
+    return error.code === 'KAFKA_UNREACHABLE' || error.code === 'DATABASE_UNREACHABLE' ? EXIT_UNAVAILABLE : EXIT_USAGE;
   }
   process.stderr.write(`wallet-sim: internal error, please report it: ${(error as Error)?.stack ?? String(error)}\n`);
   return EXIT_BUG;

@@ -12,6 +12,7 @@ import { parseEnv } from 'node:util';
 import { WalletSimError, redactUrl } from './errors.js';
 import { packageRoot } from './paths.js';
 import { SettingRejected, settings, type Setting } from './settings.js';
+import type { Phase } from './phase.js';
 
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -27,6 +28,8 @@ export interface KafkaConfig {
   /** How long a consumer may be silent before its group gives its partitions to others. */
   readonly sessionTimeoutMs: number;
   readonly logLevel: KafkaLogLevel;
+  /** How long the broker may be away before wallet-sim gives up (--outage-limit). */
+  readonly outageLimitMs: number;
   /** TLS to the brokers; null for plaintext. */
   readonly tls: { readonly caFile: string | null; readonly rejectUnauthorized: boolean } | null;
   /** SASL authentication; null for none. */
@@ -39,6 +42,8 @@ export interface DatabaseConfig {
   readonly connectTimeoutMs: number;
   /** A CA certificate (PEM) to verify the server with; TLS itself is asked for with ?sslmode= in DATABASE_URL. */
   readonly sslCaFile: string | null;
+  /** How long the server may be away before wallet-sim gives up (--outage-limit). */
+  readonly outageLimitMs: number;
 }
 
 export interface StackConfig {
@@ -60,6 +65,8 @@ export interface ServiceConfig {
 export interface Config {
   readonly kafka: KafkaConfig;
   readonly database: DatabaseConfig;
+  /** WALLET_SIM_FAULT_HOLD: the phase to hold at, for fault tests; null: none. */
+  readonly faultHold: Phase | null;
   readonly stack: StackConfig;
   readonly service: ServiceConfig;
 }
@@ -68,7 +75,7 @@ export type SettingKey = keyof typeof settings;
 type Values = { [K in SettingKey]: ReturnType<(typeof settings)[K]['parse']> };
 
 export interface ConfigSources {
-  /** Values of global flags, keyed by setting (commander's camelCase names match the keys). */
+  /** Values of global flags, keyed as commander keys them (camelCase of the flag). */
   readonly flags?: Partial<Record<string, unknown>>;
   readonly env?: NodeJS.ProcessEnv;
   /** Contents of a .env file; by default read from `.env` in the working directory. */
@@ -81,9 +88,15 @@ export function resolveConfig(sources: ConfigSources = {}): Config {
   const flags = sources.flags ?? {};
   const values = {} as Record<SettingKey, unknown>;
   for (const key of Object.keys(settings) as SettingKey[]) {
-    values[key] = resolveSetting(key, flags[key], env, dotenv);
+    const flag = settings[key].flag;
+    values[key] = resolveSetting(key, flag === undefined ? undefined : flags[camelCase(flag)], env, dotenv);
   }
   return Object.freeze(toConfig(values as Values));
+}
+
+/** Commander's name of a flag's value: `outage-limit` → `outageLimit`. */
+function camelCase(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
 function resolveSetting(key: SettingKey, flagValue: unknown, env: NodeJS.ProcessEnv, dotenv: Record<string, string>): unknown {
@@ -134,6 +147,7 @@ function toConfig(v: Values): Config {
       requestTimeoutMs: v.kafkaRequestTimeoutMs,
       sessionTimeoutMs: v.kafkaSessionTimeoutMs,
       logLevel: v.kafkaLogLevel,
+      outageLimitMs: v.outageLimitMs,
       tls: v.kafkaSsl ? { caFile: v.kafkaSslCaFile, rejectUnauthorized: v.kafkaSslRejectUnauthorized } : null,
       sasl:
         v.kafkaSaslMechanism === 'none'
@@ -145,8 +159,10 @@ function toConfig(v: Values): Config {
       poolSizeMax: v.databasePoolSizeMax,
       connectTimeoutMs: v.databaseConnectTimeoutMs,
       sslCaFile: v.databaseSslCaFile,
+      outageLimitMs: v.outageLimitMs,
     },
     service: { apiToken: v.apiToken },
+    faultHold: v.faultHold,
     stack: {
       mode: v.stackMode,
       kafkaVersion: v.kafkaVersion,

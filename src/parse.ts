@@ -6,3 +6,13 @@ export function parseWholeNumber(raw: string, min: number, max: number): number 
   const value = Number(raw.replaceAll('_', ''));
   return Number.isSafeInteger(value) && value >= min && value <= max ? value : null;
 }
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+export const DURATION_MS_MAX = 7 * 24 * 3_600_000;
+
+/** `30s`, `5m`, `1h`, `250ms` (a bare number is seconds), from 1 ms to 7 days, in ms; null otherwise. */
+export function parseDurationMs(raw: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw);
+  const durationMs = match ? Math.round(Number(match[1]) * (DURATION_UNITS_MS[match[2] ?? 's'] as number)) : NaN;
+  return durationMs >= 1 && durationMs <= DURATION_MS_MAX ? durationMs : null;
+}

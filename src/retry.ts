@@ -10,6 +10,17 @@ export interface RetryPolicy {
   readonly attemptsMax: number;
   readonly backoffMsMin: number;
   readonly backoffMsMax: number;
+  /** Gives up once the failures have lasted this long (from the first), whatever the attempts. */
+  readonly elapsedMsMax?: number;
+}
+
+/**
+ * An outage of Kafka or PostgreSQL is waited out for `--outage-limit`
+ * (WALLET_SIM_OUTAGE_LIMIT), trying again at least once a second so that
+ * work resumes within about a second of the dependency answering again.
+ */
+export function outageRetry(outageLimitMs: number): RetryPolicy {
+  return { attemptsMax: Number.MAX_SAFE_INTEGER, backoffMsMin: 100, backoffMsMax: 1_000, elapsedMsMax: outageLimitMs };
 }
 
 export type Failure = 'retriable' | 'fatal';
@@ -97,14 +108,47 @@ export async function withRetry<T>(
   policy: RetryPolicy,
   onRetry?: (error: unknown, attempt: number, waitMs: number) => void,
 ): Promise<T> {
+  let firstFailureMs: number | null = null;
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
-      if (attempt >= policy.attemptsMax || !isRetriable(error)) throw error;
-      const waitMs = Math.min(policy.backoffMsMax, policy.backoffMsMin * 2 ** (attempt - 1));
+      firstFailureMs ??= Date.now();
+      const elapsedMs = Date.now() - firstFailureMs;
+      if (attempt >= policy.attemptsMax || elapsedMs >= (policy.elapsedMsMax ?? Number.POSITIVE_INFINITY) || !isRetriable(error))
+        throw error;
+      const waitMs = Math.min(policy.backoffMsMax, policy.backoffMsMin * 2 ** Math.min(attempt - 1, 30));
       onRetry?.(error, attempt, waitMs);
       await delay(waitMs);
     }
+  }
+}
+
+export interface WaitOutOptions {
+  readonly outageLimitMs: number;
+  /** Told what is wrong while waiting, and null once the work went through after a failure. */
+  readonly onProblem?: (problem: string | null) => void;
+  /** The operating error for a failure: what failed and what to do; `waitedMs` once the limit has passed. */
+  readonly unreachable: (cause: unknown, waitedMs?: number) => Error;
+}
+
+/**
+ * Does `work`, waiting out an outage (a retriable failure) for up to the
+ * outage limit; past it, or on a failure that waiting cannot cure, throws
+ * the operating error that says what to do.
+ */
+export async function waitOut<T>(work: () => Promise<T>, options: WaitOutOptions): Promise<T> {
+  let failedSinceMs: number | null = null;
+  try {
+    const value = await withRetry(work, outageRetry(options.outageLimitMs), (error) => {
+      failedSinceMs ??= Date.now();
+      options.onProblem?.(
+        `${options.unreachable(error).message}; waiting for it (${Math.round((Date.now() - failedSinceMs) / 1000)} s of --outage-limit ${Math.round(options.outageLimitMs / 1000)} s)`,
+      );
+    });
+    if (failedSinceMs !== null) options.onProblem?.(null);
+    return value;
+  } catch (error) {
+    throw options.unreachable(error, isRetriable(error) ? options.outageLimitMs : undefined);
   }
 }

@@ -5,7 +5,7 @@
 import { waitUntil, withTimeout } from './async.js';
 import type { Config } from './config.js';
 import { countAccounts } from './db/accounts.js';
-import { openConnections, pingDatabase, type Sql } from './db/connect.js';
+import { databaseError, openConnections, pingDatabase, type Sql } from './db/connect.js';
 import { databaseNow, readRunStatistics } from './db/run-statistics.js';
 import { openDatabase } from './db/migrate.js';
 import { WalletSimError } from './errors.js';
@@ -20,6 +20,8 @@ import { StatusBoard } from './stats/status.js';
 import { TimeSeries } from './stats/series.js';
 import { startTicker } from './stats/ticker.js';
 import { recordRun, writeReport } from './report/record.js';
+import { enterPhase, onPhase } from './phase.js';
+import { waitOut } from './retry.js';
 import type { View } from './terminal/view.js';
 import { topologyOf, topicsOf, type Topology } from './topology.js';
 
@@ -62,21 +64,52 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
   const topology = topologyOf(config.kafka, options.partitions);
   const stats = new RunStats();
   const status = new StatusBoard(nowMs());
-  const pools = options.consume ? splitPool(config.database.poolSizeMax) : { ledger: config.database.poolSizeMax, history: 0 };
-  const sql = await openDatabase({ ...config.database, poolSizeMax: pools.ledger });
-  const closers: (() => Promise<unknown>)[] = [() => sql.end({ timeout: 5 })];
+  const series = new TimeSeries();
+  const stopPhases = onPhase((phase, atMs) => view.phase(phase, atMs));
+  // The view ticks from the start, so that an outage while starting shows
+  // too: until a client exists, the wait for it reports the dependency's state.
+  let sql: Sql | null = null;
+  let admin: Parameters<typeof fetchGroupLag>[0] | null = null;
+  const startMs = nowMs();
+  const ticker = startTicker({
+    intervalMs: options.statsIntervalMs,
+    stats,
+    status,
+    nowMs,
+    show: (snapshot) => {
+      series.add(snapshot);
+      view.update(snapshot);
+    },
+    lag: () => (admin === null ? null : fetchGroupLag(admin, topology.ledgerGroupId, topology.transactionsTopic)),
+    pingDatabase: () => (sql === null ? null : pingDatabase(sql)),
+    remainingSeconds: (now) => (options.durationMs === null ? null : Math.max(0, (startMs + options.durationMs - now) / 1000)),
+  });
+  const closers: (() => Promise<unknown>)[] = [() => Promise.resolve(ticker.stop())];
+  const waiting = (source: 'postgres' | 'kafka') => (problem: string | null) => status.set(source, problem, nowMs());
   try {
-    await openConnections(sql, pools.ledger);
-    const since = await databaseNow(sql);
-    const series = new TimeSeries();
-    const admin = await connectAdmin(createKafka(config.kafka), config.kafka);
-    closers.unshift(() => admin.disconnect());
-    await ensureTopics(admin, config.kafka, topicsOf(topology));
+    const pools = options.consume ? splitPool(config.database.poolSizeMax) : { ledger: config.database.poolSizeMax, history: 0 };
+    const database = { ...config.database, poolSizeMax: pools.ledger };
+    const ledgerSql = await openDatabase(database, { onProblem: waiting('postgres') });
+    sql = ledgerSql;
+    closers.push(() => ledgerSql.end({ timeout: 5 }));
+    const onDatabase = <T>(work: () => Promise<T>) =>
+      waitOut(work, {
+        outageLimitMs: config.database.outageLimitMs,
+        unreachable: (cause, waitedMs) => databaseError(cause, config.database.url, waitedMs),
+        onProblem: waiting('postgres'),
+      });
+    await onDatabase(() => openConnections(ledgerSql, pools.ledger));
+    const since = await onDatabase(() => databaseNow(ledgerSql));
+    await enterPhase('creating-topics');
+    const kafkaAdmin = await connectAdmin(createKafka(config.kafka), config.kafka, waiting('kafka'));
+    admin = kafkaAdmin;
+    closers.unshift(() => kafkaAdmin.disconnect());
+    await ensureTopics(kafkaAdmin, config.kafka, topicsOf(topology), waiting('kafka'));
     const pipeline: Pipeline | null = options.consume
       ? await startPipeline({
           config,
           topology,
-          sql,
+          sql: ledgerSql,
           ledgerPoolSize: pools.ledger,
           historyPoolSize: pools.history,
           batchSizeMax: options.consumerBatchSizeMax,
@@ -95,50 +128,42 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     });
     failure.catch(() => {}); // observed through the races below
 
-    const startMs = nowMs();
-    const ticker = startTicker({
-      intervalMs: options.statsIntervalMs,
-      stats,
-      status,
-      nowMs,
-      show: (snapshot) => {
-        series.add(snapshot);
-        view.update(snapshot);
-      },
-      lag: () => fetchGroupLag(admin, topology.ledgerGroupId, topology.transactionsTopic),
-      pingDatabase: () => pingDatabase(sql),
-      remainingSeconds: (now) => (options.durationMs === null ? null : Math.max(0, (startMs + options.durationMs - now) / 1000)),
-    });
-    closers.unshift(() => Promise.resolve(ticker.stop()));
     if (!options.produce) stats.start(nowMs());
-    const producing = options.produce ? produce(config, topology, options, sql, stats, status, stop, nowMs) : Promise.resolve(0);
+    const producing = options.produce ? produce(config, topology, options, ledgerSql, stats, status, stop, nowMs) : Promise.resolve(0);
     await Promise.race([producing, failure]);
     if (options.consume) {
-      const drainedInTime = await Promise.race([drain(admin, topology, options, stats, stop), failure]);
+      await enterPhase(options.produce ? 'draining' : 'consuming');
+      const drainedInTime = await Promise.race([drain(kafkaAdmin, topology, options, stats, stop), failure]);
       if (!drainedInTime && options.produce) view.note('stopped before every transaction was processed; a restart processes the rest');
     }
     ticker.stop();
     const summary = stats.summary(nowMs());
     if (options.consume) {
-      const statistics = await readRunStatistics(sql, topology.transactionsTopic, since);
+      await enterPhase('recording');
+      const statistics = await onDatabase(() => readRunStatistics(ledgerSql, topology.transactionsTopic, since));
       view.statistics(statistics);
-      const id = await recordRun(sql, {
-        startedAt: since,
-        topic: topology.transactionsTopic,
-        options: recordedOptions(options),
-        series: series.points(),
-        summary,
-        statistics,
-      });
+      const id = await onDatabase(() =>
+        recordRun(ledgerSql, {
+          startedAt: since,
+          topic: topology.transactionsTopic,
+          options: recordedOptions(options),
+          series: series.points(),
+          summary,
+          statistics,
+        }),
+      );
       if (options.reportFile !== null) {
-        await writeReport(sql, id, options.reportFile);
-        view.note(`report of run ${id} written to ${options.reportFile}`);
+        const file = options.reportFile;
+        await onDatabase(() => writeReport(ledgerSql, id, file));
+        view.note(`report of run ${id} written to ${file}`);
       }
     }
     return summary;
   } finally {
     // Each step of the shutdown is bounded: a client that does not close in
     // time is left behind, and the process exits anyway.
+    await enterPhase('stopping');
+    stopPhases();
     for (const close of closers)
       await withTimeout(
         close().catch(() => {}),
@@ -187,7 +212,12 @@ async function produce(
   stop: AbortSignal,
   nowMs: () => number,
 ): Promise<number> {
-  const accountCount = await countAccounts(sql);
+  await enterPhase('producing');
+  const accountCount = await waitOut(() => countAccounts(sql), {
+    outageLimitMs: config.database.outageLimitMs,
+    unreachable: (cause, waitedMs) => databaseError(cause, config.database.url, waitedMs),
+    onProblem: (problem) => status.set('postgres', problem, nowMs()),
+  });
   if (accountCount === 0) {
     throw new WalletSimError('USAGE', 'there are no accounts to make transactions for; run `wallet-sim seed-users --count 1000` first');
   }

@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseWholeNumber } from './parse.js';
+import { parseDurationMs, parseWholeNumber } from './parse.js';
+import { isPhase, PHASES, type Phase } from './phase.js';
 
 /** A parser returns the value, or throws a `SettingRejected` saying what it expected. */
 export class SettingRejected extends Error {}
@@ -149,6 +150,20 @@ export const settings = {
     description: 'Time to wait for a connection to PostgreSQL',
     parse: integerIn(1_000, 120_000),
   }),
+  outageLimitMs: setting({
+    env: 'WALLET_SIM_OUTAGE_LIMIT',
+    flag: 'outage-limit',
+    default: '60s',
+    description:
+      'How long an outage of Kafka or PostgreSQL is waited out (at any moment: start, run, drain, seeding) before wallet-sim gives up with exit code 69',
+    parse: durationIn(1_000, 24 * 3_600_000),
+  }),
+  faultHold: setting({
+    env: 'WALLET_SIM_FAULT_HOLD',
+    default: '',
+    description: `For fault tests: stop at the start of this phase until SIGUSR2 (${PHASES.join(', ')}); empty: never`,
+    parse: optionalPhase,
+  }),
   apiToken: setting({
     env: 'WALLET_SIM_API_TOKEN',
     default: '',
@@ -264,6 +279,12 @@ function optionalText(raw: string): string {
   return raw;
 }
 
+function optionalPhase(raw: string): Phase | null {
+  if (raw === '') return null;
+  if (!isPhase(raw)) throw new SettingRejected(`expected one of ${PHASES.join(', ')}, or nothing`);
+  return raw;
+}
+
 /** A file that must exist, or '' for none. */
 function optionalFile(raw: string): string | null {
   if (raw === '') return null;
@@ -281,6 +302,16 @@ function integerIn(min: number, max: number): (raw: string) => number {
   return (raw) => {
     const value = parseWholeNumber(raw, min, max);
     if (value === null) throw new SettingRejected(`expected a whole number from ${min} to ${max}`);
+    return value;
+  };
+}
+
+function durationIn(minMs: number, maxMs: number): (raw: string) => number {
+  return (raw) => {
+    const value = parseDurationMs(raw);
+    if (value === null || value < minMs || value > maxMs) {
+      throw new SettingRejected(`expected a duration from ${minMs / 1000} s to ${maxMs / 3_600_000} h, such as 30s, 5m or 1h`);
+    }
     return value;
   };
 }

@@ -32,6 +32,7 @@ export async function warmUpKafka(config: Config): Promise<void> {
       maxBytesPerPartition: 1024 * 1024,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       commitIntervalMs: 100,
+      outageLimitMs: config.kafka.outageLimitMs,
       handle: async () => {},
     });
     const sink = await createMessageSink(kafka, { retry: { attemptsMax: 1, backoffMsMin: 0, backoffMsMax: 0 } });

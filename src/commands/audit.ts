@@ -1,3 +1,4 @@
+import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Command } from 'commander';
 import chalk from 'chalk';
 import { auditLedger } from '../db/audit.js';
@@ -18,7 +19,7 @@ export function auditCommand(program: Command): Command {
       const offsets = await fetchCommittedBounds(admin, topology.ledgerGroupId, topology.transactionsTopic).finally(() =>
         admin.disconnect(),
       );
-      const sql = await openDatabase(config.database);
+      const sql = await openDatabase(config.database, { onProblem: waitingOnStderr('PostgreSQL') });
       const checks = await auditLedger(sql, topology.transactionsTopic, offsets).finally(() => sql.end({ timeout: 5 }));
       const failed = checks.filter((check) => check.violations > 0);
       if (options.json) {

@@ -1,3 +1,4 @@
+import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Command } from 'commander';
 import { openDatabase } from '../db/migrate.js';
 import { findAccounts } from '../db/accounts.js';
@@ -10,7 +11,7 @@ export function balanceCommand(program: Command): Command {
     .argument('<account-id | user-id | email>', 'which account(s)')
     .option('--json', 'one JSON object per account')
     .action(async (reference: string, options: { json?: boolean }, command: Command) => {
-      const sql = await openDatabase(configOf(command).database);
+      const sql = await openDatabase(configOf(command).database, { onProblem: waitingOnStderr('PostgreSQL') });
       try {
         for (const account of await findAccounts(sql, reference)) {
           process.stdout.write(

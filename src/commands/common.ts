@@ -2,10 +2,13 @@
 // check that ran but failed (the CLI turns that into exit code 1).
 import type { Command } from 'commander';
 import { resolveConfig, type Config } from '../config.js';
+import { holdAtPhase } from '../phase.js';
 
 /** The settings of the command being run: its global flags over the environment. */
 export function configOf(command: Command): Config {
-  return resolveConfig({ flags: command.optsWithGlobals() });
+  const config = resolveConfig({ flags: command.optsWithGlobals() });
+  holdAtPhase(config.faultHold);
+  return config;
 }
 
 export class CheckFailed extends Error {}

@@ -1,3 +1,4 @@
+import { waitingOnStderr } from '../terminal/waiting.js';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
@@ -20,7 +21,7 @@ export function exportCommand(program: Command): Command {
     .addOption(new Option('--format <format>', 'csv or ndjson').choices(EXPORT_FORMATS).default('csv'))
     .option('--output <file>', 'write to this file (default: standard output)')
     .action(async (options: { format: ExportFormat; output?: string }, command: Command) => {
-      const sql = await openDatabase(configOf(command).database);
+      const sql = await openDatabase(configOf(command).database, { onProblem: waitingOnStderr('PostgreSQL') });
       const out = options.output === undefined ? process.stdout : createWriteStream(options.output);
       const failed = once(out, 'error').then(([error]: unknown[]) => {
         // A reader that stopped early (`| head`) ends the export, quietly.

@@ -7,7 +7,7 @@ import { FRAUD_SCENARIOS, type FraudScenario } from '../generator/fraud.js';
 import type { Mix } from '../generator/transactions.js';
 import { TRANSACTION_TYPES, type TransactionType } from '../message.js';
 import { Big, parseAmount } from '../money.js';
-import { parseWholeNumber } from '../parse.js';
+import { parseDurationMs, parseWholeNumber } from '../parse.js';
 
 export function integerOption(min: number, max: number): (raw: string) => number {
   return (raw) => {
@@ -38,15 +38,10 @@ export function currencyOption(raw: string): string {
   return raw;
 }
 
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-export const DURATION_MS_MAX = 7 * 24 * 3_600_000;
-
 /** `30s`, `5m`, `1h`, `250ms`; a bare number is seconds. */
 export function durationOption(raw: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw);
-  const durationMs = match ? Math.round(Number(match[1]) * (DURATION_UNITS_MS[match[2] ?? 's'] as number)) : NaN;
-  if (!(durationMs >= 1) || durationMs > DURATION_MS_MAX)
-    throw new InvalidArgumentError('expected a duration such as 30s, 5m or 1h (at most 7 days)');
+  const durationMs = parseDurationMs(raw);
+  if (durationMs === null) throw new InvalidArgumentError('expected a duration such as 30s, 5m or 1h (at most 7 days)');
   return durationMs;
 }
 

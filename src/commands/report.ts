@@ -1,3 +1,4 @@
+import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Command } from 'commander';
 import { openDatabase } from '../db/migrate.js';
 import { UUID } from '../ids.js';
@@ -17,7 +18,7 @@ export function reportCommand(program: Command): Command {
     .option('--run <id>', 'which run (default: the latest)', runIdOption)
     .option('--output <file>', 'where to write it', 'wallet-sim-report.html')
     .action(async (options: { run?: string; output: string }, command: Command) => {
-      const sql = await openDatabase(configOf(command).database);
+      const sql = await openDatabase(configOf(command).database, { onProblem: waitingOnStderr('PostgreSQL') });
       try {
         const run = await writeReport(sql, options.run ?? null, options.output);
         process.stdout.write(`report of run ${run.id} (ended ${run.endedAt}) written to ${options.output}\n`);

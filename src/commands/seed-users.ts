@@ -1,4 +1,6 @@
+import { waitingOnStderr } from '../terminal/waiting.js';
 import { Option, type Command } from 'commander';
+import { databaseError } from '../db/connect.js';
 import { openDatabase } from '../db/migrate.js';
 import { WalletSimError } from '../errors.js';
 import { Big, formatAmount } from '../money.js';
@@ -38,7 +40,7 @@ export function seedUsersCommand(program: Command): Command {
           `--min-balance ${options.minBalance.toString()} is above --max-balance ${options.maxBalance.toString()}; swap or change them`,
         );
       }
-      const sql = await openDatabase(config.database);
+      const sql = await openDatabase(config.database, { onProblem: waitingOnStderr('PostgreSQL') });
       const progress = createProgressBar('users');
       try {
         const summary = await seedUsers(sql, {
@@ -50,6 +52,11 @@ export function seedUsersCommand(program: Command): Command {
           baseYear: new Date().getUTCFullYear(),
           batchSize: options.batchSize,
           onProgress: (done, total) => progress.update(done, total),
+          outage: {
+            outageLimitMs: config.database.outageLimitMs,
+            onProblem: waitingOnStderr('PostgreSQL'),
+            unreachable: (cause, waitedMs) => databaseError(cause, config.database.url, waitedMs),
+          },
         });
         progress.end();
         const seconds = (summary.elapsedMs / 1000).toFixed(1);

@@ -1,3 +1,4 @@
+import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Command } from 'commander';
 import chalk from 'chalk';
 import { openDatabase } from '../db/migrate.js';
@@ -14,7 +15,7 @@ export function statementCommand(program: Command): Command {
     .option('--limit <n>', 'how many lines per account', integerOption(1, 100_000), 20)
     .option('--json', 'one JSON object per account, with its lines')
     .action(async (reference: string, options: { limit: number; json?: boolean }, command: Command) => {
-      const sql = await openDatabase(configOf(command).database);
+      const sql = await openDatabase(configOf(command).database, { onProblem: waitingOnStderr('PostgreSQL') });
       try {
         for (const account of await findAccounts(sql, reference)) {
           const lines = await statementLines(sql, account.accountId, options.limit);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import type { DatabaseConfig } from '../config.js';
 import { WalletSimError, redactUrl } from '../errors.js';
-import { CONNECTION_CODES } from '../retry.js';
+import { CONNECTION_CODES, isRetriable } from '../retry.js';
 
 /** Shutting down, crashed, starting up: the server is away for now. */
 const SERVER_GOING_AWAY = new Set(['57P01', '57P02', '57P03']);
@@ -50,9 +50,15 @@ export function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-/** Turns a failure of the first query on a connection into an operating error. */
-export function databaseError(error: unknown, url: string): WalletSimError {
-  if (error instanceof WalletSimError) return error;
+/**
+ * Turns a failure of the first query on a connection into an operating error;
+ * `waitedMs`: the server stayed away that long (the outage limit).
+ */
+export function databaseError(error: unknown, url: string, waitedMs?: number): WalletSimError {
+  if (error instanceof WalletSimError) {
+    if (waitedMs === undefined || error.code !== 'DATABASE_UNREACHABLE') return error;
+    error = error.cause;
+  }
   const code = (error as { code?: string }).code ?? '';
   const where = redactUrl(url);
   if (code === '28P01' || code === '28000') {
@@ -63,12 +69,19 @@ export function databaseError(error: unknown, url: string): WalletSimError {
   if (CONNECTION_CODES.has(code) || SERVER_GOING_AWAY.has(code)) {
     return new WalletSimError(
       'DATABASE_UNREACHABLE',
-      `PostgreSQL at ${where} does not answer (${code}); start it with \`npm run stack:up\` or fix DATABASE_URL`,
-      { cause: error, retriable: true },
+      waitedMs === undefined
+        ? `PostgreSQL at ${where} does not answer (${code}); start it with \`npm run stack:up\` or fix DATABASE_URL`
+        : `PostgreSQL at ${where} did not answer for ${waitedMs / 1000} s (${code}); start it with \`npm run stack:up\`, fix DATABASE_URL, or wait longer with --outage-limit`,
+      { cause: error, retriable: waitedMs === undefined },
     );
   }
   const message = (error as Error).message ?? String(error);
   return new WalletSimError('DATABASE_FAILED', `PostgreSQL at ${where} failed: ${message}`, { cause: error });
+}
+
+/** The error of work that retried until the outage limit (a retriable last failure) or failed for good. */
+export function databaseGaveUp(config: DatabaseConfig, cause: unknown): WalletSimError {
+  return databaseError(cause, config.url, isRetriable(cause) ? config.outageLimitMs : undefined);
 }
 
 /** Resolves when the server answers a query. */

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import type { DatabaseConfig } from '../config.js';
 import { WalletSimError } from '../errors.js';
 import { sqlDir } from '../paths.js';
+import { enterPhase } from '../phase.js';
+import { isRetriable, waitOut } from '../retry.js';
 import { connect, databaseError, databaseName, type Sql } from './connect.js';
 
 export interface Migration {
@@ -51,6 +53,7 @@ export async function migrate(sql: Sql, migrations: readonly Migration[] = readM
       try {
         await tx.unsafe(migration.text);
       } catch (error) {
+        if (isRetriable(error)) throw error; // the server went away: the whole migration is tried again
         throw new WalletSimError(
           'MIGRATION_FAILED',
           `migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`,
@@ -92,18 +95,31 @@ export async function ensureDatabase(config: DatabaseConfig): Promise<boolean> {
   }
 }
 
+export interface OpenOptions {
+  /** Told what is wrong while an outage is waited out, and null once the server answers. */
+  readonly onProblem?: (problem: string | null) => void;
+}
+
 /**
  * What every command that needs the database calls first: create the database
- * if missing, connect, apply pending migrations. The caller ends the client.
+ * if missing, connect, apply pending migrations. A server that does not
+ * answer is waited for, up to the outage limit. The caller ends the client.
  */
-export async function openDatabase(config: DatabaseConfig): Promise<Sql> {
-  await ensureDatabase(config);
+export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<Sql> {
+  const waiting = {
+    outageLimitMs: config.outageLimitMs,
+    unreachable: (cause: unknown, waitedMs?: number) => databaseError(cause, config.url, waitedMs),
+    ...(options.onProblem === undefined ? {} : { onProblem: options.onProblem }),
+  };
+  await enterPhase('connecting');
+  await waitOut(() => ensureDatabase(config), waiting);
   const sql = connect(config);
   try {
-    await migrate(sql);
+    await enterPhase('migrating');
+    await waitOut(() => migrate(sql), waiting);
     return sql;
   } catch (error) {
     await sql.end({ timeout: 5 });
-    throw databaseError(error, config.url);
+    throw error;
   }
 }

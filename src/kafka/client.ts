@@ -13,7 +13,7 @@ import {
 } from 'kafkajs';
 import type { KafkaConfig, KafkaLogLevel } from '../config.js';
 import { WalletSimError } from '../errors.js';
-import { withRetry } from '../retry.js';
+import { isRetriable, waitOut, withRetry } from '../retry.js';
 import { isTopicNamedAfter } from '../topology.js';
 
 const LOG_LEVELS: Record<KafkaLogLevel, logLevel> = {
@@ -54,37 +54,68 @@ export function createKafka(config: KafkaConfig): Kafka {
       const { message, ...rest } = entry.log;
       process.stderr.write(`kafkajs ${entry.namespace} ${message} ${JSON.stringify(rest)}\n`);
     },
-    // Bounded: a broker that stays away surfaces as an error, not a silent hang.
-    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+    // Bounded: a broker that stays away surfaces as an error (after about 4 s),
+    // not a silent hang, and the caller's outage loop tries again; short waits
+    // so that work resumes within about a second of the broker answering.
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 1_000 },
   });
 }
 
-export function kafkaUnreachable(config: KafkaConfig, cause: unknown): WalletSimError {
+/** `waitedMs`: the broker stayed away that long (the outage limit). */
+export function kafkaUnreachable(config: KafkaConfig, cause: unknown, waitedMs?: number): WalletSimError {
+  if (cause instanceof WalletSimError && cause.code === 'KAFKA_UNREACHABLE') {
+    if (waitedMs === undefined) return cause;
+    cause = cause.cause;
+  }
   const reason = (cause as Error)?.message ?? String(cause);
+  const where = config.brokers.join(',');
   return new WalletSimError(
     'KAFKA_UNREACHABLE',
-    `Kafka at ${config.brokers.join(',')} does not answer (${reason}); start it with \`npm run stack:up\` or fix KAFKA_BROKERS`,
-    { cause, retriable: true },
+    waitedMs === undefined
+      ? `Kafka at ${where} does not answer (${reason}); start it with \`npm run stack:up\` or fix KAFKA_BROKERS`
+      : `Kafka at ${where} did not answer for ${waitedMs / 1000} s (${reason}); start it with \`npm run stack:up\`, fix KAFKA_BROKERS, or wait longer with --outage-limit`,
+    { cause, retriable: waitedMs === undefined },
   );
 }
 
-/** Connects an admin client, turning "no broker answers" into an operating error. */
-export async function connectAdmin(kafka: Kafka, config: KafkaConfig): Promise<Admin> {
-  const admin = kafka.admin({ retry: { retries: 1 } });
-  try {
-    await admin.connect();
-    await admin.describeCluster();
-    return admin;
-  } catch (error) {
-    await admin.disconnect().catch(() => {});
-    throw kafkaUnreachable(config, error);
-  }
+/** The error of work that retried until the outage limit (a retriable last failure) or failed for good. */
+export function kafkaGaveUp(config: KafkaConfig, cause: unknown): WalletSimError {
+  return kafkaUnreachable(config, cause, isRetriable(cause) ? config.outageLimitMs : undefined);
+}
+
+/** Told what is wrong while an outage is waited out, and null once the broker answers. */
+export type OnProblem = (problem: string | null) => void;
+
+function waitingFor(config: KafkaConfig, onProblem: OnProblem | undefined) {
+  return {
+    outageLimitMs: config.outageLimitMs,
+    unreachable: (cause: unknown, waitedMs?: number) => kafkaUnreachable(config, cause, waitedMs),
+    ...(onProblem === undefined ? {} : { onProblem }),
+  };
+}
+
+/** Connects an admin client; a broker that does not answer is waited for, up to the outage limit. */
+export async function connectAdmin(kafka: Kafka, config: KafkaConfig, onProblem?: OnProblem): Promise<Admin> {
+  return waitOut(
+    async () => {
+      const admin = kafka.admin({ retry: { retries: 1 } });
+      try {
+        await admin.connect();
+        await admin.describeCluster();
+        return admin;
+      } catch (error) {
+        await admin.disconnect().catch(() => {});
+        throw error;
+      }
+    },
+    waitingFor(config, onProblem),
+  );
 }
 
 // A broker that has just started answers before it has loaded its
 // partitions ("This server does not host this topic-partition"): creating a
 // topic is tried again for about ten seconds.
-const TOPIC_RETRY = { attemptsMax: 6, backoffMsMin: 500, backoffMsMax: 4_000 };
+const TOPIC_RETRY = { attemptsMax: 12, backoffMsMin: 200, backoffMsMax: 1_000 };
 
 /**
  * Creates the topic when missing and waits for its partition leaders: on KRaft
@@ -103,15 +134,17 @@ export async function ensureTopic(
   }, TOPIC_RETRY);
 }
 
-/** Creates the missing topics (as ensureTopic), all at once. */
+/** Creates the missing topics (as ensureTopic), all at once; waits out an outage, up to the outage limit. */
 export async function ensureTopics(
   admin: Admin,
   config: KafkaConfig,
   topics: readonly { topic: string; partitions: number }[],
+  onProblem?: OnProblem,
 ): Promise<void> {
-  await Promise.all(topics.map(({ topic, partitions }) => ensureTopic(admin, topic, partitions))).catch((error: unknown) => {
-    throw kafkaUnreachable(config, error);
-  });
+  await waitOut(
+    () => Promise.all(topics.map(({ topic, partitions }) => ensureTopic(admin, topic, partitions))),
+    waitingFor(config, onProblem),
+  );
 }
 
 /**

@@ -35,6 +35,8 @@ export interface BatchConsumerOptions {
   readonly handle: SliceHandler;
   /** How often resolved offsets are committed to the group. */
   readonly commitIntervalMs: number;
+  /** How long the broker may be away (at the start too) before the consumer gives up: --outage-limit. */
+  readonly outageLimitMs: number;
 }
 
 export interface BatchConsumer {
@@ -54,9 +56,10 @@ export interface BatchConsumer {
 // kafkajs gives a consumer up (a crash without restart) when the broker is
 // away longer than its retries, or answers "group coordinator not found"
 // while it restarts. Such a member is replaced by a new one, with backoff,
-// until the outage has lasted this long; then the consumer crashes.
-const OUTAGE_LIMIT_MS = 60_000;
-const REJOIN_BACKOFF_MS_MAX = 2_000;
+// until the outage has lasted the outage limit; then the consumer crashes.
+// The backoff stays short so that the group is rejoined within about a
+// second of the broker answering again.
+const REJOIN_BACKOFF_MS_MAX = 1_000;
 
 export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOptions): Promise<BatchConsumer> {
   const ready = deferred<void>();
@@ -85,7 +88,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
   };
 
   const outageOver = (error: unknown): boolean =>
-    stopping || classifyError(error) === 'fatal' || Date.now() - (outageSinceMs ?? Date.now()) > OUTAGE_LIMIT_MS;
+    stopping || classifyError(error) === 'fatal' || Date.now() - (outageSinceMs ?? Date.now()) > options.outageLimitMs;
   const rejoin = async (error: unknown): Promise<void> => {
     outageSinceMs ??= Date.now();
     for (let attempt = 1, cause = error; ; attempt++) {
@@ -159,7 +162,12 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
     });
   };
 
-  await startMember();
+  // A broker that does not answer at the start is waited for as in any outage.
+  await startMember().catch((error: unknown) => {
+    if (classifyError(error) === 'fatal') throw error;
+    void consumer.disconnect().catch(() => {});
+    void rejoin(error);
+  });
   // A commit that fails (the group is rebalancing, the broker is away) is
   // tried again at the next tick; what is not committed is redelivered
   // later and counted as duplicates, never applied twice.

@@ -31,10 +31,8 @@ export interface SinkOptions {
   readonly onProblem?: (problem: string | null) => void;
 }
 
-/** Default: a broker may be away for about two minutes before a send fails for good. */
-export const SEND_RETRY: RetryPolicy = { attemptsMax: 8, backoffMsMin: 1_000, backoffMsMax: 5_000 };
-
-export async function createMessageSink(kafka: Kafka, options: SinkOptions = { retry: SEND_RETRY }): Promise<MessageSink> {
+/** Connects (retrying as a send does) and returns the sink. */
+export async function createMessageSink(kafka: Kafka, options: SinkOptions): Promise<MessageSink> {
   const idempotent = options.idempotent ?? true;
   const producer = kafka.producer({
     idempotent,
@@ -42,7 +40,13 @@ export async function createMessageSink(kafka: Kafka, options: SinkOptions = { r
     allowAutoTopicCreation: false,
     createPartitioner: rememberingPartitioner,
   });
-  await producer.connect();
+  await withRetry(
+    () => producer.connect(),
+    options.retry,
+    (error, attempt, waitMs) => {
+      options.onProblem?.(`Kafka does not answer (${(error as Error).message}); retry ${attempt} in ${waitMs} ms`);
+    },
+  );
   return {
     async send(topic, messages) {
       if (messages.length === 0) return;

@@ -1,9 +1,9 @@
 // The history thread's entry (see history-thread.ts): results topic →
 // history consumer → account_activity, until the main thread asks it to stop.
 
-import { connect, databaseError } from '../db/connect.js';
+import { connect, databaseError, databaseGaveUp } from '../db/connect.js';
 import { isWalletSimError } from '../errors.js';
-import { createKafka, kafkaUnreachable } from '../kafka/client.js';
+import { createKafka, kafkaGaveUp } from '../kafka/client.js';
 import { startBatchConsumer } from '../kafka/consumer.js';
 import { threadSide } from '../thread.js';
 import { createHistoryHandler } from './history-handler.js';
@@ -22,10 +22,10 @@ async function consumeUntilStopped(): Promise<void> {
       ...options.consumer,
       handle: (messages, heartbeat) =>
         handle(messages, heartbeat).catch((error: unknown) => {
-          throw databaseError(error, options.database.url);
+          throw databaseGaveUp(options.database, error);
         }),
     }).catch((error: unknown) => {
-      throw kafkaUnreachable(options.kafka, error);
+      throw kafkaGaveUp(options.kafka, error);
     });
     void consumer.ready.then(() => thread.report({ type: 'ready' }));
     const stopped = new Promise<'stopped'>((resolve) => {
@@ -34,7 +34,7 @@ async function consumeUntilStopped(): Promise<void> {
     });
     const crash = await Promise.race([consumer.crashed, stopped]);
     await consumer.stop().catch(() => {});
-    if (crash !== 'stopped') throw isWalletSimError(crash) ? crash : kafkaUnreachable(options.kafka, crash);
+    if (crash !== 'stopped') throw isWalletSimError(crash) ? crash : kafkaGaveUp(options.kafka, crash);
   } finally {
     await sql.end({ timeout: 5 }).catch(() => {});
   }

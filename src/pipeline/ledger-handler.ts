@@ -15,7 +15,7 @@ import { encodeResultEvent } from '../events.js';
 import type { SliceHandler } from '../kafka/messages.js';
 import type { MessageSink } from '../kafka/sink.js';
 import { decodeSlice, resultEvent, type BatchResult, type DeadLetter } from '../ledger/rows.js';
-import { withRetry, type RetryPolicy } from '../retry.js';
+import { isRetriable, withRetry, type RetryPolicy } from '../retry.js';
 import { accountKey, type Topology } from '../topology.js';
 
 export interface LedgerListener {
@@ -47,7 +47,7 @@ export function createLedgerHandler(options: LedgerHandlerOptions): SliceHandler
         heartbeat().catch(() => {}); // still alive: keep the partitions while the database is away
       },
     ).catch((error: unknown) => {
-      throw databaseError(error, options.databaseUrl);
+      throw databaseError(error, options.databaseUrl, isRetriable(error) ? options.retry.elapsedMsMax : undefined);
     });
     listener.problem(null);
     const committedAtMs = options.nowMs();

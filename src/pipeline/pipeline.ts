@@ -13,11 +13,13 @@ import type { Config } from '../config.js';
 import type { Sql } from '../db/connect.js';
 import { WalletSimError, isWalletSimError } from '../errors.js';
 import { decodeResultEvent, type ResultEvent } from '../events.js';
-import { createKafka, kafkaUnreachable } from '../kafka/client.js';
+import { databaseError } from '../db/connect.js';
+import { createKafka, kafkaGaveUp, kafkaUnreachable } from '../kafka/client.js';
 import { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from '../kafka/consumer.js';
-import { createMessageSink, SEND_RETRY } from '../kafka/sink.js';
+import { createMessageSink } from '../kafka/sink.js';
 import type { BatchResult } from '../ledger/rows.js';
-import type { RetryPolicy } from '../retry.js';
+import { outageRetry, waitOut } from '../retry.js';
+import { enterPhase } from '../phase.js';
 import { ephemeralGroupId, type Topology } from '../topology.js';
 import { createLedgerHandler } from './ledger-handler.js';
 import { startHistoryThread } from './history-thread.js';
@@ -53,7 +55,6 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-const JOIN_TIMEOUT_MS = 60_000;
 const STOP_STEP_MS_MAX = 10_000;
 // A fetch holds at most this much per partition (messages are about 400 bytes, so
 // about 2,500, more than one slice): larger fetches only cost memory.
@@ -62,9 +63,6 @@ const COMMIT_INTERVAL_MS = 1_000;
 // History is not on the latency path: fewer, larger fetches and inserts leave
 // the CPU to the ledger group (at 500 tx/s, hundreds of fetches a second fell to a few).
 const HISTORY_FETCH = { minBytes: 256 * 1024, maxWaitTimeMs: 250 };
-// A database away for up to about a minute is waited out (with heartbeats,
-// so the partitions stay); longer, and the pipeline stops with an error.
-const DATABASE_RETRY: RetryPolicy = { attemptsMax: 30, backoffMsMin: 100, backoffMsMax: 2_000 };
 
 /**
  * DATABASE_POOL_SIZE_MAX shared out: the history thread has a pool of its
@@ -79,16 +77,24 @@ export function splitPool(poolSizeMax: number): { ledger: number; history: numbe
 /** Starts the groups; each has joined its group when this returns. */
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const { config, topology, listener } = options;
-  await rehearse(options.sql, topology.transactionsTopic, options.ledgerPoolSize);
+  // A database away is waited out (with heartbeats, so the partitions stay)
+  // up to the outage limit; longer, and the pipeline stops with an error.
+  const databaseRetry = outageRetry(config.database.outageLimitMs);
+  await enterPhase('joining');
+  await waitOut(() => rehearse(options.sql, topology.transactionsTopic, options.ledgerPoolSize), {
+    outageLimitMs: config.database.outageLimitMs,
+    unreachable: (cause, waitedMs) => databaseError(cause, config.database.url, waitedMs),
+    onProblem: (problem) => listener.problem('ledger', problem),
+  });
   // Result events and dead letters go out through a producer of their own:
   // behind a one-request-at-a-time idempotent producer they queued, and every
   // partition waited for its publish before its next batch.
   const sink = await createMessageSink(createKafka(config.kafka), {
-    retry: SEND_RETRY,
+    retry: outageRetry(config.kafka.outageLimitMs),
     idempotent: false,
     onProblem: (problem) => listener.problem('ledger', problem),
   }).catch((error: unknown) => {
-    throw kafkaUnreachable(config.kafka, error);
+    throw kafkaGaveUp(config.kafka, error);
   });
   const common = {
     batchSizeMax: options.batchSizeMax,
@@ -96,6 +102,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     maxWaitTimeMs: 20,
     maxBytesPerPartition: FETCH_BYTES_PER_PARTITION_MAX,
     commitIntervalMs: COMMIT_INTERVAL_MS,
+    outageLimitMs: config.kafka.outageLimitMs,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     fromBeginning: true,
   };
@@ -110,7 +117,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         databaseUrl: config.database.url,
         topology,
         sink,
-        retry: DATABASE_RETRY,
+        retry: databaseRetry,
         nowMs: options.nowMs,
         listener: { committed: listener.committed, problem: (problem) => listener.problem('ledger', problem) },
       }),
@@ -162,7 +169,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     throw failed.reason;
   }
   const crashed = Promise.race(consumers.map((consumer) => consumer.crashed)).then((error) =>
-    isWalletSimError(error) ? error : kafkaUnreachable(config.kafka, error),
+    isWalletSimError(error) ? error : kafkaGaveUp(config.kafka, error),
   );
   const ledger = consumers[0] as BatchConsumer;
   return { crashed, stop, consuming: () => ledger.inGroup() };
@@ -177,7 +184,7 @@ function historyGroup(options: PipelineOptions, consumer: Omit<BatchConsumerOpti
     {
       kafka: options.config.kafka,
       database: { ...options.config.database, poolSizeMax: options.historyPoolSize },
-      retry: DATABASE_RETRY,
+      retry: outageRetry(options.config.database.outageLimitMs),
       consumer,
     },
     (report) => {
@@ -211,14 +218,17 @@ async function startGroup(config: Config, options: BatchConsumerOptions): Promis
 
 /** The consumer once it has joined its group; stopped, and an error, if it failed or did not join in time. */
 async function joinedInTime(config: Config, groupId: string, consumer: BatchConsumer): Promise<BatchConsumer> {
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, JOIN_TIMEOUT_MS, 'timeout').unref());
+  // A broker away at the start is waited out up to the outage limit; then a
+  // crashed member's session may have to expire before the group rebalances.
+  const joinTimeoutMs = config.kafka.outageLimitMs + 2 * config.kafka.sessionTimeoutMs;
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, joinTimeoutMs, 'timeout').unref());
   const joined = await Promise.race([consumer.ready.then(() => 'ready' as const), consumer.crashed, timeout]);
   if (joined === 'ready') return consumer;
   await consumer.stop().catch(() => {});
   throw joined === 'timeout'
     ? new WalletSimError(
         'KAFKA_UNREACHABLE',
-        `the consumer did not join group ${groupId} within ${JOIN_TIMEOUT_MS / 1000} s; check the broker`,
+        `the consumer did not join group ${groupId} within ${joinTimeoutMs / 1000} s; check the broker`,
         { retriable: true },
       )
     : isWalletSimError(joined)

@@ -1,17 +1,16 @@
 // Fraud labels leave the producer beside the transactions, never in them:
 // collected while a batch is generated, then, once the batch is acknowledged,
 // published to `<topic>.labels` and written to fraud_labels (both retried,
-// bounded). A crash in between can leave a transaction without its label.
+// bounded by the outage limit). A crash in between can leave a transaction without its label.
 
-import { databaseError, type Sql } from '../db/connect.js';
+import type { DatabaseConfig } from '../config.js';
+import { databaseGaveUp, type Sql } from '../db/connect.js';
 import { insertFraudLabels } from '../db/fraud-labels.js';
 import type { FraudLabel } from '../generator/fraud.js';
 import type { MessageSink } from '../kafka/sink.js';
 import { encodeFraudLabel } from '../labels.js';
-import { withRetry, type RetryPolicy } from '../retry.js';
+import { outageRetry, withRetry } from '../retry.js';
 import { episodeKey } from '../topology.js';
-
-const DATABASE_RETRY: RetryPolicy = { attemptsMax: 30, backoffMsMin: 100, backoffMsMax: 2_000 };
 
 export interface LabelPublisher {
   readonly collect: (label: FraudLabel) => void;
@@ -23,7 +22,7 @@ export function createLabelPublisher(options: {
   readonly sink: MessageSink;
   readonly sql: Sql;
   readonly topic: string;
-  readonly databaseUrl: string;
+  readonly database: DatabaseConfig;
   readonly nowMs: () => number;
 }): LabelPublisher {
   const pending: FraudLabel[] = [];
@@ -39,8 +38,8 @@ export function createLabelPublisher(options: {
         options.topic,
         labels.map((label) => ({ key: episodeKey(label.episodeId), value: encodeFraudLabel(label, labelledAtMs) })),
       );
-      await withRetry(() => insertFraudLabels(options.sql, labels), DATABASE_RETRY).catch((error: unknown) => {
-        throw databaseError(error, options.databaseUrl);
+      await withRetry(() => insertFraudLabels(options.sql, labels), outageRetry(options.database.outageLimitMs)).catch((error: unknown) => {
+        throw databaseGaveUp(options.database, error);
       });
     },
   };

@@ -5,8 +5,9 @@ import { connect, databaseError } from '../db/connect.js';
 import { isWalletSimError } from '../errors.js';
 import { createRandom } from '../generator/random.js';
 import { createTransactionGenerator } from '../generator/transactions.js';
-import { createKafka, kafkaUnreachable } from '../kafka/client.js';
-import { createMessageSink, SEND_RETRY } from '../kafka/sink.js';
+import { createKafka, kafkaGaveUp } from '../kafka/client.js';
+import { createMessageSink } from '../kafka/sink.js';
+import { outageRetry, waitOut } from '../retry.js';
 import { threadSide } from '../thread.js';
 import { createInjector } from './faults.js';
 import { createLabelPublisher } from './labels.js';
@@ -19,22 +20,23 @@ const options = thread.data;
 async function produce(): Promise<number> {
   // With fraud, the connection stays open for the labels.
   const sql = connect(options.database, { poolSizeMax: 1 });
-  const accounts = await loadAccountDirectory(sql)
-    .finally(() => (options.fraud === null ? sql.end({ timeout: 5 }) : undefined))
-    .catch((error: unknown) => {
-      throw databaseError(error, options.database.url);
-    });
+  const onProblem = (problem: string | null) => thread.report({ type: 'problem', problem });
+  const accounts = await waitOut(() => loadAccountDirectory(sql), {
+    outageLimitMs: options.database.outageLimitMs,
+    unreachable: (cause, waitedMs) => databaseError(cause, options.database.url, waitedMs),
+    onProblem,
+  }).finally(() => (options.fraud === null ? sql.end({ timeout: 5 }) : undefined));
   const sink = await createMessageSink(createKafka(options.kafka), {
-    retry: SEND_RETRY,
-    onProblem: (problem) => thread.report({ type: 'problem', problem }),
+    retry: outageRetry(options.kafka.outageLimitMs),
+    onProblem,
   }).catch((error: unknown) => {
-    throw kafkaUnreachable(options.kafka, error);
+    throw kafkaGaveUp(options.kafka, error);
   });
   const labels = createLabelPublisher({
     sink,
     sql,
     topic: options.labelsTopic,
-    databaseUrl: options.database.url,
+    database: options.database,
     nowMs: Date.now,
   });
   try {
@@ -83,5 +85,5 @@ async function produce(): Promise<number> {
 try {
   thread.end({ result: await produce() });
 } catch (error) {
-  thread.end({ error: isWalletSimError(error) ? error : kafkaUnreachable(options.kafka, error) });
+  thread.end({ error: isWalletSimError(error) ? error : kafkaGaveUp(options.kafka, error) });
 }

@@ -123,6 +123,7 @@ export async function serve(config: Config, options: ServeOptions, stop: AbortSi
       maxBytesPerPartition: 1024 * 1024,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       commitIntervalMs: 5_000,
+      outageLimitMs: config.kafka.outageLimitMs,
       handle: async (messages) => {
         for (const message of messages) {
           const event = decodeResultEvent(message.value);

@@ -9,10 +9,10 @@ import type { StatusBoard } from './status.js';
 export interface ProbeOptions {
   readonly intervalMs: number;
   readonly status: StatusBoard;
-  /** Messages the ledger group has not committed yet; throws when Kafka does not answer. */
-  readonly lag: () => Promise<number>;
-  /** Resolves when PostgreSQL answers a query; throws when it does not. */
-  readonly pingDatabase: () => Promise<void>;
+  /** Messages the ledger group has not committed yet; throws when Kafka does not answer; null: no client yet (starting). */
+  readonly lag: () => Promise<number> | null;
+  /** Resolves when PostgreSQL answers a query; throws when it does not; null: no client yet (starting). */
+  readonly pingDatabase: () => Promise<void> | null;
   readonly nowMs: () => number;
 }
 
@@ -27,12 +27,14 @@ const PROBE_TIMEOUT_MS = 3_000;
 export function startProbes(options: ProbeOptions): Probes {
   const { status, nowMs } = options;
   let lag: number | null = null;
-  const probe = (name: 'kafka' | 'postgres', work: () => Promise<void>) => {
+  const probe = (name: 'kafka' | 'postgres', work: () => Promise<void> | null) => {
     let inFlight = false;
     return () => {
       if (inFlight) return;
+      const working = work();
+      if (working === null) return;
       inFlight = true;
-      const problem = work().then(
+      const problem = working.then(
         () => null,
         (error: unknown) => (error as Error)?.message ?? String(error),
       );
@@ -43,13 +45,19 @@ export function startProbes(options: ProbeOptions): Probes {
         });
     };
   };
-  const probeKafka = probe('kafka', async () => {
-    try {
-      lag = await options.lag();
-    } catch (error) {
-      lag = null;
-      throw error;
-    }
+  const probeKafka = probe('kafka', () => {
+    const reading = options.lag();
+    return reading === null
+      ? null
+      : reading.then(
+          (found) => {
+            lag = found;
+          },
+          (error: unknown) => {
+            lag = null;
+            throw error;
+          },
+        );
   });
   const probeDatabase = probe('postgres', options.pingDatabase);
   const run = () => {

@@ -4,6 +4,7 @@
 import type { DeclineReason, Outcome } from '../ledger/decide.js';
 import type { DeadLetterReason } from '../message.js';
 import { Histogram, latencyOf, type LatencySummary } from './histogram.js';
+import type { Phase } from '../phase.js';
 import type { StatusSnapshot } from './status.js';
 
 export type { LatencySummary } from './histogram.js';
@@ -32,6 +33,8 @@ export interface Snapshot extends Counts {
   readonly remainingSeconds: number | null;
   /** Each part of the run: up, or down since when and why. */
   readonly status: StatusSnapshot;
+  /** Where the run is (see ../phase.ts); null before it started. */
+  readonly phase: Phase | null;
 }
 
 export interface Summary extends Counts {
@@ -132,7 +135,10 @@ export class RunStats {
   }
 
   /** A snapshot for the live view; starts a new interval. */
-  snapshot(nowMs: number, context: { lag: number | null; remainingSeconds: number | null; status: StatusSnapshot }): Snapshot {
+  snapshot(
+    nowMs: number,
+    context: { lag: number | null; remainingSeconds: number | null; status: StatusSnapshot; phase?: Phase | null },
+  ): Snapshot {
     const { lag, remainingSeconds, status } = context;
     const intervalSeconds = Math.max(0.001, (nowMs - this.previous.atMs) / 1000);
     const snapshot: Snapshot = {
@@ -145,6 +151,7 @@ export class RunStats {
       latencyMs: latencyOf(this.latency),
       remainingSeconds: remainingSeconds === null ? null : round(remainingSeconds, 1),
       status,
+      phase: context.phase ?? null,
     };
     this.previous = { atMs: nowMs, produced: this.produced, processed: this.processed };
     this.intervalLatency.reset();

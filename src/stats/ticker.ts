@@ -1,6 +1,7 @@
 // The live view's clock: once an interval it shows a snapshot, whatever is
 // down (the probes run in the background and never hold it).
 
+import { currentPhase } from '../phase.js';
 import { startProbes, type ProbeOptions } from './probes.js';
 import type { RunStats, Snapshot } from './stats.js';
 
@@ -16,7 +17,12 @@ export function startTicker(options: TickerOptions): { stop(): void } {
   const timer = setInterval(() => {
     const now = nowMs();
     options.show(
-      options.stats.snapshot(now, { lag: probes.lag(), remainingSeconds: options.remainingSeconds(now), status: status.snapshot(now) }),
+      options.stats.snapshot(now, {
+        lag: probes.lag(),
+        remainingSeconds: options.remainingSeconds(now),
+        status: status.snapshot(now),
+        phase: currentPhase(),
+      }),
     );
   }, options.intervalMs);
   return {

@@ -5,6 +5,7 @@
 import chalk from 'chalk';
 import type { RunStatistics } from '../db/run-statistics.js';
 import type { ResultEvent } from '../events.js';
+import type { Phase } from '../phase.js';
 import type { Snapshot, Summary } from '../stats/stats.js';
 import { downSources } from '../stats/status.js';
 import { createLiveOutput, type ViewMode } from './live.js';
@@ -16,10 +17,15 @@ export interface View {
   event(event: ResultEvent): void;
   /** A one-off message (e.g. "stopping…"), on stderr so --json output stays parseable. */
   note(message: string): void;
+  /** The run entered a phase: with --json, a line of its own; the others show it in the next update. */
+  phase(phase: Phase, atMs: number): void;
   /** The data statistics of the run, just before the summary. */
   statistics(statistics: RunStatistics): void;
   finish(summary: Summary): void;
 }
+
+/** The phases a run spends its time in: not worth a word in the view. */
+const STEADY: ReadonlySet<Phase> = new Set(['producing', 'consuming']);
 
 const count = (value: number): string => value.toLocaleString('en-US');
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
@@ -33,10 +39,11 @@ function reasons(byReason: Readonly<Record<string, number | undefined>>): string
 
 export function renderBlock(s: Snapshot): string[] {
   const remaining = s.remainingSeconds === null ? '' : `   remaining ${s.remainingSeconds.toFixed(0)} s`;
+  const phase = s.phase === null || STEADY.has(s.phase) ? '' : `   ${chalk.yellow(s.phase)}`;
   const lag = s.lag === null ? chalk.dim('?') : s.lag > 0 ? chalk.yellow(count(s.lag)) : chalk.green('0');
   const declined = reasons(s.declinedByReason);
   return [
-    `${chalk.bold('wallet-sim')}   elapsed ${s.elapsedSeconds.toFixed(0)} s${remaining}`,
+    `${chalk.bold('wallet-sim')}   elapsed ${s.elapsedSeconds.toFixed(0)} s${remaining}${phase}`,
     `  produced    ${count(s.produced).padStart(12)}   ${chalk.cyan(`${s.producedTps.toFixed(0)}/s`)}`,
     `  processed   ${count(s.processed).padStart(12)}   ${chalk.cyan(`${s.processedTps.toFixed(0)}/s`)}   lag ${lag}`,
     `  approved    ${chalk.green(count(s.approved).padStart(12))}`,
@@ -53,6 +60,7 @@ export function renderLine(s: Snapshot): string {
   const declined = reasons(s.declinedByReason);
   return [
     `t=${s.elapsedSeconds.toFixed(1)}s`,
+    ...(s.phase === null || STEADY.has(s.phase) ? [] : [`phase=${s.phase}`]),
     `produced=${s.produced} (${s.producedTps.toFixed(0)}/s)`,
     `processed=${s.processed} (${s.processedTps.toFixed(0)}/s)`,
     `approved=${s.approved}`,
@@ -91,6 +99,9 @@ export function createView(mode: ViewMode, out: NodeJS.WritableStream = process.
     update: (snapshot) => live.update(snapshot),
     event: (event) => live.lines(mode === 'json' ? `${JSON.stringify({ type: 'event', event })}\n` : `${formatEventLine(event)}\n`),
     note: (message) => live.note(message),
+    phase: (phase, atMs) => {
+      if (mode === 'json') live.lines(`${JSON.stringify({ type: 'phase', phase, at: new Date(atMs).toISOString() })}\n`);
+    },
     statistics(statistics) {
       out.write(mode === 'json' ? `${JSON.stringify(statistics)}\n` : `${renderStatistics(statistics).join('\n')}\n`);
     },

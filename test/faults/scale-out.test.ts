@@ -15,12 +15,15 @@ import {
   summaryOf,
   type Scenario,
 } from '../helpers/scenario.js';
+import { startServices, stopService } from '../helpers/stack.js';
 import { waitUntil } from '../helpers/wait.js';
 
 describe('scale-out', () => {
   let s: Scenario;
+  const scenarios: Scenario[] = [];
   afterAll(async () => {
-    await s?.db.drop();
+    await startServices();
+    await Promise.all([s, ...scenarios].map((one) => one?.db.drop()));
   });
 
   it('shares the partitions between two consumer processes, one of them killed and restarted, with nothing lost or doubled', async () => {
@@ -67,5 +70,64 @@ describe('scale-out', () => {
     reportFigures('scale-out: 1 producer, 2 consumers, one SIGKILLed and restarted', 4, accounting);
     expect(transactions.length).toBe(summaryOf(produced.stdout).produced + 1);
     await expectAuditPasses(s.env);
+  }, 300_000);
+
+  it('rides out a broker restart under two workers, then the survivor of a killed worker takes every partition', async () => {
+    const t = await scenario(300, 19);
+    scenarios.push(t);
+    const processedOf = (line: string) => (line.startsWith('{"type":"stats"') ? (JSON.parse(line) as { processed: number }).processed : -1);
+    expect((await runCli(['run', '--no-consume', '--count', '1', '--partitions', '6'], t.env)).code).toBe(0);
+    const workers = [startCli(['run', '--no-produce', '--json'], t.env), startCli(['run', '--no-produce', '--json'], t.env)] as const;
+    const producer = startCli(['run', '--no-consume', '--rate', '600', '--duration', '20s', '--json'], t.env);
+    // Both hold partitions before the broker goes away.
+    await Promise.all(workers.map((worker) => worker.waitForLine((line) => processedOf(line) > 0, 90_000)));
+
+    await stopService('kafka');
+    const stoppedAtMs = Date.now();
+    try {
+      await delay(Math.max(0, stoppedAtMs + 3_000 - Date.now())); // the outage is the scenario: timed on purpose
+    } finally {
+      await startServices();
+    }
+    // Each worker processes again after the broker is back: each rejoined the group.
+    await Promise.all(
+      workers.map(async (worker) => {
+        const from = worker.stdoutLines.length;
+        const before = Math.max(-1, ...worker.stdoutLines.map(processedOf));
+        await worker.waitForLine((line) => processedOf(line) > before, 90_000, from);
+      }),
+    );
+
+    workers[0].signal('SIGKILL');
+    expect((await workers[0].exited).code).toBe(null);
+    const produced = await producer.exited;
+    expect([produced.code, produced.stderr]).toEqual([0, '']);
+    // The survivor alone brings the group's lag to zero: it took the killed worker's partitions.
+    const admin = await connectAdmin(createKafka(t.db.config.kafka), t.db.config.kafka);
+    try {
+      await waitUntil(
+        'the survivor to consume everything',
+        async () => (await fetchGroupLag(admin, t.db.config.kafka.groupId, t.db.config.kafka.topic)) === 0,
+        120_000,
+        200,
+      );
+      await waitUntil(
+        'the history group to catch up',
+        async () => (await fetchGroupLag(admin, `${t.db.config.kafka.groupId}-history`, `${t.db.config.kafka.topic}.results`)) === 0,
+        120_000,
+        200,
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    workers[1].signal('SIGINT');
+    const survivor = await workers[1].exited;
+    expect(survivor.code).toBe(0);
+    expect(survivor.stderr).not.toMatch(/error|\n\s+at /i);
+
+    const accounting = await expectEveryMessageAccountedFor(t);
+    reportFigures('broker restarted under 2 consumers, then one SIGKILLed: the survivor takes over', 4, accounting);
+    expect(accounting.transactions.length).toBe(summaryOf(produced.stdout).produced + 1);
+    await expectAuditPasses(t.env);
   }, 300_000);
 });

@@ -42,12 +42,17 @@ export function runNode(args: readonly string[], env: NodeJS.ProcessEnv = {}, ti
 
 export interface RunningCli {
   readonly stdoutLines: string[];
+  /** When each line of stdout arrived (Date.now()). */
+  readonly stdoutTimesMs: number[];
+  readonly stderrLines: string[];
   /**
    * Waits until a line of stdout, from line `fromLine` on, matches
    * `predicate`; fails if the process ends first. Each line is given to
    * `predicate` once, in order, so a predicate may count what it has seen.
    */
   waitForLine(predicate: (line: string) => boolean, timeoutMs?: number, fromLine?: number): Promise<string>;
+  /** As waitForLine, on stderr. */
+  waitForStderrLine(predicate: (line: string) => boolean, timeoutMs?: number): Promise<string>;
   signal(signal: NodeJS.Signals): void;
   readonly exited: Promise<CliResult>;
 }
@@ -72,19 +77,27 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, o
   });
   if (!outlivesTest) started.add(child);
   const stdoutLines: string[] = [];
+  const stdoutTimesMs: number[] = [];
+  const stderrLines: string[] = [];
   let stdout = '';
   let stderr = '';
   let partial = '';
+  let partialErr = '';
   const waiters = new Set<() => void>();
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
     const lines = (partial + chunk.toString()).split('\n');
     partial = lines.pop() ?? '';
     stdoutLines.push(...lines);
+    stdoutTimesMs.push(...lines.map(() => Date.now()));
     waiters.forEach((wake) => wake());
   });
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
+    const lines = (partialErr + chunk.toString()).split('\n');
+    partialErr = lines.pop() ?? '';
+    stderrLines.push(...lines);
+    waiters.forEach((wake) => wake());
   });
   const exited = new Promise<CliResult>((resolve) =>
     child.on('close', (code) => {
@@ -92,40 +105,43 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, o
       resolve({ code, stdout, stderr });
     }),
   );
+  const waitFor = (lines: string[], predicate: (line: string) => boolean, timeoutMs: number, fromLine: number): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`no matching line within ${timeoutMs} ms; stderr: ${stderr}`));
+      }, timeoutMs);
+      // Lines already judged are not judged again when more output arrives:
+      // a counting predicate that saw them at every wake-up counted them twice or more.
+      let next = fromLine;
+      const check = () => {
+        for (; next < lines.length; next++) {
+          const line = lines[next] as string;
+          if (predicate(line)) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            resolve(line);
+            return;
+          }
+        }
+        if (child.exitCode !== null || child.signalCode !== null) {
+          clearTimeout(timer);
+          waiters.delete(check);
+          reject(new Error(`wallet-sim exited (${child.exitCode ?? child.signalCode}) first; stderr: ${stderr}`));
+        }
+      };
+      waiters.add(check);
+      check();
+    });
   return {
     stdoutLines,
+    stdoutTimesMs,
+    stderrLines,
     exited,
     signal: (signal) => {
       child.kill(signal);
     },
-    waitForLine(predicate, timeoutMs = 60_000, fromLine = 0) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no matching line within ${timeoutMs} ms; stderr: ${stderr}`));
-        }, timeoutMs);
-        // Lines already judged are not judged again when more output arrives:
-        // a counting predicate that saw them at every wake-up counted them twice or more.
-        let next = fromLine;
-        const check = () => {
-          for (; next < stdoutLines.length; next++) {
-            const line = stdoutLines[next] as string;
-            if (predicate(line)) {
-              clearTimeout(timer);
-              waiters.delete(check);
-              resolve(line);
-              return;
-            }
-          }
-          if (child.exitCode !== null || child.signalCode !== null) {
-            clearTimeout(timer);
-            waiters.delete(check);
-            reject(new Error(`wallet-sim exited (${child.exitCode ?? child.signalCode}) first; stderr: ${stderr}`));
-          }
-        };
-        waiters.add(check);
-        check();
-      });
-    },
+    waitForLine: (predicate, timeoutMs = 60_000, fromLine = 0) => waitFor(stdoutLines, predicate, timeoutMs, fromLine),
+    waitForStderrLine: (predicate, timeoutMs = 60_000) => waitFor(stderrLines, predicate, timeoutMs, 0),
   };
 }

@@ -102,11 +102,11 @@ describe('bad input', () => {
     await db.drop();
   });
 
-  async function expectOneLineRefusal(args: string[], env: Record<string, string>, message: RegExp): Promise<void> {
+  async function expectOneLineRefusal(args: string[], env: Record<string, string>, message: RegExp, code = 2): Promise<void> {
     const startedMs = Date.now();
     const result = await runCli(args, env, 30_000);
     const tookMs = Date.now() - startedMs;
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(message) });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code, stderr: expect.stringMatching(message) });
     expect(result.stderr.startsWith('wallet-sim: ')).toBe(true);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -118,19 +118,22 @@ describe('bad input', () => {
     await expectOneLineRefusal(args, { DATABASE_URL: db.config.database.url }, message);
   });
 
-  it('says so when Kafka does not answer, and how to start it', async () => {
+  // Past the outage limit (2 s here, 60 s by default): exit 69, one line naming the service and what to do.
+  it('waits for Kafka that does not answer, then says so and how to start it', async () => {
     await expectOneLineRefusal(
-      ['run', '--count', '1'],
+      ['run', '--count', '1', '--outage-limit', '2s'],
       { DATABASE_URL: db.config.database.url, KAFKA_BROKERS: 'localhost:1', KAFKA_CONNECTION_TIMEOUT_MS: '1000' },
-      /^wallet-sim: Kafka at localhost:1 does not answer \(.*\); start it with `npm run stack:up` or fix KAFKA_BROKERS\n$/,
+      /^wallet-sim: Kafka at localhost:1 did not answer for 2 s \(.*\); start it with `npm run stack:up`, fix KAFKA_BROKERS, or wait longer with --outage-limit\n$/,
+      69,
     );
   });
 
-  it('says so when PostgreSQL does not answer, without the password', async () => {
+  it('waits for PostgreSQL that does not answer, then says so, without the password', async () => {
     await expectOneLineRefusal(
-      ['run', '--count', '1'],
+      ['run', '--count', '1', '--outage-limit', '2s'],
       { DATABASE_URL: `postgres://wallet_sim:${SECRET}@localhost:1/wallet_sim` },
-      /^wallet-sim: PostgreSQL at postgres:\/\/wallet_sim:\*\*\*@localhost:1\/wallet_sim does not answer \(ECONNREFUSED\); start it with `npm run stack:up` or fix DATABASE_URL\n$/,
+      /^wallet-sim: PostgreSQL at postgres:\/\/wallet_sim:\*\*\*@localhost:1\/wallet_sim did not answer for 2 s \(ECONNREFUSED\); start it with `npm run stack:up`, fix DATABASE_URL, or wait longer with --outage-limit\n$/,
+      69,
     );
   });
 

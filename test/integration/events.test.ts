@@ -10,6 +10,7 @@ import { transferInId, uuidV4 } from '../../src/ids.js';
 import { connectAdmin, createKafka, ensureTopic } from '../../src/kafka/client.js';
 import type { ConsumedMessage } from '../../src/kafka/messages.js';
 import { createMessageSink } from '../../src/kafka/sink.js';
+import { outageRetry } from '../../src/retry.js';
 import { createHistoryHandler } from '../../src/pipeline/history-handler.js';
 import { createLedgerHandler } from '../../src/pipeline/ledger-handler.js';
 import { decodeTransaction, encodeTransaction, type Transaction } from '../../src/message.js';
@@ -71,7 +72,7 @@ describe('result events', () => {
     const admin = await connectAdmin(kafka, db.config.kafka);
     const topology = topologyOf(db.config.kafka, 1);
     await ensureTopic(admin, topology.resultsTopic, 1);
-    const sink = await createMessageSink(kafka);
+    const sink = await createMessageSink(kafka, { retry: outageRetry(db.config.kafka.outageLimitMs) });
     const stats = new RunStats();
     const retry = { attemptsMax: 2, backoffMsMin: 10, backoffMsMax: 10 };
     const handle = createLedgerHandler({

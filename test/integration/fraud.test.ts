@@ -57,7 +57,7 @@ describe('fraud, labelled apart', () => {
     expect([result.code, result.stderr]).toEqual([0, '']);
     const lines = result.stdout.trim().split('\n');
     summary = JSON.parse(lines[lines.length - 1] as string) as Summary;
-    statistics = JSON.parse(lines[lines.length - 2] as string) as RunStatistics;
+    statistics = JSON.parse(lines.find((line) => line.startsWith('{"type":"statistics"')) as string) as RunStatistics;
   }, 120_000);
   afterAll(async () => {
     await db.drop();

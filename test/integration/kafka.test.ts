@@ -56,11 +56,16 @@ describe('kafka adapter', () => {
     }
   });
 
-  it('says which brokers do not answer and what to do', async () => {
-    const unreachable = { ...config.kafka, brokers: ['localhost:1'], connectionTimeoutMs: 200 };
-    await expect(connectAdmin(createKafka(unreachable), unreachable)).rejects.toMatchObject({
+  it('waits for brokers that do not answer, up to the outage limit, then says which and what to do', async () => {
+    const unreachable = { ...config.kafka, brokers: ['localhost:1'], connectionTimeoutMs: 200, outageLimitMs: 1_000 };
+    const problems: (string | null)[] = [];
+    const startedMs = Date.now();
+    await expect(connectAdmin(createKafka(unreachable), unreachable, (problem) => problems.push(problem))).rejects.toMatchObject({
       code: 'KAFKA_UNREACHABLE',
-      message: expect.stringMatching(/^Kafka at localhost:1 does not answer .*npm run stack:up/),
+      message: expect.stringMatching(/^Kafka at localhost:1 did not answer for 1 s .*npm run stack:up.*--outage-limit$/),
     });
+    expect(Date.now() - startedMs).toBeGreaterThanOrEqual(1_000);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.every((problem) => problem?.startsWith('Kafka at localhost:1 does not answer'))).toBe(true);
   });
 });

@@ -54,9 +54,24 @@ describe('wallet-sim run', () => {
     const lines = result.stdout
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { type: string });
-    expect(lines.slice(0, -2).every((line) => line.type === 'stats')).toBe(true);
-    expect(lines[lines.length - 2]).toMatchObject({ type: 'statistics', transactions: 5000 });
+      .map((line) => JSON.parse(line) as { type: string; phase?: string });
+    // Stats lines, and a line for each phase as the run enters it, in order; the statistics, then the summary, last.
+    expect(lines.filter((line) => line.type === 'phase').map((line) => line.phase)).toEqual([
+      'connecting',
+      'migrating',
+      'creating-topics',
+      'joining',
+      'producing',
+      'draining',
+      'recording',
+      'stopping',
+    ]);
+    expect(lines.slice(0, -3).every((line) => line.type === 'stats' || line.type === 'phase')).toBe(true);
+    expect(lines.slice(-3)).toMatchObject([
+      { type: 'statistics', transactions: 5000 },
+      { type: 'phase', phase: 'stopping' },
+      { type: 'summary' },
+    ]);
     const summary = lastJson(result.stdout);
     expect(Object.keys(summary)).toEqual([
       'type',

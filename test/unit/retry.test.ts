@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from '@jest/globals';
 import { WalletSimError } from '../../src/errors.js';
-import { classifyError, withRetry } from '../../src/retry.js';
+import { classifyError, waitOut, withRetry } from '../../src/retry.js';
 
 const pg = (code: string) => Object.assign(new Error(`postgres ${code}`), { code });
 const kafkajs = (name: string, retriable: boolean, cause?: unknown) => Object.assign(new Error(name), { name, retriable, cause });
@@ -72,5 +72,43 @@ describe('withRetry', () => {
     calls = 0;
     expect(await withRetry(async () => (++calls < 3 ? Promise.reject(pg('08006')) : 'done'), policy)).toBe('done');
     expect(calls).toBe(3);
+  });
+
+  it('waits an outage out for the outage limit, says so once per retry and once when it is over, then gives up with the operating error', async () => {
+    const problems: (string | null)[] = [];
+    const unreachable = (cause: unknown, waitedMs?: number) =>
+      new WalletSimError('DATABASE_UNREACHABLE', waitedMs === undefined ? 'away' : `away for ${waitedMs} ms`, {
+        cause,
+        retriable: waitedMs === undefined,
+      });
+    let calls = 0;
+    expect(
+      await waitOut(async () => (++calls < 3 ? Promise.reject(pg('08006')) : 'done'), {
+        outageLimitMs: 5_000,
+        unreachable,
+        onProblem: (problem) => problems.push(problem),
+      }),
+    ).toBe('done');
+    expect(problems).toEqual([expect.stringMatching(/^away; waiting for it \(0 s of --outage-limit 5 s\)$/), expect.anything(), null]);
+
+    const startedMs = Date.now();
+    await expect(waitOut(() => Promise.reject(pg('08006')), { outageLimitMs: 1_000, unreachable })).rejects.toMatchObject({
+      code: 'DATABASE_UNREACHABLE',
+      message: 'away for 1000 ms',
+      retriable: false,
+    });
+    expect(Date.now() - startedMs).toBeGreaterThanOrEqual(1_000);
+
+    calls = 0;
+    await expect(
+      waitOut(
+        async () => {
+          calls += 1;
+          throw pg('23514');
+        },
+        { outageLimitMs: 60_000, unreachable },
+      ),
+    ).rejects.toMatchObject({ message: 'away' });
+    expect(calls).toBe(1);
   });
 });

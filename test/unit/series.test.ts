@@ -21,6 +21,7 @@ function snapshot(second: number, declinedByReason: Snapshot['declinedByReason']
     latencyMs: latency,
     remainingSeconds: null,
     status: {} as Snapshot['status'],
+    phase: 'producing',
   };
 }
 
