@@ -5,7 +5,7 @@
 import { waitUntil, withTimeout } from './async.js';
 import type { Config } from './config.js';
 import { countAccounts } from './db/accounts.js';
-import { databaseError, openConnections, pingDatabase, type Sql } from './db/connect.js';
+import { databaseWaiting, openConnections, pingDatabase, type Sql } from './db/connect.js';
 import { databaseNow, readRunStatistics } from './db/run-statistics.js';
 import { openDatabase } from './db/migrate.js';
 import { WalletSimError } from './errors.js';
@@ -92,12 +92,7 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     const ledgerSql = await openDatabase(database, { onProblem: waiting('postgres') });
     sql = ledgerSql;
     closers.push(() => ledgerSql.end({ timeout: 5 }));
-    const onDatabase = <T>(work: () => Promise<T>) =>
-      waitOut(work, {
-        outageLimitMs: config.database.outageLimitMs,
-        unreachable: (cause, waitedMs) => databaseError(cause, config.database.url, waitedMs),
-        onProblem: waiting('postgres'),
-      });
+    const onDatabase = <T>(work: () => Promise<T>) => waitOut(work, databaseWaiting(config.database, waiting('postgres')));
     await onDatabase(() => openConnections(ledgerSql, pools.ledger));
     const since = await onDatabase(() => databaseNow(ledgerSql));
     await enterPhase('creating-topics');
@@ -213,11 +208,10 @@ async function produce(
   nowMs: () => number,
 ): Promise<number> {
   await enterPhase('producing');
-  const accountCount = await waitOut(() => countAccounts(sql), {
-    outageLimitMs: config.database.outageLimitMs,
-    unreachable: (cause, waitedMs) => databaseError(cause, config.database.url, waitedMs),
-    onProblem: (problem) => status.set('postgres', problem, nowMs()),
-  });
+  const accountCount = await waitOut(
+    () => countAccounts(sql),
+    databaseWaiting(config.database, (problem) => status.set('postgres', problem, nowMs())),
+  );
   if (accountCount === 0) {
     throw new WalletSimError('USAGE', 'there are no accounts to make transactions for; run `wallet-sim seed-users --count 1000` first');
   }

@@ -1,6 +1,6 @@
 import { waitingOnStderr } from '../terminal/waiting.js';
 import { Option, type Command } from 'commander';
-import { databaseError } from '../db/connect.js';
+import { databaseWaiting } from '../db/connect.js';
 import { openDatabase } from '../db/migrate.js';
 import { WalletSimError } from '../errors.js';
 import { Big, formatAmount } from '../money.js';
@@ -52,11 +52,7 @@ export function seedUsersCommand(program: Command): Command {
           baseYear: new Date().getUTCFullYear(),
           batchSize: options.batchSize,
           onProgress: (done, total) => progress.update(done, total),
-          outage: {
-            outageLimitMs: config.database.outageLimitMs,
-            onProblem: waitingOnStderr('PostgreSQL'),
-            unreachable: (cause, waitedMs) => databaseError(cause, config.database.url, waitedMs),
-          },
+          outage: databaseWaiting(config.database, waitingOnStderr('PostgreSQL')),
         });
         progress.end();
         const seconds = (summary.elapsedMs / 1000).toFixed(1);

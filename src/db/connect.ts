@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import type { DatabaseConfig } from '../config.js';
 import { WalletSimError, redactUrl } from '../errors.js';
-import { CONNECTION_CODES, isRetriable } from '../retry.js';
+import { CONNECTION_CODES, isRetriable, type WaitOutOptions } from '../retry.js';
 
 /** Shutting down, crashed, starting up: the server is away for now. */
 const SERVER_GOING_AWAY = new Set(['57P01', '57P02', '57P03']);
@@ -26,6 +26,11 @@ export function connect(config: DatabaseConfig, options: ConnectOptions = {}): S
     max: options.poolSizeMax ?? config.poolSizeMax,
     connect_timeout: Math.ceil(config.connectTimeoutMs / 1000), // postgres.js wants seconds
     idle_timeout: 30,
+    // postgres.js waits 3^n / 100 s (up to 20 s) before reconnecting after the
+    // n-th failed connection of the pool: after an outage of a few seconds a
+    // pool went on waiting up to 18 s while the server answered again. At
+    // most 1 s here; how long to keep trying is the outage limit's business.
+    backoff: reconnectBackoffSeconds,
     onnotice: () => {},
     // TLS itself is asked for in the URL (?sslmode=require or verify-full); a CA file makes it verify against that CA.
     ...(config.sslCaFile === null ? {} : { ssl: { ca: readFileSync(config.sslCaFile, 'utf8'), rejectUnauthorized: true } }),
@@ -38,6 +43,11 @@ export function connect(config: DatabaseConfig, options: ConnectOptions = {}): S
       jit: 'off',
     },
   }) as Sql;
+}
+
+/** Seconds before a connection of the pool is tried again after the n-th failure: 50 ms doubling, at most 1 s. */
+export function reconnectBackoffSeconds(failures: number): number {
+  return Math.min(1, 0.05 * 2 ** Math.min(failures, 10));
 }
 
 export function databaseName(url: string): string {
@@ -82,6 +92,15 @@ export function databaseError(error: unknown, url: string, waitedMs?: number): W
 /** The error of work that retried until the outage limit (a retriable last failure) or failed for good. */
 export function databaseGaveUp(config: DatabaseConfig, cause: unknown): WalletSimError {
   return databaseError(cause, config.url, isRetriable(cause) ? config.outageLimitMs : undefined);
+}
+
+/** How work on the database waits out an outage (waitOut's options): up to the outage limit, saying what is wrong to `onProblem`. */
+export function databaseWaiting(config: DatabaseConfig, onProblem?: (problem: string | null) => void): WaitOutOptions {
+  return {
+    outageLimitMs: config.outageLimitMs,
+    unreachable: (cause, waitedMs) => databaseError(cause, config.url, waitedMs),
+    ...(onProblem === undefined ? {} : { onProblem }),
+  };
 }
 
 /** Resolves when the server answers a query. */

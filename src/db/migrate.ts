@@ -9,7 +9,7 @@ import { WalletSimError } from '../errors.js';
 import { sqlDir } from '../paths.js';
 import { enterPhase } from '../phase.js';
 import { isRetriable, waitOut } from '../retry.js';
-import { connect, databaseError, databaseName, type Sql } from './connect.js';
+import { connect, databaseError, databaseName, databaseWaiting, type Sql } from './connect.js';
 
 export interface Migration {
   readonly version: number;
@@ -106,11 +106,7 @@ export interface OpenOptions {
  * answer is waited for, up to the outage limit. The caller ends the client.
  */
 export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<Sql> {
-  const waiting = {
-    outageLimitMs: config.outageLimitMs,
-    unreachable: (cause: unknown, waitedMs?: number) => databaseError(cause, config.url, waitedMs),
-    ...(options.onProblem === undefined ? {} : { onProblem: options.onProblem }),
-  };
+  const waiting = databaseWaiting(config, options.onProblem);
   await enterPhase('connecting');
   await waitOut(() => ensureDatabase(config), waiting);
   const sql = connect(config);

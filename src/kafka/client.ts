@@ -42,7 +42,20 @@ export function securityOptions(config: KafkaConfig): Pick<KafkaConfigOptions, '
   return { ...(ssl === undefined ? {} : { ssl }), ...(sasl === undefined ? {} : { sasl }) };
 }
 
-export function createKafka(config: KafkaConfig): Kafka {
+/**
+ * A client for consumers: it keeps trying to reach the broker for about 14 s
+ * (a broker restart) before its consumer crashes. A member that lives through
+ * the restart keeps its member id and the group resumes at once; a crashed
+ * one is replaced by a new member, which waits for the old one's session to
+ * expire (KAFKA_SESSION_TIMEOUT_MS) before it gets partitions.
+ */
+export function createConsumerKafka(config: KafkaConfig): Kafka {
+  return createKafka(config, CONSUMER_RETRIES);
+}
+
+const CONSUMER_RETRIES = 15;
+
+export function createKafka(config: KafkaConfig, retries = 5): Kafka {
   return new Kafka({
     ...securityOptions(config),
     clientId: config.clientId,
@@ -57,7 +70,7 @@ export function createKafka(config: KafkaConfig): Kafka {
     // Bounded: a broker that stays away surfaces as an error (after about 4 s),
     // not a silent hang, and the caller's outage loop tries again; short waits
     // so that work resumes within about a second of the broker answering.
-    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 1_000 },
+    retry: { retries, initialRetryTime: 300, maxRetryTime: 1_000 },
   });
 }
 

@@ -198,7 +198,8 @@ function createMember(kafka: Kafka, options: BatchConsumerOptions): Consumer {
     maxBytes: options.maxBytesPerPartition * Math.max(1, options.partitionsConsumedConcurrently) * 2,
     sessionTimeout: options.sessionTimeoutMs,
     heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 5)),
-    retry: { retries: 5 },
+    // As long as its client's (createConsumerKafka): through a broker restart.
+    retry: { retries: 15, initialRetryTime: 300, maxRetryTime: 1_000 },
   });
 }
 

@@ -3,7 +3,7 @@
 
 import { connect, databaseError, databaseGaveUp } from '../db/connect.js';
 import { isWalletSimError } from '../errors.js';
-import { createKafka, kafkaGaveUp } from '../kafka/client.js';
+import { createConsumerKafka, kafkaGaveUp } from '../kafka/client.js';
 import { startBatchConsumer } from '../kafka/consumer.js';
 import { threadSide } from '../thread.js';
 import { createHistoryHandler } from './history-handler.js';
@@ -18,7 +18,7 @@ async function consumeUntilStopped(): Promise<void> {
     const handle = createHistoryHandler(sql, options.retry, (error) => {
       thread.report({ type: 'problem', problem: error === null ? null : databaseError(error, options.database.url).message });
     });
-    const consumer = await startBatchConsumer(createKafka(options.kafka), {
+    const consumer = await startBatchConsumer(createConsumerKafka(options.kafka), {
       ...options.consumer,
       handle: (messages, heartbeat) =>
         handle(messages, heartbeat).catch((error: unknown) => {

@@ -13,8 +13,8 @@ import type { Config } from '../config.js';
 import type { Sql } from '../db/connect.js';
 import { WalletSimError, isWalletSimError } from '../errors.js';
 import { decodeResultEvent, type ResultEvent } from '../events.js';
-import { databaseError } from '../db/connect.js';
-import { createKafka, kafkaGaveUp, kafkaUnreachable } from '../kafka/client.js';
+import { databaseWaiting } from '../db/connect.js';
+import { createConsumerKafka, createKafka, kafkaGaveUp, kafkaUnreachable } from '../kafka/client.js';
 import { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from '../kafka/consumer.js';
 import { createMessageSink } from '../kafka/sink.js';
 import type { BatchResult } from '../ledger/rows.js';
@@ -81,11 +81,10 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   // up to the outage limit; longer, and the pipeline stops with an error.
   const databaseRetry = outageRetry(config.database.outageLimitMs);
   await enterPhase('joining');
-  await waitOut(() => rehearse(options.sql, topology.transactionsTopic, options.ledgerPoolSize), {
-    outageLimitMs: config.database.outageLimitMs,
-    unreachable: (cause, waitedMs) => databaseError(cause, config.database.url, waitedMs),
-    onProblem: (problem) => listener.problem('ledger', problem),
-  });
+  await waitOut(
+    () => rehearse(options.sql, topology.transactionsTopic, options.ledgerPoolSize),
+    databaseWaiting(config.database, (problem) => listener.problem('ledger', problem)),
+  );
   // Result events and dead letters go out through a producer of their own:
   // behind a one-request-at-a-time idempotent producer they queued, and every
   // partition waited for its publish before its next batch.
@@ -210,7 +209,7 @@ function historyGroup(options: PipelineOptions, consumer: Omit<BatchConsumerOpti
 }
 
 async function startGroup(config: Config, options: BatchConsumerOptions): Promise<BatchConsumer> {
-  const consumer = await startBatchConsumer(createKafka(config.kafka), options).catch((error: unknown) => {
+  const consumer = await startBatchConsumer(createConsumerKafka(config.kafka), options).catch((error: unknown) => {
     throw kafkaUnreachable(config.kafka, error);
   });
   return joinedInTime(config, options.groupId, consumer);

@@ -1,7 +1,7 @@
 // The producer thread's entry (see thread.ts): generator → producer → Kafka.
 
 import { loadAccountDirectory } from '../db/accounts.js';
-import { connect, databaseError } from '../db/connect.js';
+import { connect, databaseWaiting } from '../db/connect.js';
 import { isWalletSimError } from '../errors.js';
 import { createRandom } from '../generator/random.js';
 import { createTransactionGenerator } from '../generator/transactions.js';
@@ -21,11 +21,9 @@ async function produce(): Promise<number> {
   // With fraud, the connection stays open for the labels.
   const sql = connect(options.database, { poolSizeMax: 1 });
   const onProblem = (problem: string | null) => thread.report({ type: 'problem', problem });
-  const accounts = await waitOut(() => loadAccountDirectory(sql), {
-    outageLimitMs: options.database.outageLimitMs,
-    unreachable: (cause, waitedMs) => databaseError(cause, options.database.url, waitedMs),
-    onProblem,
-  }).finally(() => (options.fraud === null ? sql.end({ timeout: 5 }) : undefined));
+  const accounts = await waitOut(() => loadAccountDirectory(sql), databaseWaiting(options.database, onProblem)).finally(() =>
+    options.fraud === null ? sql.end({ timeout: 5 }) : undefined,
+  );
   const sink = await createMessageSink(createKafka(options.kafka), {
     retry: outageRetry(options.kafka.outageLimitMs),
     onProblem,

@@ -13,7 +13,7 @@ import { decodeResultEvent } from '../events.js';
 import { createRandom } from '../generator/random.js';
 import { createUuidV7 } from '../ids.js';
 import { createBatchingSink } from '../kafka/batching-sink.js';
-import { connectAdmin, createKafka, ensureTopics, fetchGroupLag, kafkaUnreachable } from '../kafka/client.js';
+import { connectAdmin, createConsumerKafka, createKafka, ensureTopics, fetchGroupLag, kafkaUnreachable } from '../kafka/client.js';
 import { startBatchConsumer } from '../kafka/consumer.js';
 import { createMessageSink } from '../kafka/sink.js';
 import { splitPool, startPipeline } from '../pipeline/pipeline.js';
@@ -112,7 +112,7 @@ export async function serve(config: Config, options: ServeOptions, stop: AbortSi
     });
     closers.unshift(() => Promise.resolve(probes.stop()));
     const metrics = createServiceMetrics({ waiting: () => board.waiting, lag: () => probes.lag() });
-    const decisions = await startBatchConsumer(createKafka(config.kafka), {
+    const decisions = await startBatchConsumer(createConsumerKafka(config.kafka), {
       topic: topology.resultsTopic,
       groupId: ephemeralGroupId(topology, 'serve', process.pid, nowMs()),
       fromBeginning: false,

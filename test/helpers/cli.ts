@@ -54,7 +54,7 @@ export interface RunningCli {
   /** As waitForLine, on stderr. */
   waitForStderrLine(predicate: (line: string) => boolean, timeoutMs?: number): Promise<string>;
   signal(signal: NodeJS.Signals): void;
-  readonly exited: Promise<CliResult>;
+  readonly exited: Promise<CliResult & { readonly exitedAtMs: number }>;
 }
 
 const started = new Set<ChildProcess>();
@@ -99,10 +99,10 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, o
     stderrLines.push(...lines);
     waiters.forEach((wake) => wake());
   });
-  const exited = new Promise<CliResult>((resolve) =>
+  const exited = new Promise<CliResult & { exitedAtMs: number }>((resolve) =>
     child.on('close', (code) => {
       waiters.forEach((wake) => wake());
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr, exitedAtMs: Date.now() });
     }),
   );
   const waitFor = (lines: string[], predicate: (line: string) => boolean, timeoutMs: number, fromLine: number): Promise<string> =>
