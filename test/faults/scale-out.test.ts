@@ -78,7 +78,9 @@ describe('scale-out', () => {
     const processedOf = (line: string) => (line.startsWith('{"type":"stats"') ? (JSON.parse(line) as { processed: number }).processed : -1);
     expect((await runCli(['run', '--no-consume', '--count', '1', '--partitions', '6'], t.env)).code).toBe(0);
     const workers = [startCli(['run', '--no-produce', '--json'], t.env), startCli(['run', '--no-produce', '--json'], t.env)] as const;
-    const producer = startCli(['run', '--no-consume', '--rate', '600', '--duration', '20s', '--json'], t.env);
+    // Three producers: before the restart (it rides the outage out too), after it, and after the kill.
+    const produce = () => startCli(['run', '--no-consume', '--rate', '600', '--count', '3000', '--json'], t.env);
+    const producers = [produce()];
     // Both hold partitions before the broker goes away.
     await Promise.all(workers.map((worker) => worker.waitForLine((line) => processedOf(line) > 0, 90_000)));
 
@@ -89,19 +91,21 @@ describe('scale-out', () => {
     } finally {
       await startServices();
     }
-    // Each worker processes again after the broker is back: each rejoined the group.
+    // Each worker processes what is produced after the broker is back: each is in the group again.
+    const linesBefore = workers.map((worker) => worker.stdoutLines.length);
+    const processedBefore = workers.map((worker) => Math.max(-1, ...worker.stdoutLines.map(processedOf)));
+    producers.push(produce());
     await Promise.all(
-      workers.map(async (worker) => {
-        const from = worker.stdoutLines.length;
-        const before = Math.max(-1, ...worker.stdoutLines.map(processedOf));
-        await worker.waitForLine((line) => processedOf(line) > before, 90_000, from);
-      }),
+      workers.map((worker, index) =>
+        worker.waitForLine((line) => processedOf(line) > (processedBefore[index] as number), 90_000, linesBefore[index]),
+      ),
     );
 
     workers[0].signal('SIGKILL');
     expect((await workers[0].exited).code).toBe(null);
-    const produced = await producer.exited;
-    expect([produced.code, produced.stderr]).toEqual([0, '']);
+    producers.push(produce());
+    const produced = await Promise.all(producers.map((producer) => producer.exited));
+    expect(produced.map((result) => [result.code, result.stderr])).toEqual(produced.map(() => [0, '']));
     // The survivor alone brings the group's lag to zero: it took the killed worker's partitions.
     const admin = await connectAdmin(createKafka(t.db.config.kafka), t.db.config.kafka);
     try {
@@ -127,7 +131,7 @@ describe('scale-out', () => {
 
     const accounting = await expectEveryMessageAccountedFor(t);
     reportFigures('broker restarted under 2 consumers, then one SIGKILLed: the survivor takes over', 4, accounting);
-    expect(accounting.transactions.length).toBe(summaryOf(produced.stdout).produced + 1);
+    expect(accounting.transactions.length).toBe(produced.reduce((sum, result) => sum + summaryOf(result.stdout).produced, 1));
     await expectAuditPasses(t.env);
   }, 300_000);
 });
