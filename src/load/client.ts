@@ -6,6 +6,8 @@
 // cap. Every other answer is final. Nothing here throws: what happened is
 // the outcome.
 
+import http from 'node:http';
+import https from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WalletSimError } from '../errors.js';
 import { isAmountText } from '../money.js';
@@ -34,10 +36,13 @@ const PROBLEM_TYPE_PREFIX = '/problems/';
 const SERVICE_CHECK_TIMEOUT_MS = 5_000;
 
 export function createLoadClient(options: LoadClientOptions): (request: LoadRequest) => Promise<RequestOutcome> {
+  const base = new URL(options.baseUrl);
+  const secure = base.protocol === 'https:';
+  const transport = { agent: new (secure ? https : http).Agent({ keepAlive: true }), request: secure ? https.request : http.request };
   return async (request) => {
     let retries = 0;
     for (;;) {
-      const attempt = await send(options, request);
+      const attempt = await send(options, base, transport, request);
       const retriable = attempt.kind === 'error' || attempt.status === 503;
       if (!retriable || retries + 1 >= options.attemptsMax) return outcomeOf(request, attempt, retries);
       const askedMs = attempt.kind === 'answer' ? attempt.retryAfterMs : null;
@@ -47,29 +52,61 @@ export function createLoadClient(options: LoadClientOptions): (request: LoadRequ
   };
 }
 
-async function send(options: LoadClientOptions, request: LoadRequest): Promise<Attempt> {
+interface Transport {
+  readonly agent: http.Agent;
+  readonly request: typeof http.request;
+}
+
+function send(options: LoadClientOptions, base: URL, transport: Transport, request: LoadRequest): Promise<Attempt> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (request.body !== null) headers['content-type'] = 'application/json';
+  const body = request.body === null ? null : Buffer.from(JSON.stringify(request.body));
+  if (body !== null) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(body.length);
+  }
   if (request.idempotencyKey !== null) headers['idempotency-key'] = request.idempotencyKey;
   if (options.apiToken !== null) headers.authorization = `Bearer ${options.apiToken}`;
-  const signal = AbortSignal.timeout(options.timeoutMs);
-  try {
-    const response = await fetch(`${options.baseUrl}${request.path}`, {
-      method: request.method,
-      headers,
-      body: request.body === null ? null : JSON.stringify(request.body),
-      signal,
-    });
-    const text = await response.text();
-    return {
-      kind: 'answer',
-      status: response.status,
-      body: parseJson(text),
-      retryAfterMs: retryAfterMsOf(response.headers.get('retry-after')),
+  return new Promise<Attempt>((resolve) => {
+    let settled = false;
+    const settle = (attempt: Attempt) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(attempt);
     };
-  } catch {
-    return { kind: 'error', error: signal.aborted ? 'timeout' : 'connection' };
-  }
+    const req = transport.request(
+      {
+        protocol: base.protocol,
+        hostname: base.hostname,
+        port: base.port,
+        path: `${base.pathname.replace(/\/+$/, '')}${request.path}`,
+        method: request.method,
+        headers,
+        agent: transport.agent,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const retryAfter = response.headers['retry-after'];
+          settle({
+            kind: 'answer',
+            status: response.statusCode ?? 0,
+            body: parseJson(Buffer.concat(chunks).toString('utf8')),
+            retryAfterMs: retryAfterMsOf(typeof retryAfter === 'string' ? retryAfter : null),
+          });
+        });
+        response.on('error', () => settle({ kind: 'error', error: 'connection' }));
+      },
+    );
+    // From sending to the whole answer read, as fetch's AbortSignal.timeout did.
+    const timer = setTimeout(() => {
+      settle({ kind: 'error', error: 'timeout' });
+      req.destroy();
+    }, options.timeoutMs);
+    req.on('error', () => settle({ kind: 'error', error: 'connection' }));
+    req.end(body);
+  });
 }
 
 function outcomeOf(request: LoadRequest, attempt: Attempt, retries: number): RequestOutcome {
