@@ -1,6 +1,7 @@
 // Requests waiting for the ledger's decision on their transaction, resolved
-// by the result events this process reads (whichever process's consumer
-// applied the transaction). Bounded: past `waitingMax`, a request is refused
+// in-process when this process's own ledger consumer applied the transaction
+// (its committed listener), else by the result events this process reads
+// (another process's consumer applied it). Bounded: past `waitingMax`, a request is refused
 // before anything is published.
 
 import type { ResultEvent } from '../events.js';
@@ -10,6 +11,8 @@ export interface DecisionBoard {
   register(transactionId: string): { readonly decided: Promise<ResultEvent>; cancel(): void } | null;
   /** A result event: wakes whoever waits for its transaction. */
   resolve(event: ResultEvent): void;
+  /** Whether a request of this process waits for this transaction's decision. */
+  awaits(transactionId: string): boolean;
   readonly waiting: number;
 }
 
@@ -43,6 +46,9 @@ export function createDecisionBoard(waitingMax: number): DecisionBoard {
       // A transfer's credit leg has an event id of its own; the request waits for the debit's.
       if (event.eventId !== event.transactionId) return;
       for (const wake of waiters.get(event.transactionId) ?? []) wake(event);
+    },
+    awaits(transactionId) {
+      return waiters.has(transactionId);
     },
     get waiting() {
       return waiting;

@@ -1,7 +1,9 @@
 // `wallet-sim serve`, composed: the same pipeline as `run` (ledger group,
 // result events, history thread), an HTTP server whose writes publish to the
-// transactions topic, and a results consumer of this process's own that
-// hands each decision to the request waiting for it.
+// transactions topic, and the decisions handed to the requests waiting for
+// them: at once when this process's ledger consumer applied the transaction,
+// else by a results consumer of this process's own (another server's ledger
+// consumer applied it).
 
 import { randomUUID } from 'node:crypto';
 import { withTimeout } from '../async.js';
@@ -12,6 +14,7 @@ import { WalletSimError } from '../errors.js';
 import { decodeResultEvent } from '../events.js';
 import { createRandom } from '../generator/random.js';
 import { createUuidV7 } from '../ids.js';
+import { resultEvent } from '../ledger/rows.js';
 import { createBatchingSink } from '../kafka/batching-sink.js';
 import { connectAdmin, createConsumerKafka, createKafka, ensureTopics, fetchGroupLag, kafkaUnreachable } from '../kafka/client.js';
 import { startBatchConsumer } from '../kafka/consumer.js';
@@ -89,6 +92,7 @@ export async function serve(config: Config, options: ServeOptions, stop: AbortSi
     const admin = await connectAdmin(createKafka(config.kafka), config.kafka);
     closers.unshift(() => admin.disconnect());
     await ensureTopics(admin, config.kafka, topicsOf(topology));
+    const board = createDecisionBoard(options.waitingMax);
     const pipeline = await startPipeline({
       config,
       topology,
@@ -98,11 +102,19 @@ export async function serve(config: Config, options: ServeOptions, stop: AbortSi
       batchSizeMax: options.batchSizeMax,
       logEvents: false,
       nowMs,
-      listener: { committed: () => {}, problem: (stage, problem) => status.set(stage, problem, nowMs()) },
+      listener: {
+        // The decision, once committed, for the requests of this process: the same event the ledger then publishes.
+        committed: (result, committedAtMs) => {
+          for (const row of result.rows) {
+            if (row.id === row.outcome.entry.transaction.transactionId && board.awaits(row.id))
+              board.resolve(resultEvent(row, committedAtMs));
+          }
+        },
+        problem: (stage, problem) => status.set(stage, problem, nowMs()),
+      },
     });
     closers.unshift(() => pipeline.stop());
 
-    const board = createDecisionBoard(options.waitingMax);
     const probes = startProbes({
       intervalMs: PROBE_INTERVAL_MS,
       status,
