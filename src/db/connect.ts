@@ -18,6 +18,12 @@ export interface ConnectOptions {
   readonly poolSizeMax?: number;
   /** Connect to another database on the same server (e.g. `postgres` to create ours). */
   readonly database?: string;
+  /**
+   * Let PostgreSQL reuse a generic plan of a prepared statement (its default)
+   * instead of planning every execution: for the wallet service's requests,
+   * single-row statements whose plan never depends on the values.
+   */
+  readonly genericPlans?: boolean;
 }
 
 export function connect(config: DatabaseConfig, options: ConnectOptions = {}): Sql {
@@ -39,7 +45,7 @@ export function connect(config: DatabaseConfig, options: ConnectOptions = {}): S
       // Batches are planned with their real parameters every time: a generic
       // plan chosen after five runs of a batch statement was ~3x slower, and
       // JIT compilation costs more than it saves on statements this short.
-      plan_cache_mode: 'force_custom_plan',
+      plan_cache_mode: options.genericPlans === true ? 'auto' : 'force_custom_plan',
       jit: 'off',
     },
   }) as Sql;

@@ -77,7 +77,7 @@ export async function serve(config: Config, options: ServeOptions, stop: AbortSi
   const pools = servePools(config.database.poolSizeMax);
   const sql = await openDatabase({ ...config.database, poolSizeMax: pools.ledger });
   // Requests get connections of their own: on the ledger's pool they queued behind its batches.
-  const apiSql = connect(config.database, { poolSizeMax: pools.api });
+  const apiSql = connect(config.database, { poolSizeMax: pools.api, genericPlans: true });
   const closers: (() => Promise<unknown>)[] = [() => apiSql.end({ timeout: 5 }), () => sql.end({ timeout: 5 })];
   const close = async () => {
     for (const step of closers)
