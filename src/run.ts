@@ -2,6 +2,7 @@
 // pipeline (ledger, result events, history) → stats → terminal. This file
 // only connects the parts and decides when the run is over.
 
+import { randomUUID } from 'node:crypto';
 import { waitUntil, withTimeout } from './async.js';
 import type { Config } from './config.js';
 import { countAccounts } from './db/accounts.js';
@@ -137,15 +138,21 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
       await enterPhase('recording');
       const statistics = await onDatabase(() => readRunStatistics(ledgerSql, topology.transactionsTopic, since));
       view.statistics(statistics);
+      // One id for every attempt: a retry after a lost commit answer records the run once.
+      const runId = randomUUID();
       const id = await onDatabase(() =>
-        recordRun(ledgerSql, {
-          startedAt: since,
-          topic: topology.transactionsTopic,
-          options: recordedOptions(options),
-          series: series.points(),
-          summary,
-          statistics,
-        }),
+        recordRun(
+          ledgerSql,
+          {
+            startedAt: since,
+            topic: topology.transactionsTopic,
+            options: recordedOptions(options),
+            series: series.points(),
+            summary,
+            statistics,
+          },
+          runId,
+        ),
       );
       if (options.reportFile !== null) {
         const file = options.reportFile;

@@ -20,7 +20,8 @@ export async function insertRun(sql: Sql, run: Omit<RunRecord, 'endedAt'>): Prom
   await sql`
     insert into runs (id, started_at, topic, options, series, summary, statistics)
     values (${run.id}::uuid, ${run.startedAt}::timestamptz, ${run.topic}, ${JSON.stringify(run.options)}::text::jsonb,
-            ${JSON.stringify(run.series)}::text::jsonb, ${JSON.stringify(run.summary)}::text::jsonb, ${JSON.stringify(run.statistics)}::text::jsonb)`;
+            ${JSON.stringify(run.series)}::text::jsonb, ${JSON.stringify(run.summary)}::text::jsonb, ${JSON.stringify(run.statistics)}::text::jsonb)
+    on conflict (id) do nothing`;
 }
 
 /** The run with this id, or the latest one when `id` is null; null when there is none. */

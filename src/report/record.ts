@@ -22,8 +22,8 @@ export interface FinishedRun {
 }
 
 /** Records the run; returns its id. */
-export async function recordRun(sql: Sql, run: FinishedRun): Promise<string> {
-  const id = randomUUID();
+/** `id`: given by a caller that may try again after an outage, so that the run is recorded once. */
+export async function recordRun(sql: Sql, run: FinishedRun, id: string = randomUUID()): Promise<string> {
   await insertRun(sql, { id, ...run });
   return id;
 }

@@ -1,6 +1,8 @@
 // The state of each part of a run, each written by one source only, so that
 // one part's recovery never hides another's outage:
-//   kafka, postgres   the ticker's probes of the broker and the database;
+//   kafka, postgres   the ticker's probes of the broker and the database
+//                     (before a client exists, and while the run records
+//                     itself, the waits for that client: the same server);
 //   producer          the producer thread's sends;
 //   ledger, history   the two consumer groups' database writes.
 // Pure: the caller passes the clock in.
