@@ -62,6 +62,15 @@ async function held(cli: RunningCli, phase: Phase): Promise<void> {
   await cli.waitForStderrLine((line) => line.includes(`held at phase ${phase} `), 120_000);
 }
 
+/** Kills the held command, then runs the same command again to its end; its exit code. */
+async function killThenAgain(cli: RunningCli, args: readonly string[], env: Record<string, string>): Promise<number | null> {
+  cli.signal('SIGKILL');
+  expect((await cli.exited).code).toBe(null);
+  const again = await runCli(args, env);
+  expect([again.code, again.stderr]).toEqual([0, '']);
+  return again.code;
+}
+
 /** Stops the service, lets the command go on, and starts the service again after OUTAGE_MS; returns when it first answered again. */
 async function outage(cli: RunningCli, service: 'postgres' | 'kafka'): Promise<number> {
   await stopService(service);
@@ -115,11 +124,7 @@ describe('the fault matrix', () => {
         let exitCode: number | null;
         let recoveryMs: number | null = null;
         if (fault === 'kill') {
-          cli.signal('SIGKILL');
-          expect((await cli.exited).code).toBe(null);
-          const again = await runCli(RUN_ARGS, s.env);
-          expect([again.code, again.stderr]).toEqual([0, '']);
-          exitCode = again.code;
+          exitCode = await killThenAgain(cli, RUN_ARGS, s.env);
         } else {
           const upAtMs = await outage(cli, fault);
           const result = await cli.exited;
@@ -193,11 +198,7 @@ describe('the fault matrix', () => {
         let exitCode: number | null;
         let recoveryMs: number | null = null;
         if (fault === 'kill') {
-          cli.signal('SIGKILL');
-          expect((await cli.exited).code).toBe(null);
-          const again = await runCli(SEED_ARGS, env);
-          expect([again.code, again.stderr]).toEqual([0, '']);
-          exitCode = again.code;
+          exitCode = await killThenAgain(cli, SEED_ARGS, env);
         } else {
           const upAtMs = await outage(cli, fault);
           const result = await cli.exited;
