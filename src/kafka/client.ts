@@ -50,12 +50,15 @@ export function securityOptions(config: KafkaConfig): Pick<KafkaConfigOptions, '
  * expire (KAFKA_SESSION_TIMEOUT_MS) before it gets partitions.
  */
 export function createConsumerKafka(config: KafkaConfig): Kafka {
-  return createKafka(config, CONSUMER_RETRIES);
+  return createKafka(config, CONSUMER_RETRY);
 }
 
-const CONSUMER_RETRIES = 15;
+/** kafkajs' retry of a consumer and of its client: about 14 s, through a broker restart. */
+export const CONSUMER_RETRY = { retries: 15, initialRetryTime: 300, maxRetryTime: 1_000 } as const;
+/** Everything else: about 4 s, then the caller's outage loop tries again. */
+const CLIENT_RETRY = { retries: 5, initialRetryTime: 300, maxRetryTime: 1_000 } as const;
 
-export function createKafka(config: KafkaConfig, retries = 5): Kafka {
+export function createKafka(config: KafkaConfig, retry: typeof CLIENT_RETRY | typeof CONSUMER_RETRY = CLIENT_RETRY): Kafka {
   return new Kafka({
     ...securityOptions(config),
     clientId: config.clientId,
@@ -70,7 +73,7 @@ export function createKafka(config: KafkaConfig, retries = 5): Kafka {
     // Bounded: a broker that stays away surfaces as an error (after about 4 s),
     // not a silent hang, and the caller's outage loop tries again; short waits
     // so that work resumes within about a second of the broker answering.
-    retry: { retries, initialRetryTime: 300, maxRetryTime: 1_000 },
+    retry: { ...retry },
   });
 }
 

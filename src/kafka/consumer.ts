@@ -15,6 +15,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { deferred, sleep } from '../async.js';
 import { classifyError } from '../retry.js';
+import { CONSUMER_RETRY } from './client.js';
 import { coalesceSlices } from './coalesce.js';
 import type { SliceHandler } from './messages.js';
 
@@ -199,7 +200,7 @@ function createMember(kafka: Kafka, options: BatchConsumerOptions): Consumer {
     sessionTimeout: options.sessionTimeoutMs,
     heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 5)),
     // As long as its client's (createConsumerKafka): through a broker restart.
-    retry: { retries: 15, initialRetryTime: 300, maxRetryTime: 1_000 },
+    retry: { ...CONSUMER_RETRY },
   });
 }
 
