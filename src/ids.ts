@@ -57,8 +57,8 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /**
  * A UUID (version 8, RFC 9562) derived from a name: the same name always
  * gives the same id. The credit leg of a transfer is recorded under
- * `derivedUuid(transferId + '/transfer_in')`, so a redelivered transfer finds
- * both legs already there.
+ * `derivedUuid(transferId + '/transfer_in')`, so a credit leg produced again
+ * (its transfer was redelivered) is a duplicate.
  */
 export function derivedUuid(name: string): string {
   const bytes = new Uint8Array(createHash('sha256').update(name).digest().subarray(0, 16));

@@ -9,8 +9,17 @@ import { isoTime } from './iso-time.js';
 
 export const MESSAGE_VERSION = 1;
 
+/** What a producer asks for: the generator's mix, the wallet service's routes. */
 export const TRANSACTION_TYPES = ['purchase', 'deposit', 'withdrawal', 'refund', 'transfer'] as const;
 export type TransactionType = (typeof TRANSACTION_TYPES)[number];
+
+/**
+ * What the topic carries: the above, and the credit leg of an approved
+ * transfer, which the ledger itself produces, keyed by the destination, so
+ * that the destination's own partition applies it (see ledger/transfers.ts).
+ */
+export const MESSAGE_TYPES = [...TRANSACTION_TYPES, 'transfer_in'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 export const CHANNELS = ['card_present', 'online'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -25,12 +34,12 @@ export interface Merchant {
 /** A transaction as wallet-sim handles it in memory. */
 export interface Transaction {
   readonly transactionId: string;
-  readonly type: TransactionType;
+  readonly type: MessageType;
   readonly accountId: string;
   readonly cardId: string | null;
-  /** The account a transfer credits; null for every other type. */
+  /** The account a transfer credits, or a transfer's credit leg debited; null for every other type. */
   readonly counterpartyAccountId: string | null;
-  /** The purchase a refund gives back; null for every other type. */
+  /** The purchase a refund gives back, or the transfer of a credit leg; null for every other type. */
   readonly originalTransactionId: string | null;
   readonly amount: Big;
   readonly currency: string;
@@ -127,17 +136,21 @@ function parse(value: Buffer | string | null): Transaction {
   if (message.version !== MESSAGE_VERSION)
     throw new Rejected('unknown_version', `version ${JSON.stringify(message.version)} is not ${MESSAGE_VERSION}`);
   const type = required(message, 'type');
-  if (!(TRANSACTION_TYPES as readonly unknown[]).includes(type))
-    throw new Rejected('unknown_type', `type ${JSON.stringify(type)} is not one of ${TRANSACTION_TYPES.join(', ')}`);
+  if (!(MESSAGE_TYPES as readonly unknown[]).includes(type))
+    throw new Rejected('unknown_type', `type ${JSON.stringify(type)} is not one of ${MESSAGE_TYPES.join(', ')}`);
   return {
     transactionId: uuid(message, 'transactionId'),
-    type: type as TransactionType,
+    type: type as MessageType,
     accountId: uuid(message, 'accountId'),
     cardId: optionalUuid(message, 'cardId'),
-    // A transfer without its destination, or a refund without its purchase,
-    // cannot be applied as it stands.
-    counterpartyAccountId: type === 'transfer' ? uuid(message, 'counterpartyAccountId') : optionalUuid(message, 'counterpartyAccountId'),
-    originalTransactionId: type === 'refund' ? uuid(message, 'originalTransactionId') : optionalUuid(message, 'originalTransactionId'),
+    // A transfer or a credit leg without its other account, or a refund or a
+    // credit leg without the transaction it refers to, cannot be applied as it stands.
+    counterpartyAccountId:
+      type === 'transfer' || type === 'transfer_in'
+        ? uuid(message, 'counterpartyAccountId')
+        : optionalUuid(message, 'counterpartyAccountId'),
+    originalTransactionId:
+      type === 'refund' || type === 'transfer_in' ? uuid(message, 'originalTransactionId') : optionalUuid(message, 'originalTransactionId'),
     amount: amount(message),
     currency: matching(message, 'currency', /^[A-Z]{3}$/, 'a three-letter currency code'),
     merchant: merchant(message.merchant),

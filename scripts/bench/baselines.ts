@@ -11,7 +11,8 @@ import { openDatabase } from '../../src/db/migrate.js';
 import { createTransactionGenerator } from '../../src/generator/transactions.js';
 import { createKafka } from '../../src/kafka/client.js';
 import type { LedgerEntry } from '../../src/ledger/decide.js';
-import { decodeTransaction } from '../../src/message.js';
+import { creditLegsOf } from '../../src/ledger/transfers.js';
+import { decodeTransaction, type Transaction } from '../../src/message.js';
 import { UNKNOWN_ACCOUNT_SHARE } from '../../src/run.js';
 import { dropScope, PARTITIONS, run, say, scope, seed, SEED, SIZES } from './harness.js';
 
@@ -50,11 +51,15 @@ export async function perMessage(): Promise<{ count: number; tps: number }> {
       eachMessage: async ({ message, partition }) => {
         if (startedMs === 0) startedMs = performance.now();
         const decoded = decodeTransaction(message.value);
-        if (decoded.ok)
-          await applyBatch(sql, {
+        if (decoded.ok) {
+          const result = await applyBatch(sql, {
             topic: config.kafka.topic,
             entries: [{ transaction: decoded.transaction, partition, offset: message.offset }],
           });
+          // An approved transfer's credit leg: one more database transaction, as its message would be.
+          for (const credit of creditLegsOf(result.outcomes, Date.now()))
+            await applyBatch(sql, { topic: config.kafka.topic, entries: [{ transaction: credit, partition, offset: message.offset }] });
+        }
         done += 1;
         if (done === SIZES.perMessageCount) finish();
       },
@@ -85,16 +90,37 @@ export async function noKafka(): Promise<{ count: number; tps: number }> {
       merchantPoolSize: 2_000,
     });
     const streams: LedgerEntry[][] = Array.from({ length: PARTITIONS }, () => []);
-    for (let i = 0; i < SIZES.ceilingCount; i++) {
-      const transaction = generate(Date.now());
-      const stream = streams[parseInt(transaction.accountId.slice(-4), 16) % PARTITIONS] as LedgerEntry[];
-      stream.push({ transaction, partition: streams.indexOf(stream), offset: String(stream.length) });
-    }
+    const streamOf = (accountId: string) => parseInt(accountId.slice(-4), 16) % PARTITIONS;
+    const append = (transaction: Transaction) => {
+      const partition = streamOf(transaction.accountId);
+      const stream = streams[partition] as LedgerEntry[];
+      stream.push({ transaction, partition, offset: String(stream.length) });
+    };
+    for (let i = 0; i < SIZES.ceilingCount; i++) append(generate(Date.now()));
     const startedMs = performance.now();
+    // Each stream applies its batches in order; an approved transfer's credit
+    // leg joins the destination's stream, as its message would its partition.
+    let busy = 0;
+    let waiting: (() => void)[] = [];
+    const wakeAll = () => {
+      for (const wake of waiting) wake();
+      waiting = [];
+    };
     await Promise.all(
       streams.map(async (entries) => {
-        for (let start = 0; start < entries.length; start += 2_000)
-          await applyBatch(sql, { topic: config.kafka.topic, entries: entries.slice(start, start + 2_000) });
+        for (let start = 0; start < entries.length || busy > 0;) {
+          if (start >= entries.length) {
+            await new Promise<void>((resolve) => waiting.push(resolve)); // until another stream adds credit legs or ends
+            continue;
+          }
+          const batch = entries.slice(start, start + 2_000);
+          start += batch.length;
+          busy += 1;
+          const result = await applyBatch(sql, { topic: config.kafka.topic, entries: batch });
+          for (const credit of creditLegsOf(result.outcomes, Date.now())) append(credit);
+          busy -= 1;
+          wakeAll();
+        }
       }),
     );
     const seconds = (performance.now() - startedMs) / 1000;

@@ -1,8 +1,13 @@
 // Applies one batch in one database transaction, in four round trips
 // whatever the batch size (begin, the reads, the writes, commit):
-//   1. lock every account the batch touches (transfer destinations too) in id
-//      order, so that consumers never deadlock, and read, after the lock, the
-//      ids the ledger already has, the cards used and the refunded purchases;
+//   1. lock the accounts of the batch's transactions in id order, so that
+//      consumers never deadlock, and read, after the lock, the ids the ledger
+//      already has, the cards used, the refunded purchases, the transfers
+//      credited and the currency of transfer destinations. The topic is keyed
+//      by account, so the locked accounts are all this partition's: a
+//      transfer's destination is only read, never locked; its credit leg
+//      comes back as a message of the destination's partition
+//      (../ledger/transfers.ts). No batch waits for another partition's;
 //   2. decide every transaction in Kafka order (ledger/decide.ts, pure);
 //   3. write: one unnest() insert of the ledger rows, one grouped update of
 //      the changed balances, the duplicates and the dead letters; commit.
@@ -19,6 +24,7 @@
 import { assert } from '../errors.js';
 import { decide, type CardState, type Outcome, type PurchaseState } from '../ledger/decide.js';
 import { ledgerRows, type Batch, type BatchResult, type DeadLetter, type LedgerRow } from '../ledger/rows.js';
+import type { TransferState } from '../ledger/transfers.js';
 import { Big, ZERO } from '../money.js';
 import type { Sql } from './connect.js';
 
@@ -42,27 +48,29 @@ async function runBatch(sql: Sql, batch: Batch, end: 'commit' | 'rollback'): Pro
     return { outcomes: [], balances: new Map(), rows: [], deadLettersRecorded: await insertDeadLetters(sql, deadLetters) };
   }
   const transactions = entries.map((entry) => entry.transaction);
-  const accountIds = unique(
-    transactions.flatMap((t) => (t.counterpartyAccountId === null ? [t.accountId] : [t.accountId, t.counterpartyAccountId])),
-  ).sort();
+  const accountIds = unique(transactions.map((t) => t.accountId)).sort();
+  const destinationIds = unique(transactions.flatMap((t) => (t.type === 'transfer' ? [t.counterpartyAccountId as string] : [])));
   const cardIds = unique(transactions.flatMap((t) => (t.cardId === null ? [] : [t.cardId])));
-  const purchaseIds = unique(
-    transactions.flatMap((t) => (t.type === 'refund' && t.originalTransactionId !== null ? [t.originalTransactionId] : [])),
-  );
+  const referredIds = (type: 'refund' | 'transfer_in') =>
+    unique(transactions.flatMap((t) => (t.type === type && t.originalTransactionId !== null ? [t.originalTransactionId] : [])));
   try {
     return await sql.begin(async (transaction) => {
       const tx = transaction as unknown as Sql;
-      const [accountRows, existingRows, cards, purchases] = await Promise.all([
+      const [accountRows, existingRows, cards, purchases, transfers, destinations] = await Promise.all([
         tx<{ id: string; currency: string; balance: string }[]>`
           select id, currency, balance from accounts where id = any(${arrayLiteral(accountIds)}::uuid[]) order by id for update`,
         tx<{ id: string }[]>`select id from transactions where id = any(${arrayLiteral(transactions.map((t) => t.transactionId))}::uuid[])`,
         readCards(tx, cardIds),
-        readPurchases(tx, purchaseIds),
+        readPurchases(tx, referredIds('refund')),
+        readTransfers(tx, referredIds('transfer_in')),
+        readCurrencies(tx, destinationIds),
       ]);
       const decisions = decide(entries, {
         accounts: new Map(accountRows.map((row) => [row.id, { currency: row.currency, balance: new Big(row.balance) }])),
+        destinations,
         cards,
         purchases,
+        transfers,
         alreadyInLedger: new Set(existingRows.map((row) => row.id)),
       });
       const rows = decisions.outcomes.flatMap(ledgerRows);
@@ -129,6 +137,36 @@ async function readPurchases(sql: Sql, purchaseIds: readonly string[]): Promise<
     from transactions p
     where p.id = any(${arrayLiteral(purchaseIds)}::uuid[]) and p.type = 'purchase' and p.status = 'approved'`;
   return new Map(rows.map((row) => [row.id, { accountId: row.account_id, amount: new Big(row.amount), refunded: new Big(row.refunded) }]));
+}
+
+/** The currency of accounts a batch does not lock (transfer destinations): it never changes, so no lock is needed to read it. */
+async function readCurrencies(sql: Sql, accountIds: readonly string[]): Promise<Map<string, { currency: string }>> {
+  if (accountIds.length === 0) return new Map();
+  const rows = await sql<{ id: string; currency: string }[]>`
+    select id, currency from accounts where id = any(${arrayLiteral(accountIds)}::uuid[])`;
+  return new Map(rows.map((row) => [row.id, { currency: row.currency }]));
+}
+
+/** Approved transfers that credit legs of the batch refer to: committed before their credit leg was produced. */
+export async function readTransfers(sql: Sql, transferIds: readonly string[]): Promise<Map<string, TransferState>> {
+  if (transferIds.length === 0) return new Map();
+  const rows = await sql<
+    { id: string; account_id: string; counterparty_account_id: string; amount: string; currency: string; event_time: Date }[]
+  >`
+    select id, account_id, counterparty_account_id, amount, currency, event_time from transactions
+    where id = any(${arrayLiteral(transferIds)}::uuid[]) and type = 'transfer' and status = 'approved'`;
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        sourceId: row.account_id,
+        destinationId: row.counterparty_account_id,
+        amount: new Big(row.amount),
+        currency: row.currency,
+        eventTime: row.event_time.toISOString(),
+      },
+    ]),
+  );
 }
 
 // The rows travel as one JSON document, expanded by json_to_recordset: one

@@ -4,7 +4,7 @@
 import { RESULT_EVENT_VERSION, type ResultEvent } from '../events.js';
 import type { Sql } from './connect.js';
 
-/** The result events of ledger rows already recorded: to publish again for a redelivered batch. */
+/** The result events of ledger rows already recorded: to publish again for a redelivered batch (a credit leg's with its own message). */
 export async function readResultEvents(sql: Sql, transactionIds: readonly string[]): Promise<ResultEvent[]> {
   if (transactionIds.length === 0) return [];
   const rows = await sql<
@@ -24,7 +24,7 @@ export async function readResultEvents(sql: Sql, transactionIds: readonly string
     select id, coalesce(case when type = 'transfer_in' then related_transaction_id end, id) as transaction_id, account_id, type, status,
            decline_reason, amount, currency, balance_after, applied_at
     from transactions
-    where id = any(${transactionIds}::uuid[]) or (type = 'transfer_in' and related_transaction_id = any(${transactionIds}::uuid[]))`;
+    where id = any(${transactionIds}::uuid[])`;
   return rows.map((row) => ({
     version: RESULT_EVENT_VERSION,
     eventId: row.id,

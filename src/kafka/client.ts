@@ -185,14 +185,20 @@ export async function fetchCommittedBounds(
   admin: Admin,
   groupId: string,
   topic: string,
-): Promise<{ partition: number; low: string; committed: string }[] | null> {
+): Promise<{ partition: number; low: string; committed: string; high: string }[] | null> {
   if (!(await admin.listTopics()).includes(topic)) return null;
   const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-  const lowByPartition = new Map(ends.map((end) => [end.partition, end.low]));
-  const bounds = (committed?.partitions ?? [])
-    .filter((entry) => BigInt(entry.offset) >= 0n)
-    .map((entry) => ({ partition: entry.partition, low: lowByPartition.get(entry.partition) ?? '0', committed: entry.offset }));
-  return bounds.length === 0 ? null : bounds;
+  const committedByPartition = new Map(
+    (committed?.partitions ?? []).filter((entry) => BigInt(entry.offset) >= 0n).map((entry) => [entry.partition, entry.offset]),
+  );
+  if (committedByPartition.size === 0) return null;
+  // A partition the group never committed on: nothing of it is claimed as consumed.
+  return ends.map((end) => ({
+    partition: end.partition,
+    low: end.low,
+    committed: committedByPartition.get(end.partition) ?? end.low,
+    high: end.high,
+  }));
 }
 
 /**

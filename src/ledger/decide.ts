@@ -1,11 +1,14 @@
 // The ledger's rules, pure: given what the database holds for a batch (the
-// locked accounts, the cards used, the purchases refunded, the ids already
-// recorded), decide each transaction in Kafka order, exactly as if they were
-// applied one by one. A declined transaction changes nothing, so a later,
-// smaller one for the same account can still be approved.
+// locked accounts, the cards used, the purchases refunded, the transfers
+// credited, the ids already recorded), decide each transaction in Kafka
+// order, exactly as if they were applied one by one. A declined transaction
+// changes nothing, so a later, smaller one for the same account can still be
+// approved. A transfer only debits its source; its credit leg is a message of
+// its own (./transfers.ts).
 
 import type { Transaction } from '../message.js';
 import { Big, ZERO } from '../money.js';
+import { matchesTransfer, type TransferState } from './transfers.js';
 
 /** The closed set of reasons a transaction is declined for. */
 export const DECLINE_REASONS = [
@@ -53,16 +56,15 @@ export interface PurchaseState {
 }
 
 export interface LedgerState {
+  /** The accounts of the batch's transactions, locked. */
   readonly accounts: ReadonlyMap<string, AccountState>;
+  /** The destinations of its transfers, not locked: only their currency is read, which never changes. */
+  readonly destinations: ReadonlyMap<string, { readonly currency: string }>;
   readonly cards: ReadonlyMap<string, CardState>;
   readonly purchases: ReadonlyMap<string, PurchaseState>;
+  /** Approved transfers that credit legs of the batch refer to. */
+  readonly transfers: ReadonlyMap<string, TransferState>;
   readonly alreadyInLedger: ReadonlySet<string>;
-}
-
-export interface BalanceChange {
-  /** null when the account is unknown. */
-  readonly before: Big | null;
-  readonly after: Big | null;
 }
 
 export type Outcome =
@@ -73,8 +75,6 @@ export type Outcome =
       readonly reason: DeclineReason | null;
       readonly balanceBefore: Big | null;
       readonly balanceAfter: Big | null;
-      /** The destination's side of an approved transfer. */
-      readonly credited?: { readonly accountId: string } & BalanceChange;
     };
 
 export type Recorded = Exclude<Outcome, { kind: 'duplicate' }>;
@@ -95,6 +95,7 @@ export function isExpired(card: CardState, eventTime: string): boolean {
 export function decide(entries: readonly LedgerEntry[], state: LedgerState): Decisions {
   const balances = new Map<string, Big>();
   const purchases = new Map(state.purchases);
+  const transfers = new Map(state.transfers);
   const seen = new Set<string>();
   const balanceOf = (accountId: string): Big => balances.get(accountId) ?? (state.accounts.get(accountId) as AccountState).balance;
 
@@ -106,10 +107,9 @@ export function decide(entries: readonly LedgerEntry[], state: LedgerState): Dec
     if (account === undefined) return { kind: 'declined', entry, reason: 'unknown_account', balanceBefore: null, balanceAfter: null };
     const before = balanceOf(t.accountId);
     const decline = (reason: DeclineReason): Outcome => ({ kind: 'declined', entry, reason, balanceBefore: before, balanceAfter: before });
-    const approve = (after: Big, credited?: Recorded['credited']): Outcome => {
+    const approve = (after: Big): Outcome => {
       balances.set(t.accountId, after);
-      if (credited) balances.set(credited.accountId, credited.after as Big);
-      return { kind: 'approved', entry, reason: null, balanceBefore: before, balanceAfter: after, ...(credited ? { credited } : {}) };
+      return { kind: 'approved', entry, reason: null, balanceBefore: before, balanceAfter: after };
     };
     if (t.currency !== account.currency) return decline('currency_mismatch');
     const problem = cardProblem(t, state.cards);
@@ -137,17 +137,22 @@ export function decide(entries: readonly LedgerEntry[], state: LedgerState): Dec
       }
       case 'transfer': {
         const destinationId = t.counterpartyAccountId as string;
-        const destination = state.accounts.get(destinationId);
+        const destination = state.accounts.get(destinationId) ?? state.destinations.get(destinationId);
         if (destinationId === t.accountId || destination === undefined || destination.currency !== account.currency)
           return decline('invalid_transfer');
         if (before.lt(t.amount)) return decline('insufficient_funds');
-        const destinationBefore = balanceOf(destinationId);
-        return approve(before.minus(t.amount), {
-          accountId: destinationId,
-          before: destinationBefore,
-          after: destinationBefore.plus(t.amount),
+        transfers.set(t.transactionId, {
+          sourceId: t.accountId,
+          destinationId,
+          amount: t.amount,
+          currency: t.currency,
+          eventTime: t.eventTime,
         });
+        return approve(before.minus(t.amount));
       }
+      case 'transfer_in':
+        if (!matchesTransfer(t, transfers.get(t.originalTransactionId as string))) return decline('invalid_transfer');
+        return approve(before.plus(t.amount));
     }
   });
   return { outcomes, balances };

@@ -2,7 +2,6 @@
 // result events published for them. Pure; the SQL is in ../db/apply-batch.ts.
 
 import { RESULT_EVENT_VERSION, type ResultEvent } from '../events.js';
-import { transferInId } from '../ids.js';
 import { isoTime } from '../iso-time.js';
 import { decodeTransaction, type DeadLetterReason } from '../message.js';
 import type { Big } from '../money.js';
@@ -44,33 +43,20 @@ export interface LedgerRow {
   readonly relatedTransactionId: string | null;
 }
 
-/** One ledger row per recorded outcome; an approved transfer adds its credit leg. */
+/** One ledger row per recorded outcome (a transfer's credit leg is an outcome of its own message). */
 export function ledgerRows(outcome: Outcome): LedgerRow[] {
   if (outcome.kind === 'duplicate') return [];
   const t = outcome.entry.transaction;
-  const row: LedgerRow = {
-    id: t.transactionId,
-    accountId: t.accountId,
-    type: t.type,
-    outcome,
-    balanceBefore: outcome.balanceBefore,
-    balanceAfter: outcome.balanceAfter,
-    counterpartyAccountId: t.counterpartyAccountId,
-    relatedTransactionId: t.originalTransactionId,
-  };
-  if (outcome.credited === undefined) return [row];
-  const credited = outcome.credited;
   return [
-    row,
     {
-      id: transferInId(t.transactionId),
-      accountId: credited.accountId,
-      type: 'transfer_in',
+      id: t.transactionId,
+      accountId: t.accountId,
+      type: t.type,
       outcome,
-      balanceBefore: credited.before,
-      balanceAfter: credited.after,
-      counterpartyAccountId: t.accountId,
-      relatedTransactionId: t.transactionId,
+      balanceBefore: outcome.balanceBefore,
+      balanceAfter: outcome.balanceAfter,
+      counterpartyAccountId: t.counterpartyAccountId,
+      relatedTransactionId: t.originalTransactionId,
     },
   ];
 }
@@ -81,7 +67,8 @@ export function resultEvent(row: LedgerRow, appliedAtMs: number): ResultEvent {
   return {
     version: RESULT_EVENT_VERSION,
     eventId: row.id,
-    transactionId: t.transactionId,
+    // A credit leg's event is about its transfer, as a stored one is (../db/result-events.ts).
+    transactionId: t.type === 'transfer_in' ? (t.originalTransactionId as string) : t.transactionId,
     accountId: row.accountId,
     type: row.type,
     status: row.outcome.kind,

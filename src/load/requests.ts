@@ -8,7 +8,7 @@
 import type { Random } from '../generator/random.js';
 import type { Transaction } from '../message.js';
 import { formatAmount, fromMinorUnits } from '../money.js';
-import { assert } from '../errors.js';
+import { AssertionFailure, assert } from '../errors.js';
 
 export const WRITE_ENDPOINTS = ['purchase', 'deposit', 'withdrawal', 'transfer', 'refund'] as const;
 export const READ_ENDPOINTS = ['balance', 'statement'] as const;
@@ -120,6 +120,8 @@ export function writeRequestOf(transaction: Transaction, purchases: ApprovedPurc
       const refund = partial ? partOf(purchase.amount, random) : purchase.amount;
       return post('refund', `/v1/transactions/${purchase.transactionId}/refunds`, { amount: refund }, key);
     }
+    case 'transfer_in':
+      throw new AssertionFailure('the generator made a credit leg, which only the ledger produces');
   }
 }
 

@@ -1,13 +1,16 @@
 // The ledger consumer group's work for one slice of the transactions topic:
 // decode, apply in one database transaction (retried, bounded), tell the
-// listener what the database committed, then publish the result events and
-// the dead letters. The Kafka adapter resolves the offsets only after this
-// returns, so a crash anywhere before redelivers the slice: its transactions
-// are then duplicates, and their stored result events are published again
-// (consumers of the results topic drop repeats by event id). Events are
-// at-least-once without an outbox table.
+// listener what the database committed, then produce the credit legs of the
+// approved transfers (keyed by their destination, back to the transactions
+// topic: ../ledger/transfers.ts) and publish the result events and the dead
+// letters. The Kafka adapter resolves the offsets only after this returns,
+// so a crash anywhere before redelivers the slice: its transactions are then
+// duplicates, their credit legs are produced again from the stored
+// transfers, and their stored result events are published again (consumers
+// of the results topic drop repeats by event id, the ledger repeated credit
+// legs by id). Without an outbox table.
 
-import { applyBatch } from '../db/apply-batch.js';
+import { applyBatch, readTransfers } from '../db/apply-batch.js';
 import type { Sql } from '../db/connect.js';
 import { databaseError } from '../db/connect.js';
 import { readResultEvents } from '../db/result-events.js';
@@ -15,6 +18,8 @@ import { encodeResultEvent } from '../events.js';
 import type { SliceHandler } from '../kafka/messages.js';
 import type { MessageSink } from '../kafka/sink.js';
 import { decodeSlice, resultEvent, type BatchResult, type DeadLetter } from '../ledger/rows.js';
+import { creditLeg, creditLegsOf } from '../ledger/transfers.js';
+import { encodeTransaction } from '../message.js';
 import { isRetriable, withRetry, type RetryPolicy } from '../retry.js';
 import { accountKey, type Topology } from '../topology.js';
 
@@ -54,6 +59,18 @@ export function createLedgerHandler(options: LedgerHandlerOptions): SliceHandler
     listener.committed(result, committedAtMs);
     const duplicateIds = result.outcomes.flatMap((outcome) =>
       outcome.kind === 'duplicate' ? [outcome.entry.transaction.transactionId] : [],
+    );
+    const duplicateTransferIds = result.outcomes.flatMap((outcome) =>
+      outcome.kind === 'duplicate' && outcome.entry.transaction.type === 'transfer' ? [outcome.entry.transaction.transactionId] : [],
+    );
+    const storedTransfers = await withRetry(() => readTransfers(sql, duplicateTransferIds), options.retry);
+    const creditLegs = [
+      ...creditLegsOf(result.outcomes, committedAtMs),
+      ...[...storedTransfers].map(([transferId, transfer]) => creditLeg(transferId, transfer, committedAtMs)),
+    ];
+    await options.sink.send(
+      topology.transactionsTopic,
+      creditLegs.map((credit) => ({ key: accountKey(credit.accountId), value: encodeTransaction(credit) })),
     );
     const events = [
       ...result.rows.map((row) => resultEvent(row, committedAtMs)),

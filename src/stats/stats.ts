@@ -18,6 +18,8 @@ export interface Counts {
   readonly declinedByReason: Readonly<Partial<Record<DeclineReason, number>>>;
   readonly duplicates: number;
   readonly deadLettered: number;
+  /** Credit legs of transfers applied: messages the ledger produced itself, not in `processed` (../ledger/transfers.ts). */
+  readonly creditLegs: number;
 }
 
 export interface Snapshot extends Counts {
@@ -55,6 +57,7 @@ export class RunStats {
   declined = 0;
   duplicates = 0;
   deadLettered = 0;
+  creditLegs = 0;
   injectedDuplicates = 0;
   injectedMalformed = 0;
   readonly declinedByReason: Partial<Record<DeclineReason, number>> = {};
@@ -78,6 +81,7 @@ export class RunStats {
       declinedByReason: { ...this.declinedByReason },
       duplicates: this.duplicates,
       deadLettered: this.deadLettered,
+      creditLegs: this.creditLegs,
     };
   }
 
@@ -106,6 +110,12 @@ export class RunStats {
 
   recordOutcomes(outcomes: readonly Outcome[], committedAtMs: number): void {
     for (const outcome of outcomes) {
+      // A credit leg is the second half of a transfer counted already; a repeated one, of a
+      // redelivered transfer. One declined (it matches no approved transfer) is counted as a decline.
+      if (outcome.entry.transaction.type === 'transfer_in' && outcome.kind !== 'declined') {
+        if (outcome.kind === 'approved') this.creditLegs += 1;
+        continue;
+      }
       if (outcome.kind === 'duplicate') {
         this.duplicates += 1;
         continue;

@@ -4,7 +4,7 @@
 // it.
 
 import { transferInId } from '../../src/ids.js';
-import type { Transaction, TransactionType } from '../../src/message.js';
+import type { MessageType, Transaction } from '../../src/message.js';
 import { Big } from '../../src/money.js';
 
 // ------------------------------------------------------- the reference model
@@ -13,7 +13,7 @@ import { Big } from '../../src/money.js';
 
 export interface ModelTransaction {
   id: string;
-  type: TransactionType;
+  type: MessageType;
   accountId: string;
   cents: bigint;
   currency: string;
@@ -45,6 +45,8 @@ const DEPOSIT_CENTS_MAX = 1_000_000n;
 export class ReferenceLedger {
   readonly results = new Map<string, ModelResult>();
   readonly purchases = new Map<string, { accountId: string; cents: bigint; refunded: bigint }>();
+  /** Approved transfers, by id: what their credit leg must be. */
+  readonly transfers = new Map<string, { from: string; to: string; cents: bigint; currency: string }>();
   duplicates = 0;
   constructor(
     readonly accounts: Map<string, ModelAccount>,
@@ -96,15 +98,71 @@ export class ReferenceLedger {
       account.cents += t.cents;
       return void approve();
     }
+    if (t.type === 'transfer_in') {
+      // The credit leg of an approved transfer, exactly as the transfer made it, once.
+      const transfer = this.transfers.get(t.originalTransactionId ?? '');
+      const exact =
+        transfer !== undefined &&
+        t.id === transferInId(t.originalTransactionId ?? '') &&
+        transfer.to === t.accountId &&
+        transfer.from === t.counterpartyAccountId &&
+        transfer.cents === t.cents &&
+        transfer.currency === t.currency;
+      if (!exact) return void decline('invalid_transfer');
+      account.cents += t.cents;
+      return void approve();
+    }
+    // A transfer debits its source; its credit leg comes later, as a message of its own.
     const destination = this.accounts.get(t.counterpartyAccountId ?? '');
     if (t.counterpartyAccountId === t.accountId || !destination || destination.currency !== account.currency)
       return void decline('invalid_transfer');
     if (account.cents < t.cents) return void decline('insufficient_funds');
     account.cents -= t.cents;
-    destination.cents += t.cents;
+    this.transfers.set(t.id, { from: t.accountId, to: t.counterpartyAccountId as string, cents: t.cents, currency: t.currency });
     approve();
-    this.results.set(transferInId(t.id), { status: 'approved', reason: null, balanceAfterCents: destination.cents });
   }
+
+  /** The credit leg the ledger produces for a transfer this model approved (null if it did not). */
+  creditLegOf(t: ModelTransaction): ModelTransaction | null {
+    const transfer = t.type === 'transfer' ? this.transfers.get(t.id) : undefined;
+    if (transfer === undefined) return null;
+    return {
+      id: transferInId(t.id),
+      type: 'transfer_in',
+      accountId: transfer.to,
+      cents: transfer.cents,
+      currency: transfer.currency,
+      cardId: null,
+      counterpartyAccountId: transfer.from,
+      originalTransactionId: t.id,
+      eventTime: t.eventTime,
+    };
+  }
+}
+
+/**
+ * Replays a topic as the ledger applied it. The topic is keyed by account
+ * (credit legs by their destination), so each account's story is one
+ * partition's, in offset order; only a credit leg depends on another
+ * partition, and its transfer was always applied before it was produced.
+ * So partitions are replayed in turns, each up to a credit leg whose
+ * transfer the model has not seen yet.
+ */
+export function replayPartitions(model: ReferenceLedger, partitions: readonly (readonly ModelTransaction[])[]): void {
+  const next = partitions.map(() => 0);
+  for (let progressed = true; progressed;) {
+    progressed = false;
+    partitions.forEach((messages, partition) => {
+      for (let t = messages[next[partition]!]; t !== undefined; t = messages[next[partition]!]) {
+        if (t.type === 'transfer_in' && !model.results.has(t.originalTransactionId ?? '')) break;
+        model.apply(t);
+        next[partition]! += 1;
+        progressed = true;
+      }
+    });
+  }
+  const stuck = partitions.flatMap((messages, partition) => messages.slice(next[partition], next[partition]! + 1));
+  if (stuck.length > 0) throw new Error(`credit legs before any transfer of theirs: ${stuck.map((t) => t.id).join(', ')}`);
 }
 
 /** A decoded message as the model takes it (amounts have at most 2 decimals). */

@@ -55,6 +55,8 @@ export async function expectAuditPasses(env: Record<string, string>): Promise<vo
 export interface Accounting {
   /** Valid transactions in the topic, in partition and offset order (copies included). */
   readonly transactions: Transaction[];
+  /** The same, one list per partition. */
+  readonly byPartition: Transaction[][];
   /** Offsets in the topic, from each partition's first to its last. */
   readonly offsets: number;
   readonly malformed: number;
@@ -144,13 +146,13 @@ function judgeOffset(decoded: Decoded | undefined, at: Recorded, ledgerIds: Read
 async function readRecorded(db: TestDatabase, topic: string): Promise<{ byOffset: Map<string, Recorded>; elsewhere: number }> {
   const [ledger, duplicates, deadLetters, [elsewhere]] = await Promise.all([
     db.sql<{ at: string; id: string }[]>`
-      select kafka_partition || ':' || kafka_offset as at, id::text from transactions where kafka_topic = ${topic} and type not in ('opening', 'transfer_in')`,
+      select kafka_partition || ':' || kafka_offset as at, id::text from transactions where kafka_topic = ${topic} and type <> 'opening'`,
     db.sql<
       { at: string; id: string }[]
     >`select kafka_partition || ':' || kafka_offset as at, transaction_id::text as id from duplicates where topic = ${topic}`,
     db.sql<{ at: string }[]>`select kafka_partition || ':' || kafka_offset as at from dead_letters where topic = ${topic}`,
     db.sql<{ n: number }[]>`select
-      (select count(*)::int from transactions where type not in ('opening', 'transfer_in') and kafka_topic is distinct from ${topic})
+      (select count(*)::int from transactions where type <> 'opening' and kafka_topic is distinct from ${topic})
       + (select count(*)::int from duplicates where topic <> ${topic}) + (select count(*)::int from dead_letters where topic <> ${topic}) as n`,
   ]);
   const byOffset = new Map<string, Recorded>();
@@ -205,11 +207,17 @@ export async function expectEveryMessageAccountedFor({ db }: Scenario): Promise<
   for (const [key, at] of byOffset) problems.push(`${topic} ${key}: stray: ${describeRecorded(at)} at no offset of the topic`);
   tally.stray += byOffset.size;
   const transactions = [...decoded.values()].flatMap((result) => (result.ok ? [result.transaction] : []));
+  const byPartition = partitions.map(({ partition }) =>
+    messages.flatMap((message) => {
+      const result = message.partition === partition ? decoded.get(`${partition}:${message.offset}`) : undefined;
+      return result?.ok ? [result.transaction] : [];
+    }),
+  );
   const malformed = decoded.size - transactions.length;
   expect({ problems: problems.slice(0, 10), count: problems.length }).toEqual({ problems: [], count: 0 });
   const [belowZero] = await db.sql<{ n: number }[]>`select count(*)::int as n from accounts where balance < 0`;
   expect(belowZero!.n).toBe(0);
-  return { transactions, malformed, ...tally, belowZero: belowZero!.n };
+  return { transactions, byPartition, malformed, ...tally, belowZero: belowZero!.n };
 }
 
 export async function balances(db: TestDatabase): Promise<Record<string, string>> {

@@ -40,6 +40,7 @@ describe('balance, statement and audit', () => {
       ['balances_match_ledger', 0, null],
       ['no_balance_below_zero', 0, null],
       ['transfer_legs_net_to_zero', 0, null],
+      ['transfers_settled', 0, null],
       ['refunds_within_purchase', 0, null],
       ['history_matches_ledger', 0, null],
       ['offsets_accounted_for', 0, null],
@@ -117,6 +118,22 @@ describe('balance, statement and audit', () => {
         const [row] = await sql<{ id: string }[]>`select id from transactions where type = 'transfer_in' order by id limit 1`;
         await sql`update transactions set amount = amount + 5 where id = ${row!.id}`;
         return () => sql`update transactions set amount = amount - 5 where id = ${row!.id}`;
+      },
+    ],
+    [
+      'a credit leg consumed but never applied',
+      ['transfers_settled', 'offsets_accounted_for'],
+      async (sql) => {
+        const [leg] = await sql<Record<string, unknown>[]>`select * from transactions where type = 'transfer_in' order by id limit 1`;
+        const [history] = await sql<Record<string, unknown>[]>`select * from account_activity where event_id = ${leg!.id as string}`;
+        await sql`delete from account_activity where event_id = ${leg!.id as string}`;
+        await sql`delete from transactions where id = ${leg!.id as string}`;
+        await sql`update accounts set balance = balance - ${leg!.amount as string}::numeric where id = ${leg!.account_id as string}`;
+        return async () => {
+          await sql`update accounts set balance = balance + ${leg!.amount as string}::numeric where id = ${leg!.account_id as string}`;
+          await sql`insert into transactions ${sql(leg!)}`;
+          await sql`insert into account_activity ${sql(history!)}`;
+        };
       },
     ],
     [

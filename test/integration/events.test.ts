@@ -1,6 +1,9 @@
-// Result events survive a crash between the database commit and the publish:
-// the redelivered batch finds its transactions already recorded and publishes
-// their stored events again; the history drops the repeats by event id.
+// Result events and credit legs survive a crash between the database commit
+// and the publish: the redelivered batch finds its transactions already
+// recorded, produces the approved transfer's credit leg again (from the
+// stored transfer) and publishes their stored events again; the credit leg,
+// delivered twice, is applied once, and the history drops the repeats by
+// event id.
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { applyBatch } from '../../src/db/apply-batch.js';
@@ -71,6 +74,7 @@ describe('result events', () => {
     const kafka = createKafka(db.config.kafka);
     const admin = await connectAdmin(kafka, db.config.kafka);
     const topology = topologyOf(db.config.kafka, 1);
+    await ensureTopic(admin, topology.transactionsTopic, 1);
     await ensureTopic(admin, topology.resultsTopic, 1);
     const sink = await createMessageSink(kafka, { retry: outageRetry(db.config.kafka.outageLimitMs) });
     const stats = new RunStats();
@@ -87,31 +91,61 @@ describe('result events', () => {
     await handle(messages, async () => {}); // the redelivery
     expect(stats.duplicates).toBe(2);
 
-    const consumer = kafka.consumer({ groupId: `${db.config.kafka.groupId}-events`, maxWaitTimeInMs: 100 });
-    const received: ConsumedMessage[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topic: topology.resultsTopic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message, partition }) => {
-        received.push({ partition, offset: message.offset, key: message.key, value: message.value });
+    const read = async (topic: string, groupSuffix: string, count: number): Promise<ConsumedMessage[]> => {
+      const consumer = kafka.consumer({ groupId: `${db.config.kafka.groupId}-${groupSuffix}`, maxWaitTimeInMs: 100 });
+      const received: ConsumedMessage[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message, partition }) => {
+          received.push({ partition, offset: message.offset, key: message.key, value: message.value });
+        },
+      });
+      await waitUntil(`${count} messages on ${topic}`, () => received.length >= count);
+      await consumer.disconnect();
+      return received;
+    };
+    // The transfer's credit leg, produced again on the redelivery, keyed by its destination.
+    const credits = await read(topology.transactionsTopic, 'credits', 1);
+    expect(credits).toHaveLength(1);
+    expect(credits[0]!.key?.toString()).toBe(bob);
+    expect(decodeTransaction(credits[0]!.value)).toMatchObject({
+      ok: true,
+      transaction: {
+        transactionId: transferInId(transfer.transactionId),
+        type: 'transfer_in',
+        accountId: bob,
+        counterpartyAccountId: alice,
       },
     });
-    await waitUntil('three result events', () => received.length >= 3);
-    await consumer.disconnect();
+    await handle(credits, async () => {});
+    await handle(credits, async () => {}); // delivered twice: applied once
+    expect([stats.creditLegs, stats.duplicates]).toEqual([1, 2]);
+    const [balance] = await db.sql<{ balance: string }[]>`select balance from accounts where id = ${bob}`;
+    expect(balance!.balance).toBe('120.0000');
+
+    // purchase, transfer (stored, again), credit leg, credit leg (stored, again).
+    const received = await read(topology.resultsTopic, 'events', 4);
     await sink.close();
     await admin.disconnect();
 
     const events = received.map((message) => decodeResultEvent(message.value)!);
     expect(events.map((event) => event.eventId).sort()).toEqual(
-      [purchase.transactionId, transfer.transactionId, transferInId(transfer.transactionId)].sort(),
+      [purchase.transactionId, transfer.transactionId, transferInId(transfer.transactionId), transferInId(transfer.transactionId)].sort(),
     );
-    expect(events.find((event) => event.eventId === transferInId(transfer.transactionId))).toMatchObject({
-      transactionId: transfer.transactionId,
-      accountId: bob,
-      type: 'transfer_in',
-      status: 'approved',
-      balanceAfter: '120.0000',
-    });
+    // The fresh event and the stored one: the same, to the scale of the decimal strings.
+    const creditEvents = events.filter((event) => event.eventId === transferInId(transfer.transactionId));
+    expect(creditEvents.map((event) => ({ ...event, balanceAfter: new Big(event.balanceAfter!).toFixed(4) }))).toEqual(
+      [0, 1].map(() =>
+        expect.objectContaining({
+          transactionId: transfer.transactionId,
+          accountId: bob,
+          type: 'transfer_in',
+          status: 'approved',
+          balanceAfter: '120.0000',
+        }),
+      ),
+    );
     for (const message of received) expect(message.key?.toString()).toBe(decodeResultEvent(message.value)!.accountId);
 
     const history = createHistoryHandler(db.sql, retry, () => {});
@@ -119,5 +153,6 @@ describe('result events', () => {
     await history(received, async () => {});
     const rows = await db.sql<{ event_id: string }[]>`select event_id from account_activity`;
     expect(rows).toHaveLength(3);
+    expect(received).toHaveLength(4);
   });
 });

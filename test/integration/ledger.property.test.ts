@@ -5,16 +5,26 @@
 // random batch boundaries, ids repeated within and across batches, redelivered
 // batches, unknown accounts and cards, blocked and expired cards, refunds of
 // refunded or declined purchases, transfers to oneself or across currencies.
+// A transfer's credit leg goes where the pipeline sends it: back into the
+// stream, at a random later point (the destination's partition), sometimes
+// twice (a redelivered transfer produces it again).
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRandom, type Random } from '../../src/generator/random.js';
-import { uuidV4 } from '../../src/ids.js';
-import { applyBatch } from '../../src/db/apply-batch.js';
+import { transferInId, uuidV4 } from '../../src/ids.js';
+import { applyBatch, readTransfers } from '../../src/db/apply-batch.js';
+import { creditLeg, creditLegsOf } from '../../src/ledger/transfers.js';
 import type { LedgerEntry } from '../../src/ledger/decide.js';
 import type { Transaction } from '../../src/message.js';
 import { fromMinorUnits } from '../../src/money.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { ReferenceLedger, type ModelAccount, type ModelCard, type ModelTransaction } from '../helpers/reference-ledger.js';
+import {
+  ReferenceLedger,
+  toModelTransaction,
+  type ModelAccount,
+  type ModelCard,
+  type ModelTransaction,
+} from '../helpers/reference-ledger.js';
 
 // ------------------------------------------------------------ the workloads
 
@@ -47,6 +57,11 @@ function workload(random: Random, accountIds: readonly string[], cardIds: readon
       transactions.push({ ...random.pick(transactions) });
       continue;
     } // redelivery: same id
+    const transfers = transactions.filter((t) => t.type === 'transfer');
+    if (transfers.length > 0 && random.chance(0.03)) {
+      transactions.push(forgedCreditLeg(random, random.pick(transfers), accountIds));
+      continue;
+    }
     const type = random.pick([
       'purchase',
       'purchase',
@@ -97,14 +112,33 @@ function workload(random: Random, accountIds: readonly string[], cardIds: readon
   return transactions;
 }
 
-function cut<T>(random: Random, items: readonly T[], sizeMax: number): T[][] {
-  const batches: T[][] = [];
-  for (let start = 0; start < items.length;) {
-    const size = 1 + random.int(sizeMax);
-    batches.push(items.slice(start, start + size));
-    start += size;
-  }
-  return batches;
+/** A credit leg the ledger did not produce: for a transfer that was never made, or not as the transfer made it. */
+function forgedCreditLeg(random: Random, transfer: ModelTransaction, accountIds: readonly string[]): ModelTransaction {
+  const genuine: ModelTransaction = {
+    ...transfer,
+    id: transferInId(transfer.id),
+    type: 'transfer_in',
+    accountId: transfer.counterpartyAccountId as string,
+    counterpartyAccountId: transfer.accountId,
+    originalTransactionId: transfer.id,
+  };
+  const made = uuidV4(random);
+  return random.pick([
+    { ...genuine, originalTransactionId: made, id: transferInId(made) }, // no such transfer
+    { ...genuine, id: uuidV4(random) }, // not the credit leg's id
+    { ...genuine, cents: genuine.cents + 1n }, // more than was debited
+    { ...genuine, accountId: random.pick(accountIds) }, // to another account
+  ]);
+}
+
+/** The first of each id, in order. */
+function unique(transactions: readonly ModelTransaction[]): ModelTransaction[] {
+  const seen = new Set<string>();
+  return transactions.filter((t) => !seen.has(t.id) && Boolean(seen.add(t.id)));
+}
+
+function sortById(transactions: ModelTransaction[]): ModelTransaction[] {
+  return [...transactions].sort((a, b) => a.id.localeCompare(b.id));
 }
 
 describe('batch apply against the sequential reference model', () => {
@@ -146,20 +180,35 @@ describe('batch apply against the sequential reference model', () => {
     const random = createRandom(seed, 'property');
     const { accounts, cards } = await seedAccounts(random, 1 + random.int(5));
     const model = new ReferenceLedger(new Map([...accounts].map(([id, a]) => [id, { ...a }])), cards);
-    const transactions = workload(random, [...accounts.keys()], [...cards.keys()], 150 + random.int(250));
+    const queue = workload(random, [...accounts.keys()], [...cards.keys()], 150 + random.int(250));
+    const sizeMax = 1 + random.int(60);
+    const later = (credit: ModelTransaction) => queue.splice(random.int(queue.length + 1), 0, credit);
     let duplicates = 0;
     let offset = 0;
-    for (const batch of cut(random, transactions, 1 + random.int(60))) {
-      const decisions = await applyBatch(db.sql, { topic: 'property', entries: batch.map((t) => toEntry(t, offset++)) });
-      duplicates += decisions.outcomes.filter((outcome) => outcome.kind === 'duplicate').length;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, 1 + random.int(sizeMax));
+      const result = await applyBatch(db.sql, { topic: 'property', entries: batch.map((t) => toEntry(t, offset++)) });
+      duplicates += result.outcomes.filter((outcome) => outcome.kind === 'duplicate').length;
+      const known = new Set(model.results.keys());
+      for (const t of batch) model.apply(t);
+      // The credit legs produced are exactly those of the transfers this batch approved.
+      const credits = creditLegsOf(result.outcomes, 0).map(toModelTransaction);
+      const approvedHere = unique(batch.filter((t) => t.type === 'transfer' && !known.has(t.id)));
+      expect(credits).toEqual(approvedHere.flatMap((t) => model.creditLegOf(t) ?? []));
+      for (const credit of credits) later(credit);
       // A redelivered batch (the process died after the commit, before the
-      // offset commit) must change nothing at all.
+      // offset commit) must change nothing at all; its approved transfers'
+      // credit legs are produced again from the stored rows.
       if (random.chance(0.1)) {
         const again = await applyBatch(db.sql, { topic: 'property', entries: batch.map((t) => toEntry(t, offset)) });
         expect(again.outcomes.every((outcome) => outcome.kind === 'duplicate')).toBe(true);
+        const transferIds = unique(batch.filter((t) => t.type === 'transfer')).map((t) => t.id);
+        const stored = await readTransfers(db.sql, transferIds);
+        const producedAgain = [...stored].map(([id, transfer]) => toModelTransaction(creditLeg(id, transfer, 0)));
+        expect(sortById(producedAgain)).toEqual(sortById(unique(batch).flatMap((t) => model.creditLegOf(t) ?? [])));
+        for (const credit of producedAgain) later(credit);
       }
     }
-    for (const t of transactions) model.apply(t);
 
     const context = `seed ${seed}`;
     expect([context, duplicates]).toEqual([context, model.duplicates]);

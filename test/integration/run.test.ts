@@ -82,6 +82,7 @@ describe('wallet-sim run', () => {
       'declinedByReason',
       'duplicates',
       'deadLettered',
+      'creditLegs',
       'throughputTps',
       'latencyMs',
       'elapsedSeconds',

@@ -143,6 +143,14 @@ describe('wallet-sim serve', () => {
       ),
     );
     expect(transfers.every((answer) => answer.status === 201 || answer.status === 402)).toBe(true);
+    // An answer is the debit's; each credit leg follows through its destination's partition.
+    const inFlight = async () =>
+      (
+        await db.sql<{ n: number }[]>`
+          select count(*)::int as n from transactions t where t.type = 'transfer' and t.status = 'approved'
+            and not exists (select 1 from transactions i where i.related_transaction_id = t.id and i.type = 'transfer_in')`
+      )[0]!.n;
+    await waitUntil('every credit leg applied', async () => (await inFlight()) === 0);
     expect(new Big(await balance(a.walletId)).plus(new Big(await balance(b.walletId))).toFixed(2)).toBe('600.00');
     const audit = await runCli(['audit', '--json'], env);
     expect(audit.code).toBe(0);

@@ -14,6 +14,7 @@ function snapshot(second: number, declinedByReason: Snapshot['declinedByReason']
     declinedByReason,
     duplicates: 0,
     deadLettered: 0,
+    creditLegs: 0,
     producedTps: 10,
     processedTps: 10,
     lag: second % 3 === 0 ? null : second,

@@ -52,9 +52,10 @@ describe('run stats', () => {
   const outcome = (
     kind: 'approved' | 'declined' | 'duplicate',
     producedAtMs: number,
-    reason: 'insufficient_funds' | null = null,
+    reason: 'insufficient_funds' | 'invalid_transfer' | null = null,
+    type = 'purchase',
   ): Outcome => {
-    const entry = { transaction: { producedAtMs } as never, partition: 0, offset: '0' };
+    const entry = { transaction: { producedAtMs, type } as never, partition: 0, offset: '0' };
     return kind === 'duplicate' ? { kind, entry } : { kind, entry, reason, balanceBefore: null, balanceAfter: null };
   };
 
@@ -64,7 +65,16 @@ describe('run stats', () => {
     stats.recordSent({ count: 4, injectedDuplicates: 0, injectedMalformed: 0 });
     stats.recordCommitted(
       {
-        outcomes: [outcome('approved', 1_000), outcome('declined', 1_010, 'insufficient_funds'), outcome('duplicate', 1_020)],
+        outcomes: [
+          outcome('approved', 1_000),
+          outcome('declined', 1_010, 'insufficient_funds'),
+          outcome('duplicate', 1_020),
+          // Credit legs: applied and repeated ones are the second half of a transfer, not transactions of their own;
+          // one that matches no transfer is a decline to see.
+          outcome('approved', 0, null, 'transfer_in'),
+          outcome('duplicate', 0, null, 'transfer_in'),
+          outcome('declined', 1_020, 'invalid_transfer', 'transfer_in'),
+        ],
         deadLettersRecorded: [{ reason: 'not_json' }],
       },
       1_030,
@@ -73,18 +83,19 @@ describe('run stats', () => {
     expect(summary).toEqual({
       type: 'summary',
       produced: 4,
-      processed: 2,
+      processed: 3,
       approved: 1,
-      declined: 1,
-      declinedByReason: { insufficient_funds: 1 },
+      declined: 2,
+      declinedByReason: { insufficient_funds: 1, invalid_transfer: 1 },
       duplicates: 1,
       deadLettered: 1,
-      throughputTps: 66.7,
+      creditLegs: 1,
+      throughputTps: 100,
       elapsedSeconds: 0.03,
       injectedDuplicates: 0,
       injectedMalformed: 0,
     });
-    // Duplicates are not latency samples: the two applied ones took 30 and 20 ms.
+    // Duplicates and credit legs are not latency samples: the three recorded ones took 30, 20 and 10 ms.
     expect(latencyMs.max).toBe(30);
     expect(Math.abs(latencyMs.p50 - 20) / 20).toBeLessThanOrEqual(0.01);
     expect(Math.abs(latencyMs.p99 - 30) / 30).toBeLessThanOrEqual(0.01);
