@@ -5,6 +5,8 @@
 //   ceiling      seed 100,000 users, run --rate max --count 200000 (median of 3,
 //                each on a fresh database): tx/s, CPU seconds and peak RSS
 //   latency      run --rate R --duration 30s for R = 500, 2000, 5000
+//   growth       the ceiling at 10k, 100k and 1M accounts, then with 10M more
+//                ledger rows, and statement latency on that ledger (bench/growth.ts)
 //   http         serve driven by load: decided writes/s at a rate above its ceiling,
 //                and latency at 500 requests/s (see bench/http.ts)
 //   baselines    (a) per-message: one database transaction per message, through
@@ -21,6 +23,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../src/paths.js';
 import type { Summary } from '../src/stats/stats.js';
 import { noKafka, perMessage, pgbench } from './bench/baselines.js';
+import { growth, GROWTH_SIZES, STATEMENT_LIMIT } from './bench/growth.js';
 import { httpMeasures } from './bench/http.js';
 import { base, dropScope, LATENCY_RATES, median, PARTITIONS, QUICK, run, say, scope, seed, SEED, SIZES } from './bench/harness.js';
 
@@ -102,6 +105,7 @@ async function main(): Promise<void> {
     seeding: await seeding(),
     ceiling: await ceiling(),
     latency: await latency(),
+    growth: await growth(),
     http: await httpMeasures(),
     baselines: { perMessage: await perMessage(), noKafka: await noKafka(), pgbench: await pgbench() },
   };
@@ -111,6 +115,13 @@ async function main(): Promise<void> {
       ceilingToPerMessage: ratio(results.ceiling.medianTps, results.baselines.perMessage.tps),
       ceilingToPgbench: ratio(results.ceiling.medianTps, results.baselines.pgbench?.tps),
       ceilingToNoKafka: ratio(results.ceiling.medianTps, results.baselines.noKafka.tps),
+      cpuMicrosecondsPerTransaction: median(
+        results.ceiling.runs.flatMap((r) => (r.cpuSeconds === null ? [] : [Math.round((r.cpuSeconds / r.processed) * 1e6)])),
+      ),
+      grownBooksToMidSizeCeiling: ratio(
+        results.growth.points[results.growth.points.length - 1]!.tps,
+        results.growth.points.find((p) => p.accounts === GROWTH_SIZES.accounts[1] && p.ledgerRows === p.accounts)?.tps,
+      ),
       httpCeilingToCeiling: ratio(results.http.ceiling.decidedPerSecond, results.ceiling.medianTps),
       httpP99To500P99: ratio(results.http.at500.latencyMs.p99, results.latency.find((l) => l.rate === 500)?.latencyMs.p99),
     },
@@ -130,12 +141,17 @@ async function main(): Promise<void> {
     '| --- | --- |',
     `| seed-users --count ${SIZES.seedUsers} | ${results.seeding.seconds.toFixed(1)} s |`,
     `| end-to-end ceiling (run --rate max --count ${SIZES.ceilingCount}, ${SIZES.ceilingUsers} users; median of ${c.runs.length}) | ${Math.round(c.medianTps).toLocaleString('en-US')} tx/s (runs: ${c.runs.map((r) => Math.round(r.tps)).join(', ')}) |`,
-    `| CPU seconds of wallet-sim per ceiling run | ${cpu.map((v) => v.toFixed(1)).join(', ')} |`,
+    `| CPU seconds of wallet-sim per ceiling run | ${cpu.map((v) => v.toFixed(1)).join(', ')} (median ${report.ratios.cpuMicrosecondsPerTransaction} µs a transaction, all threads) |`,
     `| peak RSS of wallet-sim per ceiling run | ${rss.map((v) => `${Math.round(v)} MB`).join(', ')} |`,
     ...results.latency.map(
       (l) =>
         `| ${l.rate} tx/s for ${SIZES.latencySeconds} s | achieved ${l.achievedTps} tx/s (${((l.achievedTps / l.rate) * 100).toFixed(1)}%), p50 ${l.latencyMs.p50} ms, p95 ${l.latencyMs.p95} ms, p99 ${l.latencyMs.p99} ms, max ${l.latencyMs.max} ms |`,
     ),
+    ...results.growth.points.map(
+      (p) =>
+        `| growth: ceiling with ${p.accounts.toLocaleString('en-US')} accounts, ${p.ledgerRows.toLocaleString('en-US')} ledger rows (one run) | ${Math.round(p.tps).toLocaleString('en-US')} tx/s |`,
+    ),
+    `| growth: statement (first ${STATEMENT_LIMIT} lines) on that ledger, ${GROWTH_SIZES.statements} random accounts one at a time | p50 ${results.growth.statementMs.p50} ms, p95 ${results.growth.statementMs.p95} ms, p99 ${results.growth.statementMs.p99} ms, max ${results.growth.statementMs.max} ms |`,
     `| baseline (a): one database transaction per message, through Kafka (${results.baselines.perMessage.count}) | ${results.baselines.perMessage.tps} tx/s |`,
     `| baseline (b): batch apply without Kafka (${results.baselines.noKafka.count}) | ${results.baselines.noKafka.tps} tx/s |`,
     `| baseline (c): pgbench TPC-B-like, -c 8 -M prepared | ${results.baselines.pgbench ? `${results.baselines.pgbench.tps.toFixed(0)} tps` : 'pgbench not installed'} |`,
@@ -144,6 +160,7 @@ async function main(): Promise<void> {
     `| ceiling ÷ per-message | ${report.ratios.ceilingToPerMessage}× |`,
     `| ceiling ÷ pgbench -c 8 | ${report.ratios.ceilingToPgbench ?? '-'}× |`,
     `| ceiling ÷ no-Kafka ceiling | ${report.ratios.ceilingToNoKafka}× |`,
+    `| growth: largest books ÷ ${GROWTH_SIZES.accounts[1]!.toLocaleString('en-US')} accounts | ${report.ratios.grownBooksToMidSizeCeiling}× |`,
     `| HTTP ceiling ÷ run ceiling | ${report.ratios.httpCeilingToCeiling}× (aim ≥ 0.5) |`,
     `| HTTP p99 at 500/s ÷ run p99 at 500/s | ${report.ratios.httpP99To500P99}× (aim ≤ 2) |`,
     '',
