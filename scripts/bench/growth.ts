@@ -64,13 +64,15 @@ async function ceilingOnce(env: Record<string, string>, accounts: number, ledger
   return { accounts, ledgerRows, tps: measured.summary.throughputTps };
 }
 
-async function addLedgerRows(sql: Awaited<ReturnType<typeof openDatabase>>, count: number): Promise<void> {
+export async function addLedgerRows(sql: Awaited<ReturnType<typeof openDatabase>>, count: number): Promise<void> {
+  const [{ accounts } = { accounts: 0 }] = await sql<{ accounts: number }[]>`select count(*)::int as accounts from accounts`;
+  // Row i belongs to the (i mod accounts)-th account: every account gets the same share.
   await sql`
-    with numbered as (select id, currency, row_number() over (order by id) - 1 as n, count(*) over () as total from accounts)
+    with numbered as (select id, currency, row_number() over (order by id) - 1 as n from accounts)
     insert into transactions (id, account_id, type, amount, currency, status, balance_before, balance_after, event_time, applied_at)
     select uuidv7(), a.id, 'deposit', 10, a.currency, 'approved', 0, 10, now(), now() - make_interval(secs => i / 1000.0)
     from generate_series(1, ${count}::bigint) as i
-    join numbered a on a.n = i % a.total`;
+    join numbered a on a.n = i % ${accounts}::bigint`;
   await sql`analyze transactions`;
 }
 
