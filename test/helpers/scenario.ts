@@ -220,6 +220,18 @@ export async function expectEveryMessageAccountedFor({ db }: Scenario): Promise<
   return { transactions, byPartition, malformed, ...tally, belowZero: belowZero!.n };
 }
 
+/**
+ * The ledger's own messages in the topic: the credit legs of approved
+ * transfers, each at least once (a killed worker's may have been produced
+ * again), and no other. Returns the messages the producers sent, the rest.
+ */
+export async function producersMessages({ db }: Scenario, transactions: readonly Transaction[]): Promise<Transaction[]> {
+  const legs = transactions.filter((t) => t.type === 'transfer_in');
+  const approved = await db.sql<{ id: string }[]>`select id from transactions where type = 'transfer' and status = 'approved' order by id`;
+  expect([...new Set(legs.map((t) => t.originalTransactionId))].sort()).toEqual(approved.map((row) => row.id));
+  return transactions.filter((t) => t.type !== 'transfer_in');
+}
+
 export async function balances(db: TestDatabase): Promise<Record<string, string>> {
   const rows = await db.sql<{ id: string; balance: string }[]>`select id, balance::text from accounts order by id`;
   return Object.fromEntries(rows.map((row) => [row.id, row.balance]));
