@@ -4,7 +4,8 @@
 //   seeding      seed-users --count 1000000, on a fresh database
 //   ceiling      seed 100,000 users, run --rate max --count 200000 (median of 3,
 //                each on a fresh database): tx/s, CPU seconds and peak RSS
-//   latency      run --rate R --duration 30s for R = 500, 2000, 5000
+//   latency      run --rate R --duration 30s for R = 500 (three times: the median
+//                run by p99), 2000, 5000
 //   growth       the ceiling at 10k, 100k and 1M accounts, then with 10M more
 //                ledger rows, and statement latency on that ledger (bench/growth.ts)
 //   http         serve driven by load: decided writes/s at a rate above its ceiling,
@@ -66,18 +67,39 @@ async function ceiling(): Promise<{
   return { runs, medianTps: median(runs.map((r) => r.tps)) };
 }
 
-async function latency(): Promise<{ rate: number; achievedTps: number; latencyMs: Summary['latencyMs'] }[]> {
+// p99 at 500 tx/s moves from run to run (the issue's target is the median of three).
+const LATENCY_REPEATS: Readonly<Record<number, number>> = { 500: 3 };
+
+interface LatencyResult {
+  rate: number;
+  achievedTps: number;
+  latencyMs: Summary['latencyMs'];
+  /** Every run's p99 when the rate was run more than once; the figures above are the median run's. */
+  p99Runs: number[];
+}
+
+async function latency(): Promise<LatencyResult[]> {
   const { config, env } = scope();
   try {
     await seed(env, SIZES.ceilingUsers);
-    const results = [];
+    const results: LatencyResult[] = [];
     for (const rate of LATENCY_RATES) {
-      say(`latency at ${rate} tx/s for ${SIZES.latencySeconds} s`);
-      const measured = await run(['--rate', String(rate), '--duration', `${SIZES.latencySeconds}s`, '--partitions', String(PARTITIONS)], {
-        ...env,
-        KAFKA_TOPIC: `${env.KAFKA_TOPIC}-${rate}`,
+      const runs = [];
+      for (let repeat = 1; repeat <= (LATENCY_REPEATS[rate] ?? 1); repeat++) {
+        say(`latency at ${rate} tx/s for ${SIZES.latencySeconds} s (run ${repeat})`);
+        const measured = await run(['--rate', String(rate), '--duration', `${SIZES.latencySeconds}s`, '--partitions', String(PARTITIONS)], {
+          ...env,
+          KAFKA_TOPIC: `${env.KAFKA_TOPIC}-${rate}-${repeat}`,
+        });
+        runs.push(measured.summary);
+      }
+      const middle = [...runs].sort((a, b) => a.latencyMs.p99 - b.latencyMs.p99)[Math.floor(runs.length / 2)] as Summary;
+      results.push({
+        rate,
+        achievedTps: middle.throughputTps,
+        latencyMs: middle.latencyMs,
+        p99Runs: runs.map((summary) => summary.latencyMs.p99),
       });
-      results.push({ rate, achievedTps: measured.summary.throughputTps, latencyMs: measured.summary.latencyMs });
     }
     return results;
   } finally {
@@ -145,7 +167,7 @@ async function main(): Promise<void> {
     `| peak RSS of wallet-sim per ceiling run | ${rss.map((v) => `${Math.round(v)} MB`).join(', ')} |`,
     ...results.latency.map(
       (l) =>
-        `| ${l.rate} tx/s for ${SIZES.latencySeconds} s | achieved ${l.achievedTps} tx/s (${((l.achievedTps / l.rate) * 100).toFixed(1)}%), p50 ${l.latencyMs.p50} ms, p95 ${l.latencyMs.p95} ms, p99 ${l.latencyMs.p99} ms, max ${l.latencyMs.max} ms |`,
+        `| ${l.rate} tx/s for ${SIZES.latencySeconds} s${l.p99Runs.length > 1 ? ` (the median of ${l.p99Runs.length} runs by p99: ${l.p99Runs.join(', ')} ms)` : ''} | achieved ${l.achievedTps} tx/s (${((l.achievedTps / l.rate) * 100).toFixed(1)}%), p50 ${l.latencyMs.p50} ms, p95 ${l.latencyMs.p95} ms, p99 ${l.latencyMs.p99} ms, max ${l.latencyMs.max} ms |`,
     ),
     ...results.growth.points.map(
       (p) =>
