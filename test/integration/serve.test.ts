@@ -67,6 +67,11 @@ describe('wallet-sim serve', () => {
     expect(withdrawal.contentType).toContain(PROBLEM);
     expect(withdrawal.body).toMatchObject({ type: '/problems/declined', declineReason: 'insufficient_funds', walletId: ann.walletId });
     expect(await balance(ann.walletId)).toBe('59.50');
+    // The answer is the debit's; the credit leg follows through bob's partition.
+    await waitUntil(
+      "the transfer's credit leg",
+      async () => (await db.sql`select 1 from transactions where account_id = ${bob.walletId} and type = 'transfer_in'`).length === 1,
+    );
     expect(await balance(bob.walletId)).toBe('20.00');
 
     const asked = await call(url, 'GET', `/v1/transactions/${String(withdrawal.body.transactionId)}`);
@@ -94,6 +99,10 @@ describe('wallet-sim serve', () => {
     await waitUntil(
       'the history to hold five events',
       async () => ((await call(url, 'GET', `/v1/wallets/${ann.walletId}/history`)).body.data as unknown[]).length === 5,
+    );
+    await waitUntil(
+      "bob's history to hold two events",
+      async () => ((await call(url, 'GET', `/v1/users/${bob.userId}/activity`)).body.data as unknown[]).length === 2,
     );
     const activity = await call(url, 'GET', `/v1/users/${bob.userId}/activity`);
     expect((activity.body.data as { type: string }[]).map((line) => line.type).sort()).toEqual(['deposit', 'transfer_in']);
