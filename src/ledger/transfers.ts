@@ -7,9 +7,10 @@
 //      destination, whose partition then credits it under its own lock.
 //
 // Between the two the money is in flight: an approved transfer without its
-// credit leg. Money is conserved counting it (the audit's money_conserved),
-// and once the ledger group has consumed every message, nothing is in flight
-// (the audit's transfers_settled). A crash between the commit and the
+// credit leg. Money is conserved counting it (the sum of balances is the
+// openings and the outside flows less what is in flight: the audit's
+// per-account and transfer-leg checks together), and once the ledger group
+// has consumed every message, nothing is in flight (transfers_settled). A crash between the commit and the
 // produce redelivers the transfer, a duplicate then, and its credit leg is
 // produced again from the stored row; the credit leg's id (transferInId)
 // makes applying it exactly once.
