@@ -47,6 +47,8 @@ export interface RunOptions {
   readonly statsIntervalMs: number;
   /** Event times from a start date and faster than the clock; null: the clock. */
   readonly simulatedTime: SimulatedTime | null;
+  /** Customers with incomes, paydays and budgets (generator/economy.ts); false: deposits at random from the mix. */
+  readonly economy: boolean;
   /** Compromise a share of the accounts during the run, with labels apart; null: none. */
   readonly fraud: RunFraud | null;
   /** Write the run's HTML report here at the end; null: only record the run. */
@@ -241,6 +243,7 @@ async function produce(
       batchSizeMax: options.producerBatchSizeMax,
       simulatedTime: options.simulatedTime,
       labelsTopic: topology.labelsTopic,
+      economy: options.economy,
       fraud: options.fraud,
     },
     (report) => {
@@ -262,6 +265,6 @@ async function produce(
 
 /** What the runs table keeps of the options: what shaped the traffic. */
 function recordedOptions(options: RunOptions): Record<string, unknown> {
-  const { rate, durationMs, count, seed, skew, mix, partitions, simulatedTime, fraud } = options;
-  return { rate, durationMs, count, seed, skew, mix, partitions, simulatedTime, fraud };
+  const { rate, durationMs, count, seed, skew, mix, partitions, simulatedTime, economy, fraud } = options;
+  return { rate, durationMs, count, seed, skew, mix, partitions, simulatedTime, economy, fraud };
 }

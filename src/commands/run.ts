@@ -39,6 +39,7 @@ interface RunCommandOptions {
   injectMalformed: number;
   start?: number;
   speed?: number;
+  economy: boolean;
   fraudRate: number;
   fraudScenarios: readonly FraudScenario[];
   report?: string;
@@ -84,6 +85,10 @@ export function runCommand(program: Command): Command {
       startOption,
     )
     .option('--speed <factor>', 'simulated time runs this many times faster than the clock, e.g. 3600 (an hour a second)', speedOption)
+    .option(
+      '--no-economy',
+      'no incomes or budgets: deposits come from --mix at random and customers spend whatever their balance (see docs/data.md)',
+    )
     .option('--fraud-rate <share>', 'share of the accounts compromised during the run (0 to 0.5); labels go apart', numberOption(0, 0.5), 0)
     .addOption(
       new Option('--fraud-scenarios <list>', 'which fraud scenarios, comma-separated')
@@ -125,6 +130,7 @@ export function runCommand(program: Command): Command {
           drainTimeoutMs: options.drainTimeout,
           statsIntervalMs: 1_000,
           simulatedTime,
+          economy: options.economy,
           fraud: fraudOf(options),
           reportFile: reportOf(options),
         },

@@ -18,20 +18,24 @@ interface DirectoryRow {
   home_country: string | null;
   activity: number | null;
   amount_scale: number | null;
+  balance_minor_units: string;
 }
 
 /**
- * Every account (or the first `countMax`) with its currency, first card and
- * its owner's profile (if any), in id order, for the generator.
+ * Every account (or the first `countMax`) with its currency, first card,
+ * balance (in cents, for the generator's economy) and its owner's profile
+ * (if any), in id order, for the generator.
  */
 export async function loadAccountDirectory(sql: Sql, countMax: number | null = null): Promise<AccountDirectory> {
   const ids: string[] = [];
   const currencies: string[] = [];
   const cardIds: (string | null)[] = [];
   const profiles = { segments: [] as number[], homePlaces: [] as number[], activities: [] as number[], amountScales: [] as number[] };
+  const balances: bigint[] = [];
   // activity and amount_scale shape behaviour only (they are not money): floats are what the generator needs.
   const query = sql<DirectoryRow[]>`
     select a.id, a.currency, (select c.id from cards c where c.account_id = a.id order by c.id limit 1) as card_id,
+           floor(a.balance * 100)::bigint as balance_minor_units,
            p.segment, p.home_city, p.home_country, p.activity::float8 as activity, p.amount_scale::float8 as amount_scale
     from accounts a left join customer_profiles p on p.user_id = a.user_id
     order by a.id limit ${countMax}`;
@@ -44,9 +48,10 @@ export async function loadAccountDirectory(sql: Sql, countMax: number | null = n
       profiles.homePlaces.push(row.home_city === null ? -1 : placeIndexNamed(row.home_city, row.home_country ?? ''));
       profiles.activities.push(row.activity ?? -1);
       profiles.amountScales.push(row.amount_scale ?? -1);
+      balances.push(BigInt(row.balance_minor_units));
     }
   }
-  return { ids, currencies, cardIds, profiles };
+  return { ids, currencies, cardIds, profiles, balancesMinorUnits: BigInt64Array.from(balances) };
 }
 
 export async function countAccounts(sql: Sql): Promise<number> {

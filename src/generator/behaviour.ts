@@ -27,6 +27,8 @@ export interface Behaviour {
   /** The account's home place, or -1. */
   homeOf(account: number): number;
   amountScaleOf(account: number): number;
+  /** Each account's relative share of the transactions (activity times skew weight). */
+  readonly weights: Float64Array;
 }
 
 interface Group {
@@ -78,13 +80,15 @@ export function createBehaviour(random: Random, profiles: ProfileColumns, skew: 
     categoryCumulative: cumulativeOf(CATEGORIES.map((category) => category.weight * (segment?.categoryFactors[category.code] ?? 1))),
   }));
   const groupOf = new Int8Array(count);
+  const weights = new Float64Array(count);
   for (let account = 0; account < count; account++) {
     const segment = profiles.segments[account] as number;
     const index = segment < 0 ? SEGMENT_TABLE.length : segment;
     const group = groups[index] as Group;
     const weight = (profiles.activities[account] as number) > 0 ? (profiles.activities[account] as number) : 1;
     group.accounts.push(account);
-    group.cumulative.push((group.cumulative[group.cumulative.length - 1] ?? 0) + weight * (zipf[account] as number));
+    weights[account] = weight * (zipf[account] as number);
+    group.cumulative.push((group.cumulative[group.cumulative.length - 1] ?? 0) + (weights[account] as number));
     groupOf[account] = index;
   }
   // Per hour, each group's share: its total activity times its segment's weight of that hour (relative to its day).
@@ -108,5 +112,6 @@ export function createBehaviour(random: Random, profiles: ProfileColumns, skew: 
       random.chance(Math.min(1, category.onlineShare * ((groups[groupOf[account] as number] as Group).segment?.onlineFactor ?? 1))),
     homeOf: (account) => profiles.homePlaces[account] as number,
     amountScaleOf: (account) => ((profiles.amountScales[account] as number) > 0 ? (profiles.amountScales[account] as number) : 1),
+    weights,
   };
 }

@@ -10,6 +10,7 @@ import { TRANSACTION_TYPES, type Merchant, type Transaction, type TransactionTyp
 import { fromMinorUnits } from '../money.js';
 import { createBehaviour, type Behaviour, type ProfileColumns } from './behaviour.js';
 import { hourOf } from './calendar.js';
+import { createEconomy, SPEND_TRIES_MAX, type Economy, type EconomyOptions, type Income } from './economy.js';
 import { createFraud, type FraudLabel, type FraudOptions } from './fraud.js';
 import { createMerchantPool, purchaseMinorUnits, type Category, type MerchantPool, type PoolMerchant } from './merchants.js';
 import { PLACES } from './places.js';
@@ -22,6 +23,8 @@ export interface AccountDirectory {
   readonly cardIds: readonly (string | null)[];
   /** Customer profiles, when the database has them: accounts then behave by segment and home. */
   readonly profiles?: ProfileColumns;
+  /** Balances at the start, in minor units, for the economy (which then holds its belief of them in this array). */
+  readonly balancesMinorUnits?: BigInt64Array;
 }
 
 /** Relative weights of the transaction types. */
@@ -50,6 +53,12 @@ export interface TransactionGeneratorOptions {
    * whatever the hour a run starts at.
    */
   readonly simulatedHours?: boolean;
+  /**
+   * Customers with incomes and budgets (see economy.ts): deposits are then
+   * their incomes on paydays, and they spend within their means. Needs
+   * profiles and balances in the directory; without them it is off.
+   */
+  readonly economy?: Pick<EconomyOptions, 'clock' | 'monthlyTransactions' | 'startMs'>;
   /** Compromise a share of the accounts during the run; each fraudulent transaction's label goes to `onLabel`. */
   readonly fraud?: FraudOptions & { readonly onLabel: (label: FraudLabel) => void };
 }
@@ -82,38 +91,43 @@ interface RefundablePurchase {
   readonly merchant: Merchant;
 }
 
+interface Context {
+  readonly options: TransactionGeneratorOptions;
+  readonly accounts: AccountDirectory;
+  readonly random: Random;
+  readonly merchants: MerchantPool;
+  readonly behaviour: Behaviour | null;
+  readonly economy: Economy | null;
+  readonly refundable: RefundablePurchases;
+  /** An account index for an event at `eventMs`. */
+  readonly pickAccount: (eventMs: number) => number;
+}
+
+/** What a transaction is before it gets its id and times. */
+interface Draft {
+  readonly type: TransactionType;
+  /** Index of the account in the directory; -1 for an account that does not exist. */
+  readonly account: number;
+  /** The destination's index, for a transfer; -1 otherwise. */
+  readonly counterparty: number;
+  readonly amountMinorUnits: bigint;
+  readonly fields: Pick<
+    Transaction,
+    'accountId' | 'currency' | 'cardId' | 'counterpartyAccountId' | 'originalTransactionId' | 'merchant' | 'channel'
+  >;
+}
+
 export function createTransactionGenerator(options: TransactionGeneratorOptions): TransactionGenerator {
   const { accounts } = options;
   if (accounts.ids.length === 0) throw new Error('the transaction generator needs at least one account');
-  const mix = options.mix ?? DEFAULT_MIX;
-  const faker = seededFaker(options.seed);
-  const random = createRandom(options.seed, 'transactions');
-  const merchants = createMerchantPool(faker, createRandom(options.seed, 'merchants'), options.merchantPoolSize);
-  const behaviour = hasProfiles(accounts) ? createBehaviour(random, accounts.profiles, options.skew) : null;
-  const pickAccount = behaviour === null ? createAccountPicker(random, accounts.ids.length, options.skew) : null;
-  const hourFor = options.simulatedHours === true ? hourOf : () => null;
-  const pickType = createTypePicker(mix);
+  const context = createContext(options);
   const nextId = createUuidV7(createRandom(options.seed, 'ids'));
   let generated = 0;
   const idTimeMs = options.reproducibleIds === true ? () => REPRODUCIBLE_ID_EPOCH_MS + generated : (nowMs: number) => nowMs;
-  const fraud =
-    options.fraud === undefined || options.fraud.rate === 0
-      ? null
-      : createFraud(
-          createRandom(options.seed, 'fraud'),
-          createRandom(options.seed, 'fraud-episodes'),
-          options.fraud,
-          {
-            ...accounts,
-            homePlaces: accounts.profiles?.homePlaces ?? accounts.ids.map(() => -1),
-          },
-          merchants,
-        );
-  const refundable: RefundablePurchase[] = [];
-  let refundableNext = 0;
+  const fraud = createFraudOf(options, context.merchants);
+  const pickType = createTypePicker(context.economy === null ? (options.mix ?? DEFAULT_MIX) : withoutDeposits(options.mix ?? DEFAULT_MIX));
 
   return (nowMs, eventMs = nowMs) => {
-    const time = isoTime(eventMs);
     const transactionId = nextId(idTimeMs(nowMs));
     generated += 1;
     const fraudulent = fraud?.next(generated - 1, eventMs, transactionId, nowMs) ?? null;
@@ -121,120 +135,274 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
       options.fraud?.onLabel(fraudulent.label);
       return fraudulent.transaction;
     }
-    let type = pickType(random);
-    if (type === 'refund' && refundable.length === 0) type = 'purchase';
-    const index = pickAccount === null ? (behaviour as Behaviour).pickAccount(hourFor(eventMs)) : pickAccount();
-    const unknown = options.unknownAccountShare > 0 && random.chance(options.unknownAccountShare);
-    const accountId = unknown ? uuidV4(random) : (accounts.ids[index] as string);
-    const currency = accounts.currencies[index] as string;
+    const income = context.economy?.incomeDue(eventMs) ?? null;
+    const draft = income === null ? affordableDraft(context, pickType, eventMs) : incomeDraft(context, income);
+    if (draft.type === 'purchase' && draft.account >= 0) context.refundable.remember(transactionId, draft);
     // Every transaction is made by this one literal, fields in the order the
     // decoder makes them: one object shape for V8 wherever transactions go.
-    const make = (
-      fields: Pick<
-        Transaction,
-        'accountId' | 'currency' | 'cardId' | 'counterpartyAccountId' | 'originalTransactionId' | 'amount' | 'merchant' | 'channel'
-      >,
-    ): Transaction => ({
+    return {
       transactionId,
-      type,
-      accountId: fields.accountId,
-      cardId: fields.cardId,
-      counterpartyAccountId: fields.counterpartyAccountId,
-      originalTransactionId: fields.originalTransactionId,
-      amount: fields.amount,
-      currency: fields.currency,
-      merchant: fields.merchant,
-      channel: fields.channel,
-      eventTime: time,
+      type: draft.type,
+      accountId: draft.fields.accountId,
+      cardId: draft.fields.cardId,
+      counterpartyAccountId: draft.fields.counterpartyAccountId,
+      originalTransactionId: draft.fields.originalTransactionId,
+      amount: fromMinorUnits(draft.amountMinorUnits),
+      currency: draft.fields.currency,
+      merchant: draft.fields.merchant,
+      channel: draft.fields.channel,
+      eventTime: isoTime(eventMs),
       producedAtMs: nowMs,
-    });
-    const cardId = unknown ? null : (accounts.cardIds[index] ?? null);
-
-    switch (type) {
-      case 'purchase': {
-        const { merchant, amountMinorUnits, channel } =
-          behaviour === null || unknown ? plainPurchase(random, merchants) : profiledPurchase(random, merchants, behaviour, index);
-        const { asMerchant } = merchant;
-        if (!unknown) {
-          const entry = { id: transactionId, accountIndex: index, amountMinorUnits, merchant: asMerchant };
-          if (refundable.length < REFUNDABLE_PURCHASES_MAX) refundable.push(entry);
-          else refundable[(refundableNext = (refundableNext + 1) % REFUNDABLE_PURCHASES_MAX)] = entry;
-        }
-        return make({
-          accountId,
-          currency,
-          cardId,
-          counterpartyAccountId: null,
-          originalTransactionId: null,
-          amount: fromMinorUnits(amountMinorUnits),
-          merchant: asMerchant,
-          channel,
-        });
-      }
-      case 'withdrawal': {
-        // A profiled customer takes cash out at home.
-        const home = behaviour === null || unknown ? -1 : behaviour.homeOf(index);
-        const place = home < 0 ? merchants.pick(random) : (PLACES[home] as { city: string; country: string });
-        return make({
-          accountId,
-          currency,
-          cardId,
-          counterpartyAccountId: null,
-          originalTransactionId: null,
-          amount: fromMinorUnits(purchaseMinorUnits(random, WITHDRAWAL)),
-          merchant: { name: `ATM ${place.city}`.slice(0, 200), categoryCode: WITHDRAWAL.code, city: place.city, country: place.country },
-          channel: 'card_present',
-        });
-      }
-      case 'deposit':
-        return make({
-          accountId,
-          currency,
-          cardId: null,
-          counterpartyAccountId: null,
-          originalTransactionId: null,
-          amount: fromMinorUnits(purchaseMinorUnits(random, DEPOSIT)),
-          merchant: null,
-          channel: null,
-        });
-      case 'transfer': {
-        let destination = random.chance(SELF_TRANSFER_SHARE)
-          ? index
-          : pickAccount === null
-            ? (behaviour as Behaviour).pickAccount(hourFor(eventMs))
-            : pickAccount();
-        if (destination === index && !random.chance(SELF_TRANSFER_SHARE)) destination = (index + 1) % accounts.ids.length;
-        return make({
-          accountId,
-          currency,
-          cardId: null,
-          counterpartyAccountId: accounts.ids[destination] as string,
-          originalTransactionId: null,
-          amount: fromMinorUnits(purchaseMinorUnits(random, TRANSFER)),
-          merchant: null,
-          channel: null,
-        });
-      }
-      case 'refund': {
-        const slot = random.int(refundable.length);
-        const purchase = refundable[slot] as RefundablePurchase;
-        const repeated = random.chance(REPEATED_REFUND_SHARE);
-        const partial = !repeated && random.chance(0.3);
-        if (!repeated) refundable.splice(slot, 1);
-        const amountMinorUnits = partial ? random.bigint(1n, purchase.amountMinorUnits) : purchase.amountMinorUnits;
-        return make({
-          accountId: accounts.ids[purchase.accountIndex] as string,
-          currency: accounts.currencies[purchase.accountIndex] as string,
-          cardId: null,
-          counterpartyAccountId: null,
-          originalTransactionId: purchase.id,
-          amount: fromMinorUnits(amountMinorUnits),
-          merchant: purchase.merchant,
-          channel: 'online',
-        });
-      }
-    }
+    };
   };
+}
+
+function createContext(options: TransactionGeneratorOptions): Context {
+  const { accounts } = options;
+  const faker = seededFaker(options.seed);
+  const random = createRandom(options.seed, 'transactions');
+  const merchants = createMerchantPool(faker, createRandom(options.seed, 'merchants'), options.merchantPoolSize);
+  const behaviour = hasProfiles(accounts) ? createBehaviour(random, accounts.profiles, options.skew) : null;
+  const hourFor = options.simulatedHours === true ? hourOf : () => null;
+  const pickPlain = behaviour === null ? createAccountPicker(random, accounts.ids.length, options.skew) : null;
+  return {
+    options,
+    accounts,
+    random,
+    merchants,
+    behaviour,
+    economy: createEconomyOf(options, behaviour),
+    refundable: createRefundablePurchases(),
+    pickAccount: pickPlain ?? ((eventMs) => (behaviour as Behaviour).pickAccount(hourFor(eventMs))),
+  };
+}
+
+function createFraudOf(options: TransactionGeneratorOptions, merchants: MerchantPool) {
+  const { accounts } = options;
+  if (options.fraud === undefined || options.fraud.rate === 0) return null;
+  return createFraud(
+    createRandom(options.seed, 'fraud'),
+    createRandom(options.seed, 'fraud-episodes'),
+    options.fraud,
+    { ...accounts, homePlaces: accounts.profiles?.homePlaces ?? accounts.ids.map(() => -1) },
+    merchants,
+  );
+}
+
+/** Customers' incomes and budgets: with `economy`, profiles and balances in the directory. */
+function createEconomyOf(options: TransactionGeneratorOptions, behaviour: Behaviour | null): Economy | null {
+  const { accounts, economy } = options;
+  if (economy === undefined || behaviour === null || accounts.balancesMinorUnits === undefined || accounts.profiles === undefined)
+    return null;
+  const mix = withoutDeposits(options.mix ?? DEFAULT_MIX);
+  const total = TRANSACTION_TYPES.reduce((sum, type) => sum + mix[type], 0);
+  return createEconomy(
+    createRandom(options.seed, 'economy'),
+    {
+      ids: accounts.ids,
+      balancesMinorUnits: accounts.balancesMinorUnits,
+      segments: accounts.profiles.segments,
+      amountScales: accounts.profiles.amountScales,
+      weights: behaviour.weights,
+    },
+    {
+      ...economy,
+      outflowShares: {
+        purchase: mix.purchase / total,
+        withdrawal: mix.withdrawal / total,
+        transfer: mix.transfer / total,
+        refund: mix.refund / total,
+      },
+    },
+  );
+}
+
+/**
+ * A draft of the drawn type that its customer would pay: with the economy, a
+ * customer who cannot afford it passes, and another is drawn, up to
+ * SPEND_TRIES_MAX; the last one tries anyway. The economy's belief follows.
+ */
+function affordableDraft(context: Context, pickType: (random: Random) => TransactionType, eventMs: number): Draft {
+  let type = pickType(context.random);
+  if (type === 'refund' && context.refundable.size() === 0) type = 'purchase';
+  const { economy } = context;
+  let draft = draftOf(context, type, eventMs);
+  if (economy === null) return draft;
+  const passes = (candidate: Draft) =>
+    candidate.account >= 0 && isDebit(candidate) && !economy.wouldSpend(candidate.account, candidate.amountMinorUnits);
+  for (let tries = 1; tries < SPEND_TRIES_MAX && passes(draft); tries++) {
+    const topUp = economy.topUp(draft.account, draft.amountMinorUnits);
+    if (topUp > 0n) return incomeDraft(context, { account: draft.account, amountMinorUnits: topUp });
+    draft = draftOf(context, type, eventMs);
+  }
+  if (draft.account >= 0) {
+    if (!isDebit(draft)) economy.credit(draft.account, draft.amountMinorUnits);
+    else if (economy.debit(draft.account, draft.amountMinorUnits) && draft.counterparty >= 0 && draft.counterparty !== draft.account) {
+      economy.credit(draft.counterparty, draft.amountMinorUnits);
+    }
+  }
+  return draft;
+}
+
+const isDebit = (draft: Draft): boolean => draft.type === 'purchase' || draft.type === 'withdrawal' || draft.type === 'transfer';
+
+function draftOf(context: Context, type: TransactionType, eventMs: number): Draft {
+  const { random, accounts, options } = context;
+  if (type === 'refund') return refundDraft(context);
+  const index = context.pickAccount(eventMs);
+  const unknown = options.unknownAccountShare > 0 && random.chance(options.unknownAccountShare);
+  const base = {
+    account: unknown ? -1 : index,
+    accountId: unknown ? uuidV4(random) : (accounts.ids[index] as string),
+    currency: accounts.currencies[index] as string,
+    cardId: unknown ? null : (accounts.cardIds[index] ?? null),
+  };
+  switch (type) {
+    case 'purchase':
+      return purchaseDraft(context, base, unknown);
+    case 'withdrawal':
+      return withdrawalDraft(context, base, unknown);
+    case 'deposit':
+      return plainDraft(base, 'deposit', purchaseMinorUnits(random, DEPOSIT));
+    case 'transfer':
+      return transferDraft(context, base, index, eventMs);
+  }
+}
+
+interface DraftBase {
+  readonly account: number;
+  readonly accountId: string;
+  readonly currency: string;
+  readonly cardId: string | null;
+}
+
+function plainDraft(base: DraftBase, type: TransactionType, amountMinorUnits: bigint): Draft {
+  return {
+    type,
+    account: base.account,
+    counterparty: -1,
+    amountMinorUnits,
+    fields: {
+      accountId: base.accountId,
+      currency: base.currency,
+      cardId: null,
+      counterpartyAccountId: null,
+      originalTransactionId: null,
+      merchant: null,
+      channel: null,
+    },
+  };
+}
+
+function incomeDraft(context: Context, income: Income): Draft {
+  const { accounts } = context;
+  const base = {
+    account: income.account,
+    accountId: accounts.ids[income.account] as string,
+    currency: accounts.currencies[income.account] as string,
+    cardId: null,
+  };
+  return plainDraft(base, 'deposit', income.amountMinorUnits);
+}
+
+function purchaseDraft(context: Context, base: DraftBase, unknown: boolean): Draft {
+  const { random, merchants, behaviour } = context;
+  const { merchant, amountMinorUnits, channel } =
+    behaviour === null || unknown ? plainPurchase(random, merchants) : profiledPurchase(random, merchants, behaviour, base.account);
+  return {
+    type: 'purchase',
+    account: base.account,
+    counterparty: -1,
+    amountMinorUnits,
+    fields: { ...base, counterpartyAccountId: null, originalTransactionId: null, merchant: merchant.asMerchant, channel },
+  };
+}
+
+function withdrawalDraft(context: Context, base: DraftBase, unknown: boolean): Draft {
+  const { random, merchants, behaviour } = context;
+  // A profiled customer takes cash out at home.
+  const home = behaviour === null || unknown ? -1 : behaviour.homeOf(base.account);
+  const place = home < 0 ? merchants.pick(random) : (PLACES[home] as { city: string; country: string });
+  return {
+    type: 'withdrawal',
+    account: base.account,
+    counterparty: -1,
+    amountMinorUnits: purchaseMinorUnits(random, WITHDRAWAL),
+    fields: {
+      ...base,
+      counterpartyAccountId: null,
+      originalTransactionId: null,
+      merchant: { name: `ATM ${place.city}`.slice(0, 200), categoryCode: WITHDRAWAL.code, city: place.city, country: place.country },
+      channel: 'card_present',
+    },
+  };
+}
+
+function transferDraft(context: Context, base: DraftBase, index: number, eventMs: number): Draft {
+  const { random, accounts } = context;
+  let destination = random.chance(SELF_TRANSFER_SHARE) ? index : context.pickAccount(eventMs);
+  if (destination === index && !random.chance(SELF_TRANSFER_SHARE)) destination = (index + 1) % accounts.ids.length;
+  const draft = plainDraft(base, 'transfer', purchaseMinorUnits(random, TRANSFER));
+  return { ...draft, counterparty: destination, fields: { ...draft.fields, counterpartyAccountId: accounts.ids[destination] as string } };
+}
+
+function refundDraft(context: Context): Draft {
+  const { random, accounts } = context;
+  const purchase = context.refundable.take(random, random.chance(REPEATED_REFUND_SHARE));
+  const partial = !purchase.repeated && random.chance(0.3);
+  const amountMinorUnits = partial ? random.bigint(1n, purchase.amountMinorUnits) : purchase.amountMinorUnits;
+  return {
+    type: 'refund',
+    account: purchase.accountIndex,
+    counterparty: -1,
+    amountMinorUnits,
+    fields: {
+      accountId: accounts.ids[purchase.accountIndex] as string,
+      currency: accounts.currencies[purchase.accountIndex] as string,
+      cardId: null,
+      counterpartyAccountId: null,
+      originalTransactionId: purchase.id,
+      merchant: purchase.merchant,
+      channel: 'online',
+    },
+  };
+}
+
+interface RefundablePurchases {
+  size(): number;
+  remember(transactionId: string, draft: Draft): void;
+  /** A recent purchase to give back: kept for another refund when `repeated` (which the ledger then declines). */
+  take(random: Random, repeated: boolean): RefundablePurchase & { readonly repeated: boolean };
+}
+
+/** Recent purchases a refund may refer to, at most REFUNDABLE_PURCHASES_MAX, oldest overwritten first. */
+function createRefundablePurchases(): RefundablePurchases {
+  const refundable: RefundablePurchase[] = [];
+  let next = 0;
+  return {
+    size: () => refundable.length,
+    remember(transactionId, draft) {
+      const entry = {
+        id: transactionId,
+        accountIndex: draft.account,
+        amountMinorUnits: draft.amountMinorUnits,
+        merchant: draft.fields.merchant as Merchant,
+      };
+      if (refundable.length < REFUNDABLE_PURCHASES_MAX) refundable.push(entry);
+      else refundable[(next = (next + 1) % REFUNDABLE_PURCHASES_MAX)] = entry;
+    },
+    take(random, repeated) {
+      const slot = random.int(refundable.length);
+      const purchase = refundable[slot] as RefundablePurchase;
+      if (!repeated) refundable.splice(slot, 1);
+      return { ...purchase, repeated };
+    },
+  };
+}
+
+/** The mix with deposits left out: with the economy, deposits are incomes, paid on paydays. */
+function withoutDeposits(mix: Mix): Mix {
+  return { ...mix, deposit: 0 };
 }
 
 function hasProfiles(accounts: AccountDirectory): accounts is AccountDirectory & { profiles: ProfileColumns } {

@@ -38,6 +38,8 @@ export interface ProducerThreadOptions {
   readonly simulatedTime: SimulatedTime | null;
   /** Fraud labels go to this topic (and to fraud_labels). */
   readonly labelsTopic: string;
+  /** Customers with incomes, paydays and budgets (generator/economy.ts). */
+  readonly economy: boolean;
   /** A share of accounts compromised during the run; null: no fraud. */
   readonly fraud: RunFraud | null;
 }

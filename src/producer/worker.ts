@@ -4,7 +4,8 @@ import { loadAccountDirectory } from '../db/accounts.js';
 import { connect, databaseWaiting } from '../db/connect.js';
 import { isWalletSimError } from '../errors.js';
 import { createRandom } from '../generator/random.js';
-import { createTransactionGenerator } from '../generator/transactions.js';
+import { MONTH_MS } from '../generator/economy.js';
+import { createTransactionGenerator, type TransactionGeneratorOptions } from '../generator/transactions.js';
 import { createKafka, kafkaGaveUp } from '../kafka/client.js';
 import { createMessageSink } from '../kafka/sink.js';
 import { outageRetry, waitOut } from '../retry.js';
@@ -47,6 +48,7 @@ async function produce(): Promise<number> {
       unknownAccountShare: options.unknownAccountShare,
       merchantPoolSize: options.merchantPoolSize,
       simulatedHours: options.simulatedTime !== null,
+      economy: economyOf(options, Date.now()),
       ...(options.fraud === null
         ? {}
         : {
@@ -78,6 +80,19 @@ async function produce(): Promise<number> {
     await sink.close().catch(() => {});
     if (options.fraud !== null) await sql.end({ timeout: 5 }).catch(() => {});
   }
+}
+
+/**
+ * The customers' economy: with simulated time on event time, at the pace the
+ * rate gives (unknown at `--rate max`: the reference pace); on the wall clock
+ * on a clock of transactions. Off with `--no-economy`.
+ */
+function economyOf(run: ProducerThreadOptions, nowMs: number): TransactionGeneratorOptions['economy'] {
+  if (!run.economy) return undefined;
+  const simulated = run.simulatedTime;
+  if (simulated === null) return { clock: 'transactions', monthlyTransactions: null, startMs: nowMs };
+  const monthlyTransactions = run.rate === 'max' ? null : (run.rate * MONTH_MS) / simulated.speed / 1000;
+  return { clock: 'event', monthlyTransactions, startMs: simulated.startMs };
 }
 
 try {

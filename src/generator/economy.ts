@@ -1,0 +1,381 @@
+// The customers' money over time, for the transaction generator: each
+// customer has an income, paid as deposits on their paydays, and spends
+// 70-100% of it over a month, within what they have. A few live close to
+// zero and spend past it: that is where `insufficient_funds` comes from.
+//
+// The generator keeps its own estimate of each balance (its "belief": the
+// opening balance read at start, plus every transaction it made, taken as
+// approved when the belief covers it). A customer who lives within their
+// means does not try to spend what they do not have; the generator draws
+// someone else instead.
+//
+// Time: with simulated time the economy runs on event time, so salaries
+// arrive on calendar paydays. On the wall clock, which packs many days of a
+// customer's spending into seconds, it runs on a clock of its own that
+// advances with every transaction (a month is REFERENCE_MONTHLY_TRANSACTIONS
+// per account), so income arrives in step with spending whatever the rate.
+//
+// Incomes are set from the spending the run's pace gives each customer: at
+// about 40 transactions a month they come out at ordinary salaries (a
+// student near 1,000, a traveller near 5,000); a run that packs ten times
+// more transactions into a month pays ten times more, so that customers
+// neither drown in money nor go broke. Floats shape the draws; every amount
+// paid is a whole number of minor units.
+
+import assert from 'node:assert/strict';
+import { CATEGORIES, type Category } from './merchants.js';
+import { SEGMENT_TABLE, type SegmentName } from './profiles.js';
+import { createRandom, type Random } from './random.js';
+
+const DAY_MS = 86_400_000;
+export const MONTH_MS = 30 * DAY_MS;
+/** Transactions a customer of average activity makes in a month on the wall clock's economy clock. */
+export const REFERENCE_MONTHLY_TRANSACTIONS = 40;
+/** Share of customers who live close to zero: they spend past their income and try to pay when they cannot. */
+export const CLOSE_TO_ZERO_SHARE = 0.12;
+/** How many customers the generator asks before one who cannot afford it tries anyway. */
+export const SPEND_TRIES_MAX = 4;
+/** Savings at the start, in months of income: drawn from 0 to this. */
+const SAVINGS_MONTHS_MAX = 3;
+/** A deposit above 10,000.00 is declined `limit_exceeded`: larger incomes are paid in parts. */
+const DEPOSIT_MINOR_UNITS_MAX = 1_000_000;
+
+/** How a customer is paid. */
+export type PaySchedule = 'monthly' | 'semi_monthly' | 'biweekly' | 'irregular' | 'pension';
+
+/** What the economy needs to know of each account, in parallel arrays (the directory's). */
+export interface EconomyAccounts {
+  readonly ids: readonly string[];
+  /** Balance at the start of the run, in minor units. The economy takes this array over: it holds its belief from then on. */
+  readonly balancesMinorUnits: BigInt64Array;
+  /** Index into SEGMENT_TABLE, or -1 without a profile. */
+  readonly segments: readonly number[];
+  readonly amountScales: readonly number[];
+  /** Relative share of the run's transactions the account makes (activity times skew weight). */
+  readonly weights: ArrayLike<number>;
+}
+
+export interface EconomyOptions {
+  /** 'event': paydays on event time (simulated time). 'transactions': a clock that advances with each transaction. */
+  readonly clock: 'event' | 'transactions';
+  /** Transactions the whole run makes in a 30-day month of event time; null: REFERENCE_MONTHLY_TRANSACTIONS an account. */
+  readonly monthlyTransactions: number | null;
+  /** Shares of the transaction types among those that are not deposits (deposits are incomes). */
+  readonly outflowShares: { readonly purchase: number; readonly withdrawal: number; readonly transfer: number; readonly refund: number };
+  /** Where the economy clock starts: the run's first event time. */
+  readonly startMs: number;
+}
+
+export interface Income {
+  readonly account: number;
+  readonly amountMinorUnits: bigint;
+}
+
+export interface Economy {
+  /** An income payment due at this moment (the economy clock is moved on first), or null. */
+  incomeDue(eventMs: number): Income | null;
+  /** Whether the customer would try to pay this: they have it, or they live close to zero. */
+  wouldSpend(account: number, amountMinorUnits: bigint): boolean;
+  /**
+   * A top-up from the customer's savings (a deposit) when they cannot afford
+   * `amountMinorUnits`: at least that, or a quarter of a month's income; 0n
+   * when they have no savings left.
+   */
+  topUp(account: number, amountMinorUnits: bigint): bigint;
+  /** Records a debit the generator made: taken as approved when the belief covers it. */
+  debit(account: number, amountMinorUnits: bigint): boolean;
+  credit(account: number, amountMinorUnits: bigint): void;
+  /** The generator's belief of an account's balance, in minor units. */
+  believedBalance(account: number): bigint;
+  /** The account's monthly income, in minor units (a whole number; it shapes draws). */
+  monthlyIncomeMinorUnits(account: number): number;
+  scheduleOf(account: number): PaySchedule;
+  /** Whether the customer spends past their income and tries to pay when they cannot. */
+  livesCloseToZero(account: number): boolean;
+}
+
+// Mean of a log-normal amount: median × e^(σ²/2).
+const meanOf = (category: Pick<Category, 'medianMinorUnits' | 'sigma'>): number =>
+  category.medianMinorUnits * Math.exp(category.sigma ** 2 / 2);
+
+/** The mean purchase of each segment (and, last, of a customer without a profile), in minor units, before the customer's scale. */
+function meanPurchaseBySegment(): number[] {
+  return [...SEGMENT_TABLE.map((segment) => segment.categoryFactors), {} as Readonly<Record<string, number>>].map((factors) => {
+    let weight = 0;
+    let total = 0;
+    for (const category of CATEGORIES) {
+      const w = category.weight * (factors[category.code] ?? 1);
+      weight += w;
+      total += w * meanOf(category);
+    }
+    return total / weight;
+  });
+}
+
+/** Means of the other outflows, matching the generator's distributions (see transactions.ts). */
+export const WITHDRAWAL_MEAN_MINOR_UNITS = meanOf({ medianMinorUnits: 8_000, sigma: 0.9 });
+/** Share of a purchase a refund gives back on average (some partial, some repeated and declined). */
+const REFUND_RETURN_SHARE = 0.75;
+
+const PAY_SCHEDULE_BY_SEGMENT: Readonly<Record<SegmentName, readonly [PaySchedule, number][]>> = {
+  commuter: [
+    ['monthly', 0.5],
+    ['biweekly', 0.3],
+    ['semi_monthly', 0.2],
+  ],
+  family: [
+    ['monthly', 0.5],
+    ['biweekly', 0.3],
+    ['semi_monthly', 0.2],
+  ],
+  student: [
+    ['irregular', 0.8],
+    ['biweekly', 0.2],
+  ],
+  traveller: [
+    ['monthly', 0.7],
+    ['biweekly', 0.2],
+    ['semi_monthly', 0.1],
+  ],
+  retiree: [['pension', 1]],
+};
+/** Days of the month monthly salaries arrive on (0: the last day), by employer. */
+const SALARY_DAYS = [25, 26, 27, 28, 0, 1, 10, 15];
+
+function drawSchedule(random: Random, segment: number): PaySchedule {
+  const name = SEGMENT_TABLE[segment]?.name ?? 'commuter';
+  let draw = random.next();
+  for (const [schedule, share] of PAY_SCHEDULE_BY_SEGMENT[name]) {
+    draw -= share;
+    if (draw < 0) return schedule;
+  }
+  return 'monthly';
+}
+
+/** The first time at or after `fromMs` that is day `day` (0: last) of a month, at `offsetMs` into the day. */
+export function nextDayOfMonth(fromMs: number, day: number, offsetMs: number): number {
+  const from = new Date(fromMs);
+  for (let months = 0; months < 3; months++) {
+    const year = from.getUTCFullYear();
+    const month = from.getUTCMonth() + months;
+    const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+    const atMs = Date.UTC(year, month, day === 0 ? last : Math.min(day, last)) + offsetMs;
+    if (atMs >= fromMs) return atMs;
+  }
+  throw new Error('unreachable: a day of the month comes within three months');
+}
+
+/** A binary min-heap of account indexes by their next payday. */
+function createPaydayHeap(capacity: number, dueMs: Float64Array) {
+  const heap = new Int32Array(capacity);
+  let size = 0;
+  const less = (i: number, j: number) => (dueMs[heap[i] as number] as number) < (dueMs[heap[j] as number] as number);
+  const swap = (i: number, j: number) => {
+    const t = heap[i] as number;
+    heap[i] = heap[j] as number;
+    heap[j] = t;
+  };
+  return {
+    push(account: number) {
+      assert.ok(size < capacity, 'payday heap is full');
+      heap[size] = account;
+      for (let i = size++; i > 0 && less(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+    },
+    peek: (): number => (size === 0 ? -1 : (heap[0] as number)),
+    pop(): number {
+      const top = heap[0] as number;
+      heap[0] = heap[--size] as number;
+      for (let i = 0; ;) {
+        const left = 2 * i + 1;
+        const smallest = left + 1 < size && less(left + 1, left) ? left + 1 : left;
+        if (smallest >= size || !less(smallest, i)) break;
+        swap(i, smallest);
+        i = smallest;
+      }
+      return top;
+    },
+  };
+}
+
+/** Each customer's money habits, in parallel arrays. */
+interface Customers {
+  readonly count: number;
+  /** Monthly income, whole minor units. */
+  readonly incomes: Float64Array;
+  /** Share of each income that goes to the wallet; the rest is saved (savings live outside the ledger). */
+  readonly walletShares: Float64Array;
+  readonly savingsMinorUnits: Float64Array;
+  readonly closeToZero: Uint8Array;
+  readonly schedules: PaySchedule[];
+  readonly salaryDays: Uint8Array;
+  /** When in the day their pay arrives. */
+  readonly payOffsetsMs: Float64Array;
+}
+
+function createCustomers(accounts: EconomyAccounts, options: EconomyOptions): Customers {
+  const count = accounts.segments.length;
+  const customers: Customers = {
+    count,
+    incomes: monthlySpending(accounts, options),
+    walletShares: new Float64Array(count),
+    savingsMinorUnits: new Float64Array(count),
+    closeToZero: new Uint8Array(count),
+    schedules: new Array<PaySchedule>(count),
+    salaryDays: new Uint8Array(count),
+    payOffsetsMs: new Float64Array(count),
+  };
+  for (let account = 0; account < count; account++) {
+    // A customer's habits come from their account id, not the run's seed: the same person in every run.
+    const traits = createRandom(accounts.ids[account] as string, 'economy');
+    customers.schedules[account] = drawSchedule(traits, accounts.segments[account] as number);
+    customers.salaryDays[account] = SALARY_DAYS[traits.int(SALARY_DAYS.length)] as number;
+    customers.payOffsetsMs[account] = traits.int(6 * 60) * 60_000;
+    const closeToZero = traits.chance(CLOSE_TO_ZERO_SHARE);
+    customers.closeToZero[account] = closeToZero ? 1 : 0;
+    // Most spend 70-100% of their income in a month and save the rest; those close to zero spend 130-170% and save nothing.
+    const spendingShare = closeToZero ? 1.3 + 0.4 * traits.next() : 0.7 + 0.3 * traits.next();
+    const income = Math.round((customers.incomes[account] as number) / spendingShare);
+    customers.incomes[account] = income;
+    customers.walletShares[account] = Math.min(1, spendingShare);
+    customers.savingsMinorUnits[account] = closeToZero ? 0 : Math.round(income * SAVINGS_MONTHS_MAX * traits.next());
+  }
+  return customers;
+}
+
+/** Paydays in order: who is paid next, and how much. */
+function createPayroll(random: Random, customers: Customers, startMs: number): { next(nowMs: number): Income | null } {
+  const { incomes, schedules, salaryDays, payOffsetsMs } = customers;
+  const dueMs = new Float64Array(customers.count);
+  const owedMinorUnits = new Float64Array(customers.count);
+  const heap = createPaydayHeap(customers.count, dueMs);
+  for (let account = 0; account < customers.count; account++) {
+    const schedule = schedules[account] as PaySchedule;
+    const offsetMs = payOffsetsMs[account] as number;
+    // Irregular earners and fortnightly pay start anywhere in their first period.
+    dueMs[account] =
+      schedule === 'irregular'
+        ? startMs + random.next() * 10 * DAY_MS
+        : schedule === 'biweekly'
+          ? startMs + offsetMs + random.int(14) * DAY_MS
+          : nextPaydayAfter(schedule, startMs, salaryDays[account] as number, offsetMs);
+    heap.push(account);
+  }
+  const paymentOf = (account: number): number => {
+    const income = incomes[account] as number;
+    const schedule = schedules[account] as PaySchedule;
+    if (schedule === 'semi_monthly') return income / 2;
+    if (schedule === 'biweekly') return (income * 14) / 30;
+    // Odd jobs: about one a week, of uneven size.
+    if (schedule === 'irregular') return (income * 7 * (0.5 + random.next())) / 30;
+    return income;
+  };
+  const scheduleNext = (account: number, paidAtMs: number): void => {
+    const schedule = schedules[account] as PaySchedule;
+    dueMs[account] =
+      schedule === 'irregular'
+        ? paidAtMs + (4 + 6 * random.next()) * DAY_MS
+        : schedule === 'biweekly'
+          ? paidAtMs + 14 * DAY_MS
+          : nextPaydayAfter(schedule, paidAtMs + DAY_MS, salaryDays[account] as number, payOffsetsMs[account] as number);
+  };
+  return {
+    next(nowMs) {
+      const account = heap.peek();
+      if (account < 0 || (dueMs[account] as number) > nowMs) return null;
+      heap.pop();
+      // What is still owed of an income above the deposit limit is paid in the slots that follow.
+      const owed =
+        (owedMinorUnits[account] as number) > 0 ? (owedMinorUnits[account] as number) : Math.max(1, Math.round(paymentOf(account)));
+      const paid = Math.min(owed, DEPOSIT_MINOR_UNITS_MAX);
+      owedMinorUnits[account] = owed - paid;
+      if (owed === paid) scheduleNext(account, dueMs[account] as number);
+      heap.push(account);
+      return { account, amountMinorUnits: BigInt(paid) };
+    },
+  };
+}
+
+export function createEconomy(random: Random, accounts: EconomyAccounts, options: EconomyOptions): Economy {
+  const count = accounts.segments.length;
+  assert.ok(count > 0 && accounts.balancesMinorUnits.length === count, 'the economy needs a balance per account');
+  const balances = accounts.balancesMinorUnits;
+  const customers = createCustomers(accounts, options);
+  const { incomes, savingsMinorUnits, closeToZero } = customers;
+  const payroll = createPayroll(random, customers, options.startMs);
+  const clockMs = createEconomyClock(options, count);
+  const credit = (account: number, amountMinorUnits: bigint): void => {
+    balances[account] = (balances[account] as bigint) + amountMinorUnits;
+  };
+  return {
+    incomeDue(eventMs) {
+      const pay = payroll.next(clockMs(eventMs));
+      if (pay === null) return null;
+      // The saved share stays out of the wallet: the deposit is what reaches it.
+      const saved = BigInt(Math.round(Number(pay.amountMinorUnits) * (1 - (customers.walletShares[pay.account] as number))));
+      savingsMinorUnits[pay.account] = (savingsMinorUnits[pay.account] as number) + Number(saved);
+      credit(pay.account, pay.amountMinorUnits - saved);
+      return { account: pay.account, amountMinorUnits: pay.amountMinorUnits - saved };
+    },
+    topUp(account, amountMinorUnits) {
+      assert.ok(account >= 0 && account < count, 'a top-up needs an account of the directory');
+      const wanted = Math.max(Number(amountMinorUnits), Math.round((incomes[account] as number) / 4));
+      const amount = Math.min(wanted, savingsMinorUnits[account] as number, DEPOSIT_MINOR_UNITS_MAX);
+      if (amount <= 0) return 0n;
+      savingsMinorUnits[account] = (savingsMinorUnits[account] as number) - amount;
+      credit(account, BigInt(amount));
+      return BigInt(amount);
+    },
+    wouldSpend: (account, amountMinorUnits) => closeToZero[account] === 1 || (balances[account] as bigint) >= amountMinorUnits,
+    debit(account, amountMinorUnits) {
+      if ((balances[account] as bigint) < amountMinorUnits) return false;
+      balances[account] = (balances[account] as bigint) - amountMinorUnits;
+      return true;
+    },
+    credit,
+    believedBalance: (account) => balances[account] as bigint,
+    monthlyIncomeMinorUnits: (account) => incomes[account] as number,
+    scheduleOf: (account) => customers.schedules[account] as PaySchedule,
+    livesCloseToZero: (account) => closeToZero[account] === 1,
+  };
+}
+
+function nextPaydayAfter(schedule: PaySchedule, fromMs: number, salaryDay: number, offsetMs: number): number {
+  if (schedule === 'pension') return nextDayOfMonth(fromMs, 1, offsetMs);
+  if (schedule === 'semi_monthly') return Math.min(nextDayOfMonth(fromMs, 1, offsetMs), nextDayOfMonth(fromMs, 15, offsetMs));
+  return nextDayOfMonth(fromMs, salaryDay, offsetMs);
+}
+
+/** The economy's time for a transaction at `eventMs`. */
+function createEconomyClock(options: EconomyOptions, accountCount: number): (eventMs: number) => number {
+  if (options.clock === 'event') return (eventMs) => eventMs;
+  const stepMs = MONTH_MS / (REFERENCE_MONTHLY_TRANSACTIONS * accountCount);
+  let steps = 0;
+  return () => options.startMs + steps++ * stepMs;
+}
+
+/**
+ * What the run's pace has each customer spend in a month, in minor units:
+ * their share of the month's transactions times their mean outflow, less
+ * what refunds give back.
+ */
+function monthlySpending(accounts: EconomyAccounts, options: EconomyOptions): Float64Array {
+  const count = accounts.segments.length;
+  const meanPurchase = meanPurchaseBySegment();
+  const shares = options.outflowShares;
+  let weightTotal = 0;
+  for (let account = 0; account < count; account++) weightTotal += accounts.weights[account] as number;
+  assert.ok(weightTotal > 0, 'the economy needs accounts with a weight above zero');
+  const monthly = options.monthlyTransactions ?? REFERENCE_MONTHLY_TRANSACTIONS * count;
+  const spending = new Float64Array(count);
+  for (let account = 0; account < count; account++) {
+    const segment = accounts.segments[account] as number;
+    const scale = (accounts.amountScales[account] as number) > 0 ? (accounts.amountScales[account] as number) : 1;
+    const purchase = (meanPurchase[segment < 0 ? SEGMENT_TABLE.length : segment] as number) * scale;
+    // Transfers out are as likely as transfers in: they cancel out on average.
+    const perTransaction =
+      (shares.purchase - REFUND_RETURN_SHARE * shares.refund) * purchase + shares.withdrawal * WITHDRAWAL_MEAN_MINOR_UNITS;
+    const transactions = (monthly * (accounts.weights[account] as number)) / weightTotal;
+    spending[account] = transactions * Math.max(perTransaction, 0);
+  }
+  return spending;
+}
