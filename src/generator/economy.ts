@@ -242,22 +242,31 @@ function createCustomers(accounts: EconomyAccounts, options: EconomyOptions): Cu
   return customers;
 }
 
-/** Paydays in order: who is paid next, and how much. */
-function createPayroll(random: Random, customers: Customers, startMs: number): { next(nowMs: number): Income | null } {
+/** Days between two pays on each schedule (irregular: on average). */
+const PAY_PERIOD_DAYS: Readonly<Record<PaySchedule, number>> = { monthly: 30, pension: 30, semi_monthly: 15, biweekly: 14, irregular: 7 };
+
+/**
+ * Paydays in order: who is paid next, and how much. On event time, salaries
+ * keep to the calendar. On the clock of transactions, which starts afresh
+ * with each run, every schedule is a period that starts anywhere in its
+ * first length: a run of any length then pays each customer, on average,
+ * what it has them spend (calendar days would pay some never in a short run).
+ */
+function createPayroll(random: Random, customers: Customers, options: EconomyOptions): { next(nowMs: number): Income | null } {
   const { incomes, schedules, salaryDays, payOffsetsMs } = customers;
+  const { startMs } = options;
+  const periodic = options.clock === 'transactions';
   const dueMs = new Float64Array(customers.count);
   const owedMinorUnits = new Float64Array(customers.count);
   const heap = createPaydayHeap(customers.count, dueMs);
   for (let account = 0; account < customers.count; account++) {
     const schedule = schedules[account] as PaySchedule;
     const offsetMs = payOffsetsMs[account] as number;
-    // Irregular earners and fortnightly pay start anywhere in their first period.
+    const phaseMs = random.next() * PAY_PERIOD_DAYS[schedule] * DAY_MS;
     dueMs[account] =
-      schedule === 'irregular'
-        ? startMs + random.next() * 10 * DAY_MS
-        : schedule === 'biweekly'
-          ? startMs + offsetMs + random.int(14) * DAY_MS
-          : nextPaydayAfter(schedule, startMs, salaryDays[account] as number, offsetMs);
+      periodic || schedule === 'irregular' || schedule === 'biweekly'
+        ? startMs + phaseMs
+        : nextPaydayAfter(schedule, startMs, salaryDays[account] as number, offsetMs);
     heap.push(account);
   }
   const paymentOf = (account: number): number => {
@@ -274,8 +283,8 @@ function createPayroll(random: Random, customers: Customers, startMs: number): {
     dueMs[account] =
       schedule === 'irregular'
         ? paidAtMs + (4 + 6 * random.next()) * DAY_MS
-        : schedule === 'biweekly'
-          ? paidAtMs + 14 * DAY_MS
+        : periodic || schedule === 'biweekly'
+          ? paidAtMs + PAY_PERIOD_DAYS[schedule] * DAY_MS
           : nextPaydayAfter(schedule, paidAtMs + DAY_MS, salaryDays[account] as number, payOffsetsMs[account] as number);
   };
   return {
@@ -301,7 +310,7 @@ export function createEconomy(random: Random, accounts: EconomyAccounts, options
   const balances = accounts.balancesMinorUnits;
   const customers = createCustomers(accounts, options);
   const { incomes, savingsMinorUnits, closeToZero } = customers;
-  const payroll = createPayroll(random, customers, options.startMs);
+  const payroll = createPayroll(random, customers, options);
   const clockMs = createEconomyClock(options, count);
   const credit = (account: number, amountMinorUnits: bigint): void => {
     balances[account] = (balances[account] as bigint) + amountMinorUnits;

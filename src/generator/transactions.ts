@@ -6,7 +6,7 @@
 import { seededFaker } from './faker.js';
 import { createUuidV7, uuidV4 } from '../ids.js';
 import { isoTime } from '../iso-time.js';
-import { TRANSACTION_TYPES, type Merchant, type Transaction, type TransactionType } from '../message.js';
+import { TRANSACTION_TYPES, type Channel, type Merchant, type Transaction, type TransactionType } from '../message.js';
 import { fromMinorUnits } from '../money.js';
 import { createBehaviour, type Behaviour, type ProfileColumns } from './behaviour.js';
 import { hourOf } from './calendar.js';
@@ -111,10 +111,13 @@ interface Draft {
   /** The destination's index, for a transfer; -1 otherwise. */
   readonly counterparty: number;
   readonly amountMinorUnits: bigint;
-  readonly fields: Pick<
-    Transaction,
-    'accountId' | 'currency' | 'cardId' | 'counterpartyAccountId' | 'originalTransactionId' | 'merchant' | 'channel'
-  >;
+  readonly accountId: string;
+  readonly currency: string;
+  readonly cardId: string | null;
+  readonly counterpartyAccountId: string | null;
+  readonly originalTransactionId: string | null;
+  readonly merchant: Merchant | null;
+  readonly channel: Channel | null;
 }
 
 export function createTransactionGenerator(options: TransactionGeneratorOptions): TransactionGenerator {
@@ -143,14 +146,14 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
     return {
       transactionId,
       type: draft.type,
-      accountId: draft.fields.accountId,
-      cardId: draft.fields.cardId,
-      counterpartyAccountId: draft.fields.counterpartyAccountId,
-      originalTransactionId: draft.fields.originalTransactionId,
+      accountId: draft.accountId,
+      cardId: draft.cardId,
+      counterpartyAccountId: draft.counterpartyAccountId,
+      originalTransactionId: draft.originalTransactionId,
       amount: fromMinorUnits(draft.amountMinorUnits),
-      currency: draft.fields.currency,
-      merchant: draft.fields.merchant,
-      channel: draft.fields.channel,
+      currency: draft.currency,
+      merchant: draft.merchant,
+      channel: draft.channel,
       eventTime: isoTime(eventMs),
       producedAtMs: nowMs,
     };
@@ -282,15 +285,13 @@ function plainDraft(base: DraftBase, type: TransactionType, amountMinorUnits: bi
     account: base.account,
     counterparty: -1,
     amountMinorUnits,
-    fields: {
-      accountId: base.accountId,
-      currency: base.currency,
-      cardId: null,
-      counterpartyAccountId: null,
-      originalTransactionId: null,
-      merchant: null,
-      channel: null,
-    },
+    accountId: base.accountId,
+    currency: base.currency,
+    cardId: null,
+    counterpartyAccountId: null,
+    originalTransactionId: null,
+    merchant: null,
+    channel: null,
   };
 }
 
@@ -314,7 +315,13 @@ function purchaseDraft(context: Context, base: DraftBase, unknown: boolean): Dra
     account: base.account,
     counterparty: -1,
     amountMinorUnits,
-    fields: { ...base, counterpartyAccountId: null, originalTransactionId: null, merchant: merchant.asMerchant, channel },
+    accountId: base.accountId,
+    currency: base.currency,
+    cardId: base.cardId,
+    counterpartyAccountId: null,
+    originalTransactionId: null,
+    merchant: merchant.asMerchant,
+    channel,
   };
 }
 
@@ -328,13 +335,13 @@ function withdrawalDraft(context: Context, base: DraftBase, unknown: boolean): D
     account: base.account,
     counterparty: -1,
     amountMinorUnits: purchaseMinorUnits(random, WITHDRAWAL),
-    fields: {
-      ...base,
-      counterpartyAccountId: null,
-      originalTransactionId: null,
-      merchant: { name: `ATM ${place.city}`.slice(0, 200), categoryCode: WITHDRAWAL.code, city: place.city, country: place.country },
-      channel: 'card_present',
-    },
+    accountId: base.accountId,
+    currency: base.currency,
+    cardId: base.cardId,
+    counterpartyAccountId: null,
+    originalTransactionId: null,
+    merchant: { name: `ATM ${place.city}`.slice(0, 200), categoryCode: WITHDRAWAL.code, city: place.city, country: place.country },
+    channel: 'card_present',
   };
 }
 
@@ -343,7 +350,7 @@ function transferDraft(context: Context, base: DraftBase, index: number, eventMs
   let destination = random.chance(SELF_TRANSFER_SHARE) ? index : context.pickAccount(eventMs);
   if (destination === index && !random.chance(SELF_TRANSFER_SHARE)) destination = (index + 1) % accounts.ids.length;
   const draft = plainDraft(base, 'transfer', purchaseMinorUnits(random, TRANSFER));
-  return { ...draft, counterparty: destination, fields: { ...draft.fields, counterpartyAccountId: accounts.ids[destination] as string } };
+  return { ...draft, counterparty: destination, counterpartyAccountId: accounts.ids[destination] as string };
 }
 
 function refundDraft(context: Context): Draft {
@@ -356,15 +363,13 @@ function refundDraft(context: Context): Draft {
     account: purchase.accountIndex,
     counterparty: -1,
     amountMinorUnits,
-    fields: {
-      accountId: accounts.ids[purchase.accountIndex] as string,
-      currency: accounts.currencies[purchase.accountIndex] as string,
-      cardId: null,
-      counterpartyAccountId: null,
-      originalTransactionId: purchase.id,
-      merchant: purchase.merchant,
-      channel: 'online',
-    },
+    accountId: accounts.ids[purchase.accountIndex] as string,
+    currency: accounts.currencies[purchase.accountIndex] as string,
+    cardId: null,
+    counterpartyAccountId: null,
+    originalTransactionId: purchase.id,
+    merchant: purchase.merchant,
+    channel: 'online',
   };
 }
 
@@ -386,7 +391,7 @@ function createRefundablePurchases(): RefundablePurchases {
         id: transactionId,
         accountIndex: draft.account,
         amountMinorUnits: draft.amountMinorUnits,
-        merchant: draft.fields.merchant as Merchant,
+        merchant: draft.merchant as Merchant,
       };
       if (refundable.length < REFUNDABLE_PURCHASES_MAX) refundable.push(entry);
       else refundable[(next = (next + 1) % REFUNDABLE_PURCHASES_MAX)] = entry;
