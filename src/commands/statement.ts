@@ -11,7 +11,9 @@ import { integerOption } from './options.js';
 export function statementCommand(program: Command): Command {
   return program
     .command('statement')
-    .description("List the newest transactions of an account (or of a user's accounts) by the time they happened (simulated time for a simulated run), with the balance after each; declined ones marked")
+    .description(
+      "List the newest transactions of an account (or of a user's accounts) by the time they happened (simulated time for a simulated run), with the balance after each; declined ones marked",
+    )
     .argument('<account-id | user-id | email>', 'which account(s)')
     .option('--limit <n>', 'how many lines per account', integerOption(1, 100_000), 20)
     .option('--json', 'one JSON object per account, with its lines')
