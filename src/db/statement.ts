@@ -50,7 +50,9 @@ export async function statementLines(
 ): Promise<StatementLine[]> {
   const key = before === null ? null : positionKey(before);
   if (before !== null && key === null) throw new Error(`not a statement position: ${before}`);
-  const time = order === 'event' ? sql`t.event_time` : sql`t.applied_at`;
+  // The opening balance is dated when the users were seeded, after a run's simulated days: by event time it comes first.
+  const time =
+    order === 'event' ? sql`(case when t.type = 'opening' then '-infinity'::timestamptz else t.event_time end)` : sql`t.applied_at`;
   return sql<StatementLine[]>`
     select t.id as "transactionId", to_char(t.applied_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "appliedAt",
            to_char(t.event_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "eventTime", t.type,
