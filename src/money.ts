@@ -61,6 +61,35 @@ export function formatAmount(amount: Big, decimals = 2): string {
   return amount.toFixed(decimals);
 }
 
+// ISO 4217 minor units of the currencies whose exponent is not 2.
+// prettier-ignore
+const MINOR_UNITS: Readonly<Record<string, number>> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  CLF: 4, UYW: 4,
+};
+
+/** Digits after the point of the currency's minor unit (ISO 4217's exponent): JPY 0, EUR 2, BHD 3; 2 when unknown. */
+export function minorUnitsOf(currency: string): number {
+  return MINOR_UNITS[currency.toUpperCase()] ?? 2;
+}
+
+/**
+ * Money for people to read: `1212.63` for 1212.6300 EUR, `1500` for JPY.
+ * More digits only when the value has them (numeric(19, 4) can): money is
+ * never rounded for display. `amount` is a Big or a decimal string (signed).
+ */
+export function displayAmount(amount: Big | string, currency: string): string {
+  const value = typeof amount === 'string' ? new Big(amount) : amount;
+  const fraction = value.toFixed().split('.')[1] ?? '';
+  return value.toFixed(Math.max(minorUnitsOf(currency), fraction.replace(/0+$/, '').length));
+}
+
+/** `displayAmount` followed by the currency code: `1212.63 EUR`. */
+export function displayMoney(amount: Big | string, currency: string): string {
+  return `${displayAmount(amount, currency)} ${currency}`;
+}
+
 export function sum(amounts: Iterable<Big>): Big {
   let total = ZERO;
   for (const amount of amounts) total = total.plus(amount);

@@ -2,6 +2,7 @@ import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Command } from 'commander';
 import { openDatabase } from '../db/migrate.js';
 import { findAccounts } from '../db/accounts.js';
+import { displayMoney } from '../money.js';
 import { configOf } from './common.js';
 
 export function balanceCommand(program: Command): Command {
@@ -17,7 +18,7 @@ export function balanceCommand(program: Command): Command {
           process.stdout.write(
             options.json
               ? `${JSON.stringify(account)}\n`
-              : `${account.balance} ${account.currency}  account ${account.accountId} of ${account.name} <${account.email}>\n`,
+              : `${displayMoney(account.balance, account.currency)}  account ${account.accountId} of ${account.name} <${account.email}>\n`,
           );
         }
       } finally {

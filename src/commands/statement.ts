@@ -4,13 +4,16 @@ import chalk from 'chalk';
 import { openDatabase } from '../db/migrate.js';
 import { findAccounts } from '../db/accounts.js';
 import { statementLines, type StatementLine } from '../db/statement.js';
+import { displayAmount, displayMoney } from '../money.js';
 import { configOf } from './common.js';
 import { integerOption } from './options.js';
 
 export function statementCommand(program: Command): Command {
   return program
     .command('statement')
-    .description("List the newest transactions of an account (or of a user's accounts), with the balance after each; declined ones marked")
+    .description(
+      "List the newest transactions of an account (or of a user's accounts) by the time they happened (simulated time for a simulated run), with the balance after each; declined ones marked",
+    )
     .argument('<account-id | user-id | email>', 'which account(s)')
     .option('--limit <n>', 'how many lines per account', integerOption(1, 100_000), 20)
     .option('--json', 'one JSON object per account, with its lines')
@@ -18,13 +21,13 @@ export function statementCommand(program: Command): Command {
       const sql = await openDatabase(configOf(command).database, { onProblem: waitingOnStderr('PostgreSQL') });
       try {
         for (const account of await findAccounts(sql, reference)) {
-          const lines = await statementLines(sql, account.accountId, options.limit);
+          const lines = await statementLines(sql, account.accountId, options.limit, null, 'event');
           if (options.json) {
             process.stdout.write(`${JSON.stringify({ account, lines })}\n`);
             continue;
           }
           process.stdout.write(
-            `${chalk.bold(`statement of ${account.name} <${account.email}>`)}, account ${account.accountId}, balance ${account.balance} ${account.currency}\n`,
+            `${chalk.bold(`statement of ${account.name} <${account.email}>`)}, account ${account.accountId}, balance ${displayMoney(account.balance, account.currency)}\n`,
           );
           for (const line of lines) process.stdout.write(`${formatLine(line)}\n`);
         }
@@ -36,14 +39,16 @@ export function statementCommand(program: Command): Command {
 
 function formatLine(line: StatementLine): string {
   const status = line.status === 'declined' ? chalk.red(`DECLINED ${line.declineReason}`) : '';
-  const amount = line.status === 'declined' ? chalk.dim(line.amount) : line.amount;
+  // Padded before it is dimmed: padStart would count chalk's escape codes.
+  const shown = displayMoney(line.amount, line.currency).padStart(16);
+  const amount = line.status === 'declined' ? chalk.dim(shown) : shown;
   return [
-    line.appliedAt,
+    line.eventTime,
     line.type.padEnd(11),
-    `${amount} ${line.currency}`.padStart(16),
+    amount,
     line.description.slice(0, 48).padEnd(48),
     status.padEnd(status === '' ? 0 : 28),
-    `balance ${line.balanceAfter ?? '-'}`,
+    `balance ${line.balanceAfter === null ? '-' : displayAmount(line.balanceAfter, line.currency)}`,
   ]
     .filter((part) => part !== '')
     .join('  ');

@@ -3,6 +3,7 @@
 // numeric in PostgreSQL and decimal strings here; shares are plain numbers.
 
 import type { Sql } from './connect.js';
+import { readEconomy, type Economy } from './run-economy.js';
 
 export interface AmountQuantiles {
   readonly count: number;
@@ -34,6 +35,8 @@ export interface RunStatistics {
   readonly declinedByReason: Readonly<Record<string, number>>;
   /** Labelled fraud among the run's transactions, by scenario. */
   readonly fraudByScenario: Readonly<Record<string, number>>;
+  /** By event day: declines, money in and out, the median balance (see run-economy.ts). */
+  readonly economy: Economy;
 }
 
 /** The database's clock: a run's rows are those applied from this moment on. */
@@ -47,15 +50,21 @@ const round = (value: number, digits = 4): number => Number(value.toFixed(digits
 /** The statistics of the rows applied from `topic` since `since` (a databaseNow()). */
 export async function readRunStatistics(sql: Sql, topic: string, since: string): Promise<RunStatistics> {
   return sql.begin(async (tx) => {
+    // The sorts of a run's rows (300,000 for a month of the issue's targets) fit in memory: no spill to disk.
+    await tx`set local work_mem = '64MB'`;
+    // Transfer credit legs are in for money and balances; the counts leave them out (not counted again).
     await tx`create temporary table run_rows on commit drop as
-      select id, account_id, type, amount, status, decline_reason, merchant_category_code as category,
-             extract(hour from event_time at time zone 'UTC')::int as hour
-      from transactions where kafka_topic = ${topic} and applied_at >= ${since}::timestamptz and type not in ('opening', 'transfer_in')`;
-    const [totals] = await tx<[{ transactions: number }]>`select count(*)::int as transactions from run_rows`;
-    const types = await tx<{ key: string; n: number }[]>`select type as key, count(*)::int as n from run_rows group by 1 order by 1`;
+      select id, account_id, type, type = 'transfer_in' as credit_leg, amount, currency, status, decline_reason,
+             merchant_category_code as category, extract(hour from event_time at time zone 'UTC')::int as hour,
+             (event_time at time zone 'UTC')::date as day, kafka_offset, balance_before, balance_after
+      from transactions where kafka_topic = ${topic} and applied_at >= ${since}::timestamptz and type <> 'opening'`;
+    const [totals] = await tx<[{ transactions: number }]>`select count(*)::int as transactions from run_rows where not credit_leg`;
+    const types = await tx<
+      { key: string; n: number }[]
+    >`select type as key, count(*)::int as n from run_rows where not credit_leg group by 1 order by 1`;
     const declines = await tx<{ key: string; n: number }[]>`
-      select decline_reason as key, count(*)::int as n from run_rows where status = 'declined' group by 1 order by 2 desc`;
-    const hours = await tx<{ hour: number; n: number }[]>`select hour, count(*)::int as n from run_rows group by 1`;
+      select decline_reason as key, count(*)::int as n from run_rows where not credit_leg and status = 'declined' group by 1 order by 2 desc`;
+    const hours = await tx<{ hour: number; n: number }[]>`select hour, count(*)::int as n from run_rows where not credit_leg group by 1`;
     const categories = await tx<({ category: string } & AmountQuantiles)[]>`
       select category, count(*)::int as count,
              trim_scale(percentile_disc(0.05) within group (order by amount))::text as p05,
@@ -64,13 +73,14 @@ export async function readRunStatistics(sql: Sql, topic: string, since: string):
              trim_scale(percentile_disc(0.99) within group (order by amount))::text as p99
       from run_rows where type = 'purchase' and category is not null group by 1 order by 1`;
     const [perAccount] = await tx<[{ accounts: number; quantiles: number[] | null; max: number | null; top: number | null }]>`
-      with counts as (select count(*)::int as n from run_rows group by account_id),
+      with counts as (select count(*)::int as n from run_rows where not credit_leg group by account_id),
            ranked as (select n, row_number() over (order by n desc) as rank, count(*) over () as accounts from counts)
       select count(*)::int as accounts, percentile_disc(array[0.5, 0.9, 0.99]) within group (order by n) as quantiles, max(n) as max,
              (sum(n) filter (where rank <= ceil(accounts * 0.01)))::float8 / nullif(sum(n), 0) as top
       from ranked`;
     const fraud = await tx<{ key: string; n: number }[]>`
       select l.scenario as key, count(*)::int as n from run_rows r join fraud_labels l on l.transaction_id = r.id group by 1 order by 1`;
+    const economy = await readEconomy(tx);
     const total = totals.transactions;
     const byHour = new Map(hours.map((row) => [row.hour, row.n]));
     return {
@@ -89,6 +99,7 @@ export async function readRunStatistics(sql: Sql, topic: string, since: string):
       },
       declinedByReason: Object.fromEntries(declines.map((row) => [row.key, row.n])),
       fraudByScenario: Object.fromEntries(fraud.map((row) => [row.key, row.n])),
+      economy,
     };
   });
 }

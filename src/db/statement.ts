@@ -1,10 +1,15 @@
-// An account's statement: its ledger rows, newest first.
+// An account's statement: its ledger rows, newest first, either in the order
+// the ledger applied them (the HTTP service's cursor pages) or by event time
+// (`wallet-sim statement`: with simulated time, the event time is the date the
+// transaction happened in the simulated world, and applied_at the clock's).
 
 import type { Sql } from './connect.js';
 
 export interface StatementLine {
   readonly transactionId: string;
   readonly appliedAt: string;
+  /** When it happened: the simulated time for a run with --start/--speed. */
+  readonly eventTime: string;
   readonly type: string;
   /** Signed: credits positive, debits negative. */
   readonly amount: string;
@@ -28,15 +33,29 @@ export function isStatementPosition(position: string): boolean {
   return key !== null && !Number.isNaN(Date.parse(key[0])) && /^[0-9a-f-]{36}$/.test(key[2]);
 }
 
+/** `applied`: the ledger's order (the statement index serves it); `event`: by event time, the account's rows sorted. */
+export type StatementOrder = 'applied' | 'event';
+
 /**
  * The newest `limit` ledger rows of an account, newest first, each with the
- * balance after it; with `before` (a line's position), the rows after that line.
+ * balance after it; with `before` (a line's position in the same order), the
+ * rows after that line.
  */
-export async function statementLines(sql: Sql, accountId: string, limit: number, before: string | null = null): Promise<StatementLine[]> {
+export async function statementLines(
+  sql: Sql,
+  accountId: string,
+  limit: number,
+  before: string | null = null,
+  order: StatementOrder = 'applied',
+): Promise<StatementLine[]> {
   const key = before === null ? null : positionKey(before);
   if (before !== null && key === null) throw new Error(`not a statement position: ${before}`);
+  // The opening balance is dated when the users were seeded, after a run's simulated days: by event time it comes first.
+  const time =
+    order === 'event' ? sql`(case when t.type = 'opening' then '-infinity'::timestamptz else t.event_time end)` : sql`t.applied_at`;
   return sql<StatementLine[]>`
-    select t.id as "transactionId", to_char(t.applied_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "appliedAt", t.type,
+    select t.id as "transactionId", to_char(t.applied_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "appliedAt",
+           to_char(t.event_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "eventTime", t.type,
            (case when t.type in ('opening', 'deposit', 'refund', 'transfer_in') then '' else '-' end) || trim_scale(t.amount)::text as amount,
            t.currency, t.status, t.decline_reason as "declineReason",
            case
@@ -48,12 +67,12 @@ export async function statementLines(sql: Sql, accountId: string, limit: number,
              else ''
            end as description,
            t.balance_after::text as "balanceAfter",
-           t.applied_at::text || '|' || coalesce(t.kafka_offset, -1) || '|' || t.id as position
+           ${time}::text || '|' || coalesce(t.kafka_offset, -1) || '|' || t.id as position
     from transactions t
     left join accounts ca on ca.id = t.counterparty_account_id
     left join users cu on cu.id = ca.user_id
     where t.account_id = ${accountId}
-      and (${key === null} or (t.applied_at, coalesce(t.kafka_offset, -1), t.id) < (${key?.[0] ?? null}::timestamptz, ${key?.[1] ?? null}::bigint, ${key?.[2] ?? null}::uuid))
-    order by t.applied_at desc, coalesce(t.kafka_offset, -1) desc, t.id desc
+      and (${key === null} or (${time}, coalesce(t.kafka_offset, -1), t.id) < (${key?.[0] ?? null}::timestamptz, ${key?.[1] ?? null}::bigint, ${key?.[2] ?? null}::uuid))
+    order by ${time} desc, coalesce(t.kafka_offset, -1) desc, t.id desc
     limit ${limit}`;
 }

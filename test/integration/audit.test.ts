@@ -62,7 +62,7 @@ describe('balance, statement and audit', () => {
     ]);
   });
 
-  it('shows both sides of a transfer, newest first, with declined lines marked', async () => {
+  it('shows both sides of a transfer, newest event first, with declined lines marked', async () => {
     const [transfer] = await db.sql<
       { id: string; sender: string; receiver: string; sender_name: string; receiver_name: string; amount: string }[]
     >`
@@ -80,6 +80,7 @@ describe('balance, statement and audit', () => {
         status: string;
         declineReason: string | null;
         appliedAt: string;
+        eventTime: string;
       }[];
     };
     const statementOf = async (email: string) =>
@@ -96,7 +97,7 @@ describe('balance, statement and audit', () => {
     expect(received).toMatchObject({ amount: transfer!.amount, description: `from ${transfer!.sender_name} <${transfer!.sender}>` });
 
     const lines = (await statementOf(transfer!.sender)).lines;
-    expect(lines.map((line) => line.appliedAt)).toEqual([...lines.map((line) => line.appliedAt)].sort().reverse());
+    expect(lines.map((line) => line.eventTime)).toEqual([...lines.map((line) => line.eventTime)].sort().reverse());
     for (const line of lines) expect(line.status === 'declined').toBe(line.declineReason !== null);
   });
 

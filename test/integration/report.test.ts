@@ -12,7 +12,7 @@ import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { uniqueName } from '../helpers/names.js';
 
-const CHARTS = ['throughput', 'lag', 'latency', 'declines', 'types', 'hours', 'fraud'];
+const CHARTS = ['throughput', 'lag', 'latency', 'declines', 'declined-by-day', 'money-by-day', 'balance-by-day', 'types', 'hours', 'fraud'];
 
 describe('the run report', () => {
   let db: TestDatabase;
@@ -31,12 +31,28 @@ describe('the run report', () => {
   });
 
   it('draws every chart offline with no console error, after run --report and again with report', async () => {
-    const args = ['run', '--start', '2026-01-05T06:00:00Z', '--speed', '3600', '--rate', '400', '--duration', '6s', '--fraud-rate', '0.05'];
+    // Three simulated days: the charts by day have points to join.
+    const args = [
+      'run',
+      '--start',
+      '2026-01-05T06:00:00Z',
+      '--speed',
+      '43200',
+      '--rate',
+      '400',
+      '--duration',
+      '6s',
+      '--fraud-rate',
+      '0.05',
+    ];
     const run = await runCli([...args, '--report', file, '--json'], env);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/^wallet-sim: report of run [0-9a-f-]{36} written to /);
     const html = readFileSync(file, 'utf8');
     expect(html).not.toMatch(/<(script|link)[^>]+(src|href)="(?!data:)/); // nothing to fetch
+    // The options as a reader wants them, not raw JSON with the start in epoch milliseconds.
+    expect(html).toContain('<dt>simulated time</dt><dd>from 2026-01-05T06:00:00Z at ×43,200 (12 simulated hours a second)</dd>');
+    expect(html).not.toContain('startMs');
 
     const page = await browser.newPage();
     const problems: string[] = [];
@@ -68,6 +84,11 @@ describe('the run report', () => {
       expect(chart.painted).toBeGreaterThan(500);
     }
     expect(problems).toEqual([]);
+    // Time axes in simulated dates (the axes are on the canvas; each legend names its x the same way).
+    const labels = (await page.evaluate(`[...document.querySelectorAll('.u-label')].map((label) => label.textContent)`)) as string[];
+    expect(labels).toContain('simulated time (UTC)');
+    expect(labels).toContain('simulated date (UTC)');
+    expect(labels).not.toContain('s');
     await page.close();
 
     const again = await runCli(['report', '--output', `${file}.again.html`], env);

@@ -1,6 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { createRandom } from '../../src/generator/random.js';
-import { Big, formatAmount, fromMinorUnits, isAmountText, parseAmount, sum } from '../../src/money.js';
+import {
+  Big,
+  displayAmount,
+  displayMoney,
+  formatAmount,
+  fromMinorUnits,
+  isAmountText,
+  minorUnitsOf,
+  parseAmount,
+  sum,
+} from '../../src/money.js';
 
 describe('money', () => {
   it.each([
@@ -68,5 +78,22 @@ describe('money', () => {
 
   it('refuses JS numbers outright (strict mode)', () => {
     expect(() => new Big(0.1 as unknown as string)).toThrow();
+  });
+
+  it.each([
+    ['1212.6300', 'EUR', '1212.63'],
+    ['-45.1000', 'EUR', '-45.10'],
+    ['0.0000', 'EUR', '0.00'],
+    ['1500.0000', 'JPY', '1500'],
+    ['12.5000', 'BHD', '12.500'],
+    ['12.3456', 'EUR', '12.3456'], // never rounded away
+    ['7.1200', 'XYZ', '7.12'],
+  ])('shows %s %s in its minor units as %s', (text, currency, shown) => {
+    expect(displayAmount(text, currency)).toBe(shown);
+    expect(displayMoney(new Big(text), currency)).toBe(`${shown} ${currency}`);
+  });
+
+  it('knows the ISO 4217 exponents', () => {
+    expect([minorUnitsOf('JPY'), minorUnitsOf('EUR'), minorUnitsOf('BHD'), minorUnitsOf('usd')]).toEqual([0, 2, 3, 2]);
   });
 });
