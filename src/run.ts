@@ -85,21 +85,21 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     pingDatabase: () => (sql === null ? null : pingDatabase(sql)),
     remainingSeconds: (now) => (options.durationMs === null ? null : Math.max(0, (startMs + options.durationMs - now) / 1000)),
   });
-  const closers: (() => Promise<unknown>)[] = [() => Promise.resolve(ticker.stop())];
+  const closers: Closer[] = [{ what: 'the live view', close: () => Promise.resolve(ticker.stop()) }];
   const waiting = (source: 'postgres' | 'kafka') => (problem: string | null) => status.set(source, problem, nowMs());
   try {
     const pools = options.consume ? splitPool(config.database.poolSizeMax) : { ledger: config.database.poolSizeMax, history: 0 };
     const database = { ...config.database, poolSizeMax: pools.ledger };
     const ledgerSql = await openDatabase(database, { onProblem: waiting('postgres') });
     sql = ledgerSql;
-    closers.push(() => ledgerSql.end({ timeout: 5 }));
+    closers.push({ what: 'the PostgreSQL client', close: () => ledgerSql.end({ timeout: 5 }) });
     const onDatabase = <T>(work: () => Promise<T>) => waitOut(work, databaseWaiting(config.database, waiting('postgres')));
     await onDatabase(() => openConnections(ledgerSql, pools.ledger));
     const since = await onDatabase(() => databaseNow(ledgerSql));
     await enterPhase('creating-topics');
     const kafkaAdmin = await connectAdmin(createKafka(config.kafka), config.kafka, waiting('kafka'));
     admin = kafkaAdmin;
-    closers.unshift(() => kafkaAdmin.disconnect());
+    closers.unshift({ what: 'the Kafka admin client', close: () => kafkaAdmin.disconnect() });
     await ensureTopics(kafkaAdmin, config.kafka, topicsOf(topology), waiting('kafka'));
     const pipeline: Pipeline | null = options.consume
       ? await startPipeline({
@@ -118,7 +118,7 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
           },
         })
       : null;
-    if (pipeline !== null) closers.unshift(() => pipeline.stop());
+    if (pipeline !== null) closers.unshift({ what: 'the consumer groups', close: () => pipeline.stop() });
     const failure = (pipeline?.crashed ?? new Promise<never>(() => {})).then((error) => {
       throw error;
     });
@@ -162,16 +162,36 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     }
     return summary;
   } finally {
-    // Each step of the shutdown is bounded: a client that does not close in
-    // time is left behind, and the process exits anyway.
     await enterPhase('stopping');
     stopPhases();
-    for (const close of closers)
-      await withTimeout(
-        close().catch(() => {}),
-        CLOSE_STEP_MS_MAX,
-        undefined,
-      );
+    await closeAll(closers, view);
+  }
+}
+
+interface Closer {
+  /** What closes, as the note names it: "the Kafka admin client". */
+  readonly what: string;
+  readonly close: () => Promise<unknown>;
+}
+
+/**
+ * Each step of the shutdown is bounded: a client that does not close in time
+ * is left behind, and the process exits anyway. The run's outcome is settled
+ * by then, so a step that fails or times out is a note, not an error.
+ */
+async function closeAll(closers: readonly Closer[], view: View): Promise<void> {
+  for (const { what, close } of closers) {
+    const closed = await withTimeout(
+      close().then(
+        () => null,
+        (error: unknown) => error,
+      ),
+      CLOSE_STEP_MS_MAX,
+      'timeout' as const,
+    );
+    if (closed === 'timeout') view.note(`stopping: ${what} did not close within ${CLOSE_STEP_MS_MAX / 1000} s; left behind`);
+    else if (closed !== null)
+      view.note(`stopping: closing ${what} failed: ${closed instanceof Error ? closed.message : JSON.stringify(closed)}`);
   }
 }
 
