@@ -4,7 +4,7 @@
 
 import { EXIT_USAGE, handleSignals, main } from '../src/cli.js';
 import { resolveConfig } from '../src/config.js';
-import { openDatabase } from '../src/db/migrate.js';
+import { openDatabase } from '../src/db/open.js';
 import { isWalletSimError } from '../src/errors.js';
 
 handleSignals();

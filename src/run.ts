@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { countAccounts } from './db/accounts.js';
 import { databaseWaiting, openConnections, pingDatabase, type Sql } from './db/connect.js';
 import { databaseNow, readRunStatistics } from './db/run-statistics.js';
-import { openDatabase } from './db/migrate.js';
+import { openDatabase } from './db/open.js';
 import { WalletSimError } from './errors.js';
 import type { SimulatedTime } from './generator/calendar.js';
 import type { Mix } from './generator/transactions.js';
@@ -21,7 +21,7 @@ import { StatusBoard } from './stats/status.js';
 import { TimeSeries } from './stats/series.js';
 import { startTicker } from './stats/ticker.js';
 import { recordRun, writeReport } from './report/record.js';
-import { enterPhase, onPhase } from './phase.js';
+import type { Phases } from './phase.js';
 import { waitOut } from './retry.js';
 import type { View } from './terminal/view.js';
 import { topologyOf, topicsOf, type Topology } from './topology.js';
@@ -60,13 +60,13 @@ const DRAIN_POLL_MS = 100;
 const CLOSE_STEP_MS_MAX = 10_000;
 const PRODUCER_STOP_MS_MAX = 10_000;
 
-export async function runSimulation(config: Config, options: RunOptions, view: View, stop: AbortSignal): Promise<Summary> {
+export async function runSimulation(config: Config, options: RunOptions, view: View, stop: AbortSignal, phases: Phases): Promise<Summary> {
   const nowMs = () => Date.now();
   const topology = topologyOf(config.kafka, options.partitions);
   const stats = new RunStats();
   const status = new StatusBoard(nowMs());
   const series = new TimeSeries();
-  const stopPhases = onPhase((phase, atMs) => view.phase(phase, atMs));
+  const stopPhases = phases.listen((phase, atMs) => view.phase(phase, atMs));
   // The view ticks from the start, so that an outage while starting shows
   // too: until a client exists, the wait for it reports the dependency's state.
   let sql: Sql | null = null;
@@ -83,6 +83,7 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     },
     lag: () => (admin === null ? null : fetchGroupLag(admin, topology.ledgerGroupId, topology.transactionsTopic)),
     pingDatabase: () => (sql === null ? null : pingDatabase(sql)),
+    phase: () => phases.current(),
     remainingSeconds: (now) => (options.durationMs === null ? null : Math.max(0, (startMs + options.durationMs - now) / 1000)),
   });
   const closers: Closer[] = [{ what: 'the live view', close: () => Promise.resolve(ticker.stop()) }];
@@ -90,17 +91,18 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
   try {
     const pools = options.consume ? splitPool(config.database.poolSizeMax) : { ledger: config.database.poolSizeMax, history: 0 };
     const database = { ...config.database, poolSizeMax: pools.ledger };
-    const ledgerSql = await openDatabase(database, { onProblem: waiting('postgres') });
+    const ledgerSql = await openDatabase(database, { onProblem: waiting('postgres'), phases });
     sql = ledgerSql;
     closers.push({ what: 'the PostgreSQL client', close: () => ledgerSql.end({ timeout: 5 }) });
     const onDatabase = <T>(work: () => Promise<T>) => waitOut(work, databaseWaiting(config.database, waiting('postgres')));
     await onDatabase(() => openConnections(ledgerSql, pools.ledger));
     const since = await onDatabase(() => databaseNow(ledgerSql));
-    await enterPhase('creating-topics');
+    await phases.enter('creating-topics');
     const kafkaAdmin = await connectAdmin(createKafka(config.kafka), config.kafka, waiting('kafka'));
     admin = kafkaAdmin;
     closers.unshift({ what: 'the Kafka admin client', close: () => kafkaAdmin.disconnect() });
     await ensureTopics(kafkaAdmin, config.kafka, topicsOf(topology), waiting('kafka'));
+    if (options.consume) await phases.enter('joining');
     const pipeline: Pipeline | null = options.consume
       ? await startPipeline({
           config,
@@ -125,17 +127,19 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     failure.catch(() => {}); // observed through the races below
 
     if (!options.produce) stats.start(nowMs());
-    const producing = options.produce ? produce(config, topology, options, ledgerSql, stats, status, stop, nowMs) : Promise.resolve(0);
+    const producing = options.produce
+      ? phases.enter('producing').then(() => produce(config, topology, options, ledgerSql, stats, status, stop, nowMs))
+      : Promise.resolve(0);
     await Promise.race([producing, failure]);
     if (options.consume) {
-      await enterPhase(options.produce ? 'draining' : 'consuming');
+      await phases.enter(options.produce ? 'draining' : 'consuming');
       const drainedInTime = await Promise.race([drain(kafkaAdmin, topology, options, stats, stop), failure]);
       if (!drainedInTime && options.produce) view.note('stopped before every transaction was processed; a restart processes the rest');
     }
     ticker.stop();
     const summary = stats.summary(nowMs());
     if (options.consume) {
-      await enterPhase('recording');
+      await phases.enter('recording');
       const statistics = await onDatabase(() => readRunStatistics(ledgerSql, topology.transactionsTopic, since));
       view.statistics(statistics);
       // One id for every attempt: a retry after a lost commit answer records the run once.
@@ -162,7 +166,7 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     }
     return summary;
   } finally {
-    await enterPhase('stopping');
+    await phases.enter('stopping');
     stopPhases();
     await closeAll(closers, view);
   }
@@ -234,7 +238,6 @@ async function produce(
   stop: AbortSignal,
   nowMs: () => number,
 ): Promise<number> {
-  await enterPhase('producing');
   const accountCount = await waitOut(
     () => countAccounts(sql),
     databaseWaiting(config.database, (problem) => status.set('postgres', problem, nowMs())),

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { loadAccountDirectory } from '../../src/db/accounts.js';
 import { applyBatch } from '../../src/db/apply-batch.js';
 import { connect, databaseName } from '../../src/db/connect.js';
-import { openDatabase } from '../../src/db/migrate.js';
+import { openDatabase } from '../../src/db/open.js';
 import { createTransactionGenerator } from '../../src/generator/transactions.js';
 import { createKafka } from '../../src/kafka/client.js';
 import type { LedgerEntry } from '../../src/ledger/decide.js';

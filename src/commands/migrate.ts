@@ -1,7 +1,7 @@
 import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Command } from 'commander';
 import { configOf } from './common.js';
-import { openDatabase } from '../db/migrate.js';
+import { openDatabase } from '../db/open.js';
 import { redactUrl } from '../errors.js';
 
 export function migrateCommand(program: Command): Command {

@@ -3,7 +3,7 @@ import { WalletSimError } from '../errors.js';
 import { runSimulation } from '../run.js';
 import { createView } from '../terminal/view.js';
 import { DEFAULT_PARTITIONS } from '../topology.js';
-import { configOf, gracefulShutdown } from './common.js';
+import { configOf, gracefulShutdown, phasesOf } from './common.js';
 import { DEFAULT_MIX, type Mix } from '../generator/transactions.js';
 import {
   durationOption,
@@ -130,6 +130,7 @@ export function runCommand(program: Command): Command {
         },
         view,
         stop,
+        phasesOf(config),
       );
       view.finish(summary);
     });

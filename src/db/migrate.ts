@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import type { DatabaseConfig } from '../config.js';
 import { WalletSimError } from '../errors.js';
 import { sqlDir } from '../paths.js';
-import { enterPhase } from '../phase.js';
-import { isRetriable, waitOut } from '../retry.js';
-import { connect, databaseError, databaseName, databaseWaiting, type Sql } from './connect.js';
+import { isRetriable } from '../retry.js';
+import { connect, databaseError, databaseName, type Sql } from './connect.js';
 
 export interface Migration {
   readonly version: number;
@@ -95,27 +94,6 @@ export async function ensureDatabase(config: DatabaseConfig): Promise<boolean> {
   }
 }
 
-export interface OpenOptions {
-  /** Told what is wrong while an outage is waited out, and null once the server answers. */
-  readonly onProblem?: (problem: string | null) => void;
-}
-
-/**
- * What every command that needs the database calls first: create the database
- * if missing, connect, apply pending migrations. A server that does not
- * answer is waited for, up to the outage limit. The caller ends the client.
- */
-export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<Sql> {
-  const waiting = databaseWaiting(config, options.onProblem);
-  await enterPhase('connecting');
-  await waitOut(() => ensureDatabase(config), waiting);
-  const sql = connect(config);
-  try {
-    await enterPhase('migrating');
-    await waitOut(() => migrate(sql), waiting);
-    return sql;
-  } catch (error) {
-    await sql.end({ timeout: 5 });
-    throw error;
-  }
-}
+// Moved to ./open.ts; re-exported until the commands that import it from
+// here (balance, statement, audit, serve, load) import it from there.
+export { openDatabase } from './open.js';
