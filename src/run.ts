@@ -12,7 +12,7 @@ import { openDatabase } from './db/open.js';
 import { WalletSimError } from './errors.js';
 import type { SimulatedTime } from './generator/calendar.js';
 import type { Mix } from './generator/transactions.js';
-import { connectAdmin, createKafka, ensureTopics, fetchGroupLag } from './kafka/client.js';
+import { openKafkaAdmin, type KafkaAdmin } from './kafka/admin.js';
 import { splitPool, startPipeline, type Pipeline } from './pipeline/pipeline.js';
 import type { FaultOptions } from './producer/faults.js';
 import { startProducerThread, type RunFraud } from './producer/thread.js';
@@ -70,7 +70,7 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
   // The view ticks from the start, so that an outage while starting shows
   // too: until a client exists, the wait for it reports the dependency's state.
   let sql: Sql | null = null;
-  let admin: Parameters<typeof fetchGroupLag>[0] | null = null;
+  let admin: KafkaAdmin | null = null;
   const startMs = nowMs();
   const ticker = startTicker({
     intervalMs: options.statsIntervalMs,
@@ -81,7 +81,7 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
       series.add(snapshot);
       view.update(snapshot);
     },
-    lag: () => (admin === null ? null : fetchGroupLag(admin, topology.ledgerGroupId, topology.transactionsTopic)),
+    lag: () => (admin === null ? null : admin.groupLag(topology.ledgerGroupId, topology.transactionsTopic)),
     pingDatabase: () => (sql === null ? null : pingDatabase(sql)),
     phase: () => phases.current(),
     remainingSeconds: (now) => (options.durationMs === null ? null : Math.max(0, (startMs + options.durationMs - now) / 1000)),
@@ -98,10 +98,10 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     await onDatabase(() => openConnections(ledgerSql, pools.ledger));
     const since = await onDatabase(() => databaseNow(ledgerSql));
     await phases.enter('creating-topics');
-    const kafkaAdmin = await connectAdmin(createKafka(config.kafka), config.kafka, waiting('kafka'));
+    const kafkaAdmin = await openKafkaAdmin(config.kafka, waiting('kafka'));
     admin = kafkaAdmin;
-    closers.unshift({ what: 'the Kafka admin client', close: () => kafkaAdmin.disconnect() });
-    await ensureTopics(kafkaAdmin, config.kafka, topicsOf(topology), waiting('kafka'));
+    closers.unshift({ what: 'the Kafka admin client', close: () => kafkaAdmin.close() });
+    await kafkaAdmin.ensureTopics(topicsOf(topology), waiting('kafka'));
     if (options.consume) await phases.enter('joining');
     const pipeline: Pipeline | null = options.consume
       ? await startPipeline({
@@ -204,14 +204,8 @@ async function closeAll(closers: readonly Closer[], view: View): Promise<void> {
  * history group everything in the results topic. With --no-produce, the
  * run ends when --count transactions were accounted for, or --duration passed.
  */
-async function drain(
-  admin: Parameters<typeof fetchGroupLag>[0],
-  topology: Topology,
-  options: RunOptions,
-  stats: RunStats,
-  stop: AbortSignal,
-): Promise<boolean> {
-  const caughtUp = (groupId: string, topic: string) => async () => (await fetchGroupLag(admin, groupId, topic)) === 0;
+async function drain(admin: KafkaAdmin, topology: Topology, options: RunOptions, stats: RunStats, stop: AbortSignal): Promise<boolean> {
+  const caughtUp = (groupId: string, topic: string) => async () => (await admin.groupLag(groupId, topic)) === 0;
   if (!options.produce) {
     const accountedFor = () => options.count !== null && stats.processed + stats.duplicates + stats.deadLettered >= options.count;
     return waitUntil(accountedFor, { timeoutMs: options.durationMs ?? Number.POSITIVE_INFINITY, intervalMs: DRAIN_POLL_MS, signal: stop });

@@ -66,6 +66,12 @@ export async function migrate(sql: Sql, migrations: readonly Migration[] = readM
   });
 }
 
+/** The highest migration applied; 0 on a database that has none. */
+export async function schemaVersion(sql: Sql): Promise<number> {
+  const [row] = await sql<{ version: number }[]>`select coalesce(max(version), 0)::int as version from schema_migrations`;
+  return row?.version ?? 0;
+}
+
 /** Drops the database named in the URL, with its connections (tests and the bench clean up with it). */
 export async function dropDatabase(config: DatabaseConfig): Promise<void> {
   const admin = connect(config, { poolSizeMax: 1, database: 'postgres' });

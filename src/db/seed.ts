@@ -25,6 +25,12 @@ export async function existingUserIds(sql: Sql, ids: readonly string[]): Promise
   return new Set(rows.map((row) => row.id).filter((id) => wanted.has(id)));
 }
 
+/** How many users the database has (the demo seeds when there are none). */
+export async function countUsers(sql: Sql): Promise<number> {
+  const [row] = await sql<{ users: number }[]>`select count(*)::int as users from users`;
+  return row?.users ?? 0;
+}
+
 /** Fresh statistics after a bulk load, so the first run is not planned on empty-table guesses or interrupted by autoanalyze. */
 export async function analyzeSeededTables(sql: Sql): Promise<void> {
   await sql`analyze users, customer_profiles, accounts, cards, transactions`;
