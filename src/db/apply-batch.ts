@@ -49,7 +49,7 @@ async function runBatch(sql: Sql, batch: Batch, end: 'commit' | 'rollback'): Pro
   }
   const transactions = entries.map((entry) => entry.transaction);
   const accountIds = unique(transactions.map((t) => t.accountId)).sort();
-  const destinationIds = unique(transactions.flatMap((t) => (t.type === 'transfer' ? [t.counterpartyAccountId as string] : [])));
+  const destinationIds = unique(transactions.flatMap((t) => (t.type === 'transfer' ? [t.counterpartyAccountId] : [])));
   const cardIds = unique(transactions.flatMap((t) => (t.cardId === null ? [] : [t.cardId])));
   const referredIds = (type: 'refund' | 'transfer_in') =>
     unique(transactions.flatMap((t) => (t.type === type && t.originalTransactionId !== null ? [t.originalTransactionId] : [])));

@@ -22,9 +22,9 @@ export function readMigrations(dir: string = sqlDir): Migration[] {
   const migrations = readdirSync(dir)
     .filter((file) => file.endsWith('.sql'))
     .map((file) => {
-      const match = /^(\d+)_([a-z0-9_]+)\.sql$/.exec(file);
-      if (!match) throw new Error(`sql/${file}: a migration is named NNN_name.sql`);
-      return { version: Number(match[1]), name: match[2] as string, text: readFileSync(join(dir, file), 'utf8') };
+      const [, version, name] = /^(\d+)_([a-z0-9_]+)\.sql$/.exec(file) ?? [];
+      if (version === undefined || name === undefined) throw new Error(`sql/${file}: a migration is named NNN_name.sql`);
+      return { version: Number(version), name, text: readFileSync(join(dir, file), 'utf8') };
     })
     .sort((a, b) => a.version - b.version);
   migrations.forEach((migration, index) => {

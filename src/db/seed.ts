@@ -13,8 +13,8 @@ import type { SeedRows } from './seed-rows.js';
  * dropped here.
  */
 export async function existingUserIds(sql: Sql, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  let low = ids[0] as string;
+  let low = ids[0];
+  if (low === undefined) return new Set();
   let high = low;
   for (const id of ids) {
     if (id < low) low = id;

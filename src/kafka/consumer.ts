@@ -12,6 +12,7 @@
 //     every batch (kafkajs' autoCommit commits after each batch, whatever
 //     its interval says: a broker round trip per partition per fetch).
 
+import assert from 'node:assert/strict';
 import type { Consumer, Kafka } from 'kafkajs';
 import { deferred, sleep } from '../async.js';
 import { classifyError } from '../retry.js';
@@ -158,7 +159,8 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
               crashed.resolve(error as Error);
               throw error;
             }
-            const last = slice[slice.length - 1]?.offset as string;
+            const last = slice.at(-1)?.offset;
+            assert.ok(last !== undefined, 'a slice holds at least one message');
             resolveOffset(last);
             offsets.processed(batch.partition, BigInt(last) + 1n);
             await heartbeat();

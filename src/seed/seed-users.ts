@@ -95,7 +95,7 @@ export async function seedUsers(sql: Sql, options: SeedOptions): Promise<SeedSum
 // skips what it wrote and nothing is written twice.
 async function writeFresh(sql: Sql, batch: SeedRows): Promise<SeedRows> {
   const existing = await existingUserIds(sql, batch.ids);
-  const fresh = existing.size === 0 ? batch : pickSeedRows(batch, (index) => !existing.has(batch.ids[index] as string));
+  const fresh = existing.size === 0 ? batch : pickSeedRows(batch, (index) => !existing.has(batch.ids[index] ?? ''));
   await writeBatch(sql, fresh);
   return fresh;
 }
