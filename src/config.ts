@@ -1,7 +1,7 @@
 // The one place where settings are declared, read and validated.
 //
-// Each setting is declared once below: its environment variable, its flag (if
-// it has one), its default and its unit. `resolveConfig` reads every setting
+// Each setting is declared once in settings.ts: its environment variable, its
+// flag (if it has one), its default and its unit. `resolveConfig` reads every setting
 // in one fixed order (flag > environment > .env file > default), validates it
 // and its relations to the others, and returns a plain, frozen object that is
 // passed down explicitly. Nothing else in wallet-sim reads process.env.

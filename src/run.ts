@@ -15,7 +15,8 @@ import type { Mix } from './generator/transactions.js';
 import { openKafkaAdmin, type KafkaAdmin } from './kafka/admin.js';
 import { splitPool, startPipeline, type Pipeline } from './pipeline/pipeline.js';
 import type { FaultOptions } from './producer/faults.js';
-import { startProducerThread, type RunFraud } from './producer/thread.js';
+import { startProducerThread } from './producer/thread.js';
+import type { FraudScenario } from './generator/fraud.js';
 import { RunStats, type Summary } from './stats/stats.js';
 import { StatusBoard } from './stats/status.js';
 import { TimeSeries } from './stats/series.js';
@@ -51,6 +52,13 @@ export interface RunOptions {
   readonly fraud: RunFraud | null;
   /** Write the run's HTML report here at the end; null: only record the run. */
   readonly reportFile: string | null;
+}
+
+/** Fraud during a run: which accounts, and how they are defrauded. */
+export interface RunFraud {
+  /** Share of the accounts compromised (0 to 0.5): not a rate, which is transactions per second. */
+  readonly accountShare: number;
+  readonly scenarios: readonly FraudScenario[];
 }
 
 /** Share of generated purchases for an account that does not exist. */
@@ -258,7 +266,8 @@ async function produce(
       batchSizeMax: options.producerBatchSizeMax,
       simulatedTime: options.simulatedTime,
       labelsTopic: topology.labelsTopic,
-      fraud: options.fraud,
+      // The producer's `rate` here is the share of accounts (its owner renames it).
+      fraud: options.fraud === null ? null : { rate: options.fraud.accountShare, scenarios: options.fraud.scenarios },
     },
     (report) => {
       if (report.type === 'started') stats.start(nowMs());

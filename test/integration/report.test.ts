@@ -31,7 +31,19 @@ describe('the run report', () => {
   });
 
   it('draws every chart offline with no console error, after run --report and again with report', async () => {
-    const args = ['run', '--start', '2026-01-05T06:00:00Z', '--speed', '3600', '--rate', '400', '--duration', '6s', '--fraud-rate', '0.05'];
+    const args = [
+      'run',
+      '--start',
+      '2026-01-05T06:00:00Z',
+      '--speed',
+      '3600',
+      '--rate',
+      '400',
+      '--duration',
+      '6s',
+      '--fraud-share',
+      '0.05',
+    ];
     const run = await runCli([...args, '--report', file, '--json'], env);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/^wallet-sim: report of run [0-9a-f-]{36} written to /);
