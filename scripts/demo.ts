@@ -4,7 +4,8 @@
 
 import { EXIT_USAGE, handleSignals, main } from '../src/cli.js';
 import { resolveConfig } from '../src/config.js';
-import { openDatabase } from '../src/db/migrate.js';
+import { openDatabase } from '../src/db/open.js';
+import { countUsers } from '../src/db/seed.js';
 import { isWalletSimError } from '../src/errors.js';
 
 handleSignals();
@@ -12,8 +13,7 @@ const argv = (...args: string[]) => [process.argv[0] as string, 'wallet-sim', ..
 async function userCount(): Promise<number> {
   const sql = await openDatabase(resolveConfig().database);
   try {
-    const [row] = await sql<{ users: number }[]>`select count(*)::int as users from users`;
-    return row?.users ?? 0;
+    return await countUsers(sql);
   } finally {
     await sql.end({ timeout: 5 });
   }

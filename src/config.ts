@@ -1,7 +1,7 @@
 // The one place where settings are declared, read and validated.
 //
-// Each setting is declared once below: its environment variable, its flag (if
-// it has one), its default and its unit. `resolveConfig` reads every setting
+// Each setting is declared once in settings.ts: its environment variable, its
+// flag (if it has one), its default and its unit. `resolveConfig` reads every setting
 // in one fixed order (flag > environment > .env file > default), validates it
 // and its relations to the others, and returns a plain, frozen object that is
 // passed down explicitly. Nothing else in wallet-sim reads process.env.
@@ -101,14 +101,16 @@ function camelCase(flag: string): string {
 
 function resolveSetting(key: SettingKey, flagValue: unknown, env: NodeJS.ProcessEnv, dotenv: Record<string, string>): unknown {
   const spec: Setting<unknown> = settings[key];
+  const fromEnv = env[spec.env];
+  const fromDotenv = dotenv[spec.env];
   let raw: string;
   let source: string;
   if (spec.flag !== undefined && typeof flagValue === 'string') {
     [raw, source] = [flagValue, `--${spec.flag}`];
-  } else if (env[spec.env] !== undefined && env[spec.env] !== '') {
-    [raw, source] = [env[spec.env] as string, `${spec.env} (environment)`];
-  } else if (dotenv[spec.env] !== undefined && dotenv[spec.env] !== '') {
-    [raw, source] = [dotenv[spec.env] as string, `${spec.env} (.env file)`];
+  } else if (fromEnv !== undefined && fromEnv !== '') {
+    [raw, source] = [fromEnv, `${spec.env} (environment)`];
+  } else if (fromDotenv !== undefined && fromDotenv !== '') {
+    [raw, source] = [fromDotenv, `${spec.env} (.env file)`];
   } else {
     [raw, source] = [spec.default, `${spec.env} (default)`];
   }

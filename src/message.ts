@@ -3,6 +3,7 @@
 // applied as it stands comes back with the reason it goes to the dead-letter
 // topic, and processing goes on.
 
+import assert from 'node:assert/strict';
 import { type Big, formatAmount, parseAmount } from './money.js';
 import { UUID } from './ids.js';
 import { isoTime } from './iso-time.js';
@@ -31,15 +32,19 @@ export interface Merchant {
   readonly country: string;
 }
 
-/** A transaction as wallet-sim handles it in memory. */
+/**
+ * A transaction as a producer builds it (the generator, the wallet service)
+ * and encodeTransaction writes it: every field, null where it has none.
+ * The ledger decides the narrower LedgerTransaction.
+ */
 export interface Transaction {
   readonly transactionId: string;
   readonly type: MessageType;
   readonly accountId: string;
   readonly cardId: string | null;
-  /** The account a transfer credits, or a transfer's credit leg debited; null for every other type. */
+  /** The account a transfer credits, or a transfer's credit leg debited. */
   readonly counterpartyAccountId: string | null;
-  /** The purchase a refund gives back, or the transfer of a credit leg; null for every other type. */
+  /** The purchase a refund gives back, or the transfer of a credit leg. */
   readonly originalTransactionId: string | null;
   readonly amount: Big;
   readonly currency: string;
@@ -48,6 +53,61 @@ export interface Transaction {
   readonly eventTime: string;
   /** Producer's clock when the message was made, for end-to-end latency. */
   readonly producedAtMs: number;
+}
+
+/** A purchase, a cash withdrawal or a deposit: nothing else is required. */
+export interface AccountTransaction extends Transaction {
+  readonly type: 'purchase' | 'withdrawal' | 'deposit';
+}
+
+/** Gives back (part of) `originalTransactionId`, an approved purchase of the same account. */
+export interface Refund extends Transaction {
+  readonly type: 'refund';
+  readonly originalTransactionId: string;
+}
+
+/** Debits the account; its credit leg (TransferIn) credits `counterpartyAccountId`. */
+export interface Transfer extends Transaction {
+  readonly type: 'transfer';
+  readonly counterpartyAccountId: string;
+}
+
+/** The credit leg of the approved transfer `originalTransactionId`, from `counterpartyAccountId`: only the ledger makes these. */
+export interface TransferIn extends Transaction {
+  readonly type: 'transfer_in';
+  readonly counterpartyAccountId: string;
+  readonly originalTransactionId: string;
+}
+
+/**
+ * A transaction as the ledger decides it: a union by type, so that what a
+ * type needs is never null. decodeTransaction makes these from the topic;
+ * toLedgerTransaction checks a Transaction built in memory into one.
+ */
+export type LedgerTransaction = AccountTransaction | Refund | Transfer | TransferIn;
+
+/**
+ * The Transaction as its type's shape. A programmer error if it does not fit
+ * (a producer that built a transfer without its destination): on the topic,
+ * that message would be dead-lettered (missing_field).
+ */
+export function toLedgerTransaction(t: Transaction): LedgerTransaction {
+  const { counterpartyAccountId: counterparty, originalTransactionId: original } = t;
+  switch (t.type) {
+    case 'purchase':
+    case 'withdrawal':
+    case 'deposit':
+      return { ...t, type: t.type };
+    case 'refund':
+      assert.ok(original !== null, 'a refund names the purchase it gives back');
+      return { ...t, type: t.type, originalTransactionId: original };
+    case 'transfer':
+      assert.ok(counterparty !== null, 'a transfer names the account it credits');
+      return { ...t, type: t.type, counterpartyAccountId: counterparty };
+    case 'transfer_in':
+      assert.ok(counterparty !== null && original !== null, 'a credit leg names its source account and its transfer');
+      return { ...t, type: t.type, counterpartyAccountId: counterparty, originalTransactionId: original };
+  }
 }
 
 export const DEAD_LETTER_REASONS = [
@@ -62,7 +122,7 @@ export const DEAD_LETTER_REASONS = [
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 export type Decoded =
-  | { readonly ok: true; readonly transaction: Transaction }
+  | { readonly ok: true; readonly transaction: LedgerTransaction }
   | { readonly ok: false; readonly reason: DeadLetterReason; readonly detail: string };
 
 /**
@@ -122,7 +182,7 @@ export function decodeTransaction(value: Buffer | string | null): Decoded {
   }
 }
 
-function parse(value: Buffer | string | null): Transaction {
+function parse(value: Buffer | string | null): LedgerTransaction {
   if (value === null) throw new Rejected('not_json', 'the message has no value');
   let body: unknown;
   try {
@@ -138,9 +198,8 @@ function parse(value: Buffer | string | null): Transaction {
   const type = required(message, 'type');
   if (!(MESSAGE_TYPES as readonly unknown[]).includes(type))
     throw new Rejected('unknown_type', `type ${JSON.stringify(type)} is not one of ${MESSAGE_TYPES.join(', ')}`);
-  return {
+  const fields = {
     transactionId: uuid(message, 'transactionId'),
-    type: type as MessageType,
     accountId: uuid(message, 'accountId'),
     cardId: optionalUuid(message, 'cardId'),
     // A transfer or a credit leg without its other account, or a refund or a
@@ -158,6 +217,8 @@ function parse(value: Buffer | string | null): Transaction {
     eventTime: timestamp(message, 'eventTime').text,
     producedAtMs: timestamp(message, 'producedAt').ms,
   };
+  // The fields each type requires were read as required above.
+  return toLedgerTransaction({ ...fields, type: type as MessageType });
 }
 
 function required(message: Record<string, unknown>, field: string): unknown {

@@ -1,13 +1,12 @@
 // The phases of a command, named so that what a user sees ("joining the
 // ledger group") and what a fault test waits for are the same thing.
 //
-// A phase can be held, for fault tests: with WALLET_SIM_FAULT_HOLD=<phase>,
-// the command stops at the start of that phase, says so on stderr, and goes
-// on at SIGUSR2. A test stops Kafka or PostgreSQL, or kills the process, at
-// that exact moment instead of sleeping and hoping to hit it.
+// A command makes one Phases object and passes it down to the steps that
+// enter phases; whoever wants to know (the live view, the fault tests' hold
+// in fault-hold.ts) listens to it. Nothing here is global.
 
 export const PHASES = [
-  // every command that uses the database
+  // every command that opens the database with a Phases object (run, seed-users)
   'connecting', // creating the database if missing, opening connections
   'migrating',
   // run
@@ -29,42 +28,42 @@ export function isPhase(raw: string): raw is Phase {
   return (PHASES as readonly string[]).includes(raw);
 }
 
-type PhaseListener = (phase: Phase, atMs: number) => void;
+/** Hears of a phase as it begins; the command waits for what it returns before the phase's work. */
+export type PhaseListener = (phase: Phase, atMs: number) => void | Promise<void>;
 
-let current: Phase | null = null;
-let holdAt: Phase | null = null;
-const listeners = new Set<PhaseListener>();
-
-/** The phase the command is in; null before the first. */
-export function currentPhase(): Phase | null {
-  return current;
+/** Where a command is, told to its listeners as each phase begins. */
+export interface Phases {
+  /** The phase the command is in; null before the first. */
+  current(): Phase | null;
+  /** Enters `phase` (entering the current one again does nothing), tells every listener, then waits for them. */
+  enter(phase: Phase): Promise<void>;
+  /** Hears of every phase entered from now on; returns the function that stops it. */
+  listen(listener: PhaseListener): () => void;
 }
 
-/** Holds the command at the start of `phase` (WALLET_SIM_FAULT_HOLD); null: never. */
-export function holdAtPhase(phase: Phase | null): void {
-  holdAt = phase;
+export function createPhases(nowMs: () => number = Date.now): Phases {
+  let current: Phase | null = null;
+  const listeners = new Set<PhaseListener>();
+  return {
+    current: () => current,
+    async enter(phase) {
+      if (current === phase) return;
+      current = phase;
+      const atMs = nowMs();
+      // Every listener hears of the phase before any of them holds it up.
+      await Promise.all([...listeners].map((listener) => Promise.resolve(listener(phase, atMs))));
+    },
+    listen(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }
 
-/** Hears of every phase entered from now on; returns the function that stops it. */
-export function onPhase(listener: PhaseListener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-/** Enters `phase`: tells the listeners, then waits for SIGUSR2 if the phase is held. */
-export async function enterPhase(phase: Phase): Promise<void> {
-  if (current === phase) return;
-  current = phase;
-  const atMs = Date.now();
-  for (const listener of listeners) listener(phase, atMs);
-  if (holdAt !== phase) return;
-  await new Promise<void>((resolve) => {
-    // A signal listener alone does not keep the process alive.
-    const keepAlive = setInterval(() => {}, 60_000);
-    process.once('SIGUSR2', () => {
-      clearInterval(keepAlive);
-      resolve();
-    });
-    process.stderr.write(`wallet-sim: held at phase ${phase} (WALLET_SIM_FAULT_HOLD); SIGUSR2 goes on\n`);
-  });
-}
+/**
+ * @deprecated A no-op kept only so that src/pipeline/pipeline.ts compiles
+ * until its owner drops its `enterPhase('joining')`: run.ts now enters
+ * 'joining' on its Phases object just before starting the pipeline. Delete
+ * this once nothing imports it.
+ */
+export async function enterPhase(_phase: Phase): Promise<void> {}

@@ -8,20 +8,21 @@ import type { Config } from './config.js';
 import { countAccounts } from './db/accounts.js';
 import { databaseWaiting, openConnections, pingDatabase, type Sql } from './db/connect.js';
 import { databaseNow, readRunStatistics } from './db/run-statistics.js';
-import { openDatabase } from './db/migrate.js';
+import { openDatabase } from './db/open.js';
 import { WalletSimError } from './errors.js';
 import type { SimulatedTime } from './generator/calendar.js';
 import type { Mix } from './generator/transactions.js';
-import { connectAdmin, createKafka, ensureTopics, fetchGroupLag } from './kafka/client.js';
+import { openKafkaAdmin, type KafkaAdmin } from './kafka/admin.js';
 import { splitPool, startPipeline, type Pipeline } from './pipeline/pipeline.js';
 import type { FaultOptions } from './producer/faults.js';
-import { startProducerThread, type RunFraud } from './producer/thread.js';
+import { startProducerThread } from './producer/thread.js';
+import type { FraudScenario } from './generator/fraud.js';
 import { RunStats, type Summary } from './stats/stats.js';
 import { StatusBoard } from './stats/status.js';
 import { TimeSeries } from './stats/series.js';
 import { startTicker } from './stats/ticker.js';
 import { recordRun, writeReport } from './report/record.js';
-import { enterPhase, onPhase } from './phase.js';
+import type { Phases } from './phase.js';
 import { waitOut } from './retry.js';
 import type { View } from './terminal/view.js';
 import { topologyOf, topicsOf, type Topology } from './topology.js';
@@ -55,6 +56,13 @@ export interface RunOptions {
   readonly reportFile: string | null;
 }
 
+/** Fraud during a run: which accounts, and how they are defrauded. */
+export interface RunFraud {
+  /** Share of the accounts compromised (0 to 0.5): not a rate, which is transactions per second. */
+  readonly accountShare: number;
+  readonly scenarios: readonly FraudScenario[];
+}
+
 /** Share of generated purchases for an account that does not exist. */
 export const UNKNOWN_ACCOUNT_SHARE = 0.001;
 const MERCHANT_POOL_SIZE = 2_000;
@@ -62,17 +70,17 @@ const DRAIN_POLL_MS = 100;
 const CLOSE_STEP_MS_MAX = 10_000;
 const PRODUCER_STOP_MS_MAX = 10_000;
 
-export async function runSimulation(config: Config, options: RunOptions, view: View, stop: AbortSignal): Promise<Summary> {
+export async function runSimulation(config: Config, options: RunOptions, view: View, stop: AbortSignal, phases: Phases): Promise<Summary> {
   const nowMs = () => Date.now();
   const topology = topologyOf(config.kafka, options.partitions);
   const stats = new RunStats();
   const status = new StatusBoard(nowMs());
   const series = new TimeSeries();
-  const stopPhases = onPhase((phase, atMs) => view.phase(phase, atMs));
+  const stopPhases = phases.listen((phase, atMs) => view.phase(phase, atMs));
   // The view ticks from the start, so that an outage while starting shows
   // too: until a client exists, the wait for it reports the dependency's state.
   let sql: Sql | null = null;
-  let admin: Parameters<typeof fetchGroupLag>[0] | null = null;
+  let admin: KafkaAdmin | null = null;
   const startMs = nowMs();
   const ticker = startTicker({
     intervalMs: options.statsIntervalMs,
@@ -83,26 +91,28 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
       series.add(snapshot);
       view.update(snapshot);
     },
-    lag: () => (admin === null ? null : fetchGroupLag(admin, topology.ledgerGroupId, topology.transactionsTopic)),
+    lag: () => (admin === null ? null : admin.groupLag(topology.ledgerGroupId, topology.transactionsTopic)),
     pingDatabase: () => (sql === null ? null : pingDatabase(sql)),
+    phase: () => phases.current(),
     remainingSeconds: (now) => (options.durationMs === null ? null : Math.max(0, (startMs + options.durationMs - now) / 1000)),
   });
-  const closers: (() => Promise<unknown>)[] = [() => Promise.resolve(ticker.stop())];
+  const closers: Closer[] = [{ what: 'the live view', close: () => Promise.resolve(ticker.stop()) }];
   const waiting = (source: 'postgres' | 'kafka') => (problem: string | null) => status.set(source, problem, nowMs());
   try {
     const pools = options.consume ? splitPool(config.database.poolSizeMax) : { ledger: config.database.poolSizeMax, history: 0 };
     const database = { ...config.database, poolSizeMax: pools.ledger };
-    const ledgerSql = await openDatabase(database, { onProblem: waiting('postgres') });
+    const ledgerSql = await openDatabase(database, { onProblem: waiting('postgres'), phases });
     sql = ledgerSql;
-    closers.push(() => ledgerSql.end({ timeout: 5 }));
+    closers.push({ what: 'the PostgreSQL client', close: () => ledgerSql.end({ timeout: 5 }) });
     const onDatabase = <T>(work: () => Promise<T>) => waitOut(work, databaseWaiting(config.database, waiting('postgres')));
     await onDatabase(() => openConnections(ledgerSql, pools.ledger));
     const since = await onDatabase(() => databaseNow(ledgerSql));
-    await enterPhase('creating-topics');
-    const kafkaAdmin = await connectAdmin(createKafka(config.kafka), config.kafka, waiting('kafka'));
+    await phases.enter('creating-topics');
+    const kafkaAdmin = await openKafkaAdmin(config.kafka, waiting('kafka'));
     admin = kafkaAdmin;
-    closers.unshift(() => kafkaAdmin.disconnect());
-    await ensureTopics(kafkaAdmin, config.kafka, topicsOf(topology), waiting('kafka'));
+    closers.unshift({ what: 'the Kafka admin client', close: () => kafkaAdmin.close() });
+    await kafkaAdmin.ensureTopics(topicsOf(topology), waiting('kafka'));
+    if (options.consume) await phases.enter('joining');
     const pipeline: Pipeline | null = options.consume
       ? await startPipeline({
           config,
@@ -120,24 +130,26 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
           },
         })
       : null;
-    if (pipeline !== null) closers.unshift(() => pipeline.stop());
+    if (pipeline !== null) closers.unshift({ what: 'the consumer groups', close: () => pipeline.stop() });
     const failure = (pipeline?.crashed ?? new Promise<never>(() => {})).then((error) => {
       throw error;
     });
     failure.catch(() => {}); // observed through the races below
 
     if (!options.produce) stats.start(nowMs());
-    const producing = options.produce ? produce(config, topology, options, ledgerSql, stats, status, stop, nowMs) : Promise.resolve(0);
+    const producing = options.produce
+      ? phases.enter('producing').then(() => produce(config, topology, options, ledgerSql, stats, status, stop, nowMs))
+      : Promise.resolve(0);
     await Promise.race([producing, failure]);
     if (options.consume) {
-      await enterPhase(options.produce ? 'draining' : 'consuming');
+      await phases.enter(options.produce ? 'draining' : 'consuming');
       const drainedInTime = await Promise.race([drain(kafkaAdmin, topology, options, stats, stop), failure]);
       if (!drainedInTime && options.produce) view.note('stopped before every transaction was processed; a restart processes the rest');
     }
     ticker.stop();
     const summary = stats.summary(nowMs());
     if (options.consume) {
-      await enterPhase('recording');
+      await phases.enter('recording');
       const statistics = await onDatabase(() => readRunStatistics(ledgerSql, topology.transactionsTopic, since));
       view.statistics(statistics);
       // One id for every attempt: a retry after a lost commit answer records the run once.
@@ -164,16 +176,36 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
     }
     return summary;
   } finally {
-    // Each step of the shutdown is bounded: a client that does not close in
-    // time is left behind, and the process exits anyway.
-    await enterPhase('stopping');
+    await phases.enter('stopping');
     stopPhases();
-    for (const close of closers)
-      await withTimeout(
-        close().catch(() => {}),
-        CLOSE_STEP_MS_MAX,
-        undefined,
-      );
+    await closeAll(closers, view);
+  }
+}
+
+interface Closer {
+  /** What closes, as the note names it: "the Kafka admin client". */
+  readonly what: string;
+  readonly close: () => Promise<unknown>;
+}
+
+/**
+ * Each step of the shutdown is bounded: a client that does not close in time
+ * is left behind, and the process exits anyway. The run's outcome is settled
+ * by then, so a step that fails or times out is a note, not an error.
+ */
+async function closeAll(closers: readonly Closer[], view: View): Promise<void> {
+  for (const { what, close } of closers) {
+    const closed = await withTimeout(
+      close().then(
+        () => null,
+        (error: unknown) => error,
+      ),
+      CLOSE_STEP_MS_MAX,
+      'timeout' as const,
+    );
+    if (closed === 'timeout') view.note(`stopping: ${what} did not close within ${CLOSE_STEP_MS_MAX / 1000} s; left behind`);
+    else if (closed !== null)
+      view.note(`stopping: closing ${what} failed: ${closed instanceof Error ? closed.message : JSON.stringify(closed)}`);
   }
 }
 
@@ -182,14 +214,8 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
  * history group everything in the results topic. With --no-produce, the
  * run ends when --count transactions were accounted for, or --duration passed.
  */
-async function drain(
-  admin: Parameters<typeof fetchGroupLag>[0],
-  topology: Topology,
-  options: RunOptions,
-  stats: RunStats,
-  stop: AbortSignal,
-): Promise<boolean> {
-  const caughtUp = (groupId: string, topic: string) => async () => (await fetchGroupLag(admin, groupId, topic)) === 0;
+async function drain(admin: KafkaAdmin, topology: Topology, options: RunOptions, stats: RunStats, stop: AbortSignal): Promise<boolean> {
+  const caughtUp = (groupId: string, topic: string) => async () => (await admin.groupLag(groupId, topic)) === 0;
   if (!options.produce) {
     const accountedFor = () => options.count !== null && stats.processed + stats.duplicates + stats.deadLettered >= options.count;
     return waitUntil(accountedFor, { timeoutMs: options.durationMs ?? Number.POSITIVE_INFINITY, intervalMs: DRAIN_POLL_MS, signal: stop });
@@ -216,7 +242,6 @@ async function produce(
   stop: AbortSignal,
   nowMs: () => number,
 ): Promise<number> {
-  await enterPhase('producing');
   const accountCount = await waitOut(
     () => countAccounts(sql),
     databaseWaiting(config.database, (problem) => status.set('postgres', problem, nowMs())),
@@ -244,7 +269,8 @@ async function produce(
       simulatedTime: options.simulatedTime,
       labelsTopic: topology.labelsTopic,
       economy: options.economy,
-      fraud: options.fraud,
+      // The producer's `rate` here is the share of accounts (its owner renames it).
+      fraud: options.fraud === null ? null : { rate: options.fraud.accountShare, scenarios: options.fraud.scenarios },
     },
     (report) => {
       if (report.type === 'started') stats.start(nowMs());

@@ -4,7 +4,7 @@
 //   <topic>               transactions, keyed by account id
 //   <topic>.results       one result event per ledger row, keyed by account id
 //   <topic>.dead-letter   messages that could not be applied, with the reason in headers
-//   <topic>.labels        fraud labels of `run --fraud-rate`, keyed by episode id (never in the transactions themselves)
+//   <topic>.labels        fraud labels of `run --fraud-share`, keyed by episode id (never in the transactions themselves)
 //
 //   <group>               the ledger consumer group (reads <topic>)
 //   <group>-history       the history consumer group (reads <topic>.results)

@@ -7,12 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { loadAccountDirectory } from '../../src/db/accounts.js';
 import { applyBatch } from '../../src/db/apply-batch.js';
 import { connect, databaseName } from '../../src/db/connect.js';
-import { openDatabase } from '../../src/db/migrate.js';
+import { openDatabase } from '../../src/db/open.js';
 import { createTransactionGenerator } from '../../src/generator/transactions.js';
 import { createKafka } from '../../src/kafka/client.js';
 import type { LedgerEntry } from '../../src/ledger/decide.js';
 import { creditLegsOf } from '../../src/ledger/transfers.js';
-import { decodeTransaction, type Transaction } from '../../src/message.js';
+import { decodeTransaction, toLedgerTransaction, type Transaction } from '../../src/message.js';
 import { UNKNOWN_ACCOUNT_SHARE } from '../../src/run.js';
 import { dropScope, PARTITIONS, run, say, scope, seed, SEED, SIZES } from './harness.js';
 
@@ -94,7 +94,7 @@ export async function noKafka(): Promise<{ count: number; tps: number }> {
     const append = (transaction: Transaction) => {
       const partition = streamOf(transaction.accountId);
       const stream = streams[partition] as LedgerEntry[];
-      stream.push({ transaction, partition, offset: String(stream.length) });
+      stream.push({ transaction: toLedgerTransaction(transaction), partition, offset: String(stream.length) });
     };
     for (let i = 0; i < SIZES.ceilingCount; i++) append(generate(Date.now()));
     const startedMs = performance.now();

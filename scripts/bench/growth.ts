@@ -5,7 +5,7 @@
 // time-ordered ids, as the ledger's own would be; they leave the balances
 // untouched, so they are for measuring only (the database is dropped after).
 
-import { openDatabase } from '../../src/db/migrate.js';
+import { openDatabase } from '../../src/db/open.js';
 import { statementLines } from '../../src/db/statement.js';
 import { createRandom } from '../../src/generator/random.js';
 import { Histogram, latencyOf, type LatencySummary } from '../../src/stats/histogram.js';

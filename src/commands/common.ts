@@ -2,13 +2,19 @@
 // check that ran but failed (the CLI turns that into exit code 1).
 import type { Command } from 'commander';
 import { resolveConfig, type Config } from '../config.js';
-import { holdAtPhase } from '../phase.js';
+import { holdForFaultTests } from '../fault-hold.js';
+import { createPhases, type Phases } from '../phase.js';
 
 /** The settings of the command being run: its global flags over the environment. */
 export function configOf(command: Command): Config {
-  const config = resolveConfig({ flags: command.optsWithGlobals() });
-  holdAtPhase(config.faultHold);
-  return config;
+  return resolveConfig({ flags: command.optsWithGlobals() });
+}
+
+/** The phases of a command that shows them (run, seed-users), held where the fault tests ask (WALLET_SIM_FAULT_HOLD). */
+export function phasesOf(config: Config): Phases {
+  const phases = createPhases();
+  holdForFaultTests(phases, config.faultHold);
+  return phases;
 }
 
 export class CheckFailed extends Error {}

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { Option, type Command } from 'commander';
 import { exportTransactions } from '../db/export.js';
-import { openDatabase } from '../db/migrate.js';
+import { openDatabase } from '../db/open.js';
 import { WalletSimError } from '../errors.js';
 import { EXPORT_FORMATS, formatRows, header, type ExportFormat } from '../export/format.js';
 import { configOf } from './common.js';

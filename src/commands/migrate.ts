@@ -1,7 +1,8 @@
 import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Command } from 'commander';
 import { configOf } from './common.js';
-import { openDatabase } from '../db/migrate.js';
+import { schemaVersion } from '../db/migrate.js';
+import { openDatabase } from '../db/open.js';
 import { redactUrl } from '../errors.js';
 
 export function migrateCommand(program: Command): Command {
@@ -12,8 +13,8 @@ export function migrateCommand(program: Command): Command {
       const config = configOf(command);
       const sql = await openDatabase(config.database, { onProblem: waitingOnStderr('PostgreSQL') });
       try {
-        const [row] = await sql<{ version: number }[]>`select coalesce(max(version), 0)::int as version from schema_migrations`;
-        process.stdout.write(`database ${redactUrl(config.database.url)} is at schema version ${row?.version ?? 0}\n`);
+        const version = await schemaVersion(sql);
+        process.stdout.write(`database ${redactUrl(config.database.url)} is at schema version ${version}\n`);
       } finally {
         await sql.end({ timeout: 5 });
       }

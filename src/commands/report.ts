@@ -1,6 +1,6 @@
 import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Command } from 'commander';
-import { openDatabase } from '../db/migrate.js';
+import { openDatabase } from '../db/open.js';
 import { UUID } from '../ids.js';
 import { writeReport } from '../report/record.js';
 import { InvalidArgumentError } from 'commander';

@@ -3,7 +3,7 @@ import { WalletSimError } from '../errors.js';
 import { runSimulation } from '../run.js';
 import { createView } from '../terminal/view.js';
 import { DEFAULT_PARTITIONS } from '../topology.js';
-import { configOf, gracefulShutdown } from './common.js';
+import { configOf, gracefulShutdown, phasesOf } from './common.js';
 import { DEFAULT_MIX, type Mix } from '../generator/transactions.js';
 import {
   durationOption,
@@ -18,7 +18,7 @@ import {
 } from './options.js';
 import type { SimulatedTime } from '../generator/calendar.js';
 import { FRAUD_SCENARIOS, type FraudScenario } from '../generator/fraud.js';
-import type { RunFraud } from '../producer/thread.js';
+import type { RunFraud } from '../run.js';
 
 interface RunCommandOptions {
   rate: number | 'max';
@@ -40,7 +40,7 @@ interface RunCommandOptions {
   start?: number;
   speed?: number;
   economy: boolean;
-  fraudRate: number;
+  fraudShare: number;
   fraudScenarios: readonly FraudScenario[];
   report?: string;
 }
@@ -89,7 +89,12 @@ export function runCommand(program: Command): Command {
       '--no-economy',
       'no incomes or budgets: deposits come from --mix at random and customers spend whatever their balance (see docs/data.md)',
     )
-    .option('--fraud-rate <share>', 'share of the accounts compromised during the run (0 to 0.5); labels go apart', numberOption(0, 0.5), 0)
+    .option(
+      '--fraud-share <share>',
+      'share of the accounts compromised during the run (0 to 0.5); labels go apart',
+      numberOption(0, 0.5),
+      0,
+    )
     .addOption(
       new Option('--fraud-scenarios <list>', 'which fraud scenarios, comma-separated')
         .argParser(scenariosOption)
@@ -136,6 +141,7 @@ export function runCommand(program: Command): Command {
         },
         view,
         stop,
+        phasesOf(config),
       );
       view.finish(summary);
     });
@@ -150,12 +156,12 @@ function simulatedTimeOf(options: RunCommandOptions): SimulatedTime | null {
 
 /** Fraud is spread over the run, so the run needs a known length: --count, or --duration at a rate. */
 function fraudOf(options: RunCommandOptions): RunFraud | null {
-  if (options.fraudRate === 0) return null;
-  if (!options.produce) throw new WalletSimError('USAGE', '--fraud-rate shapes what is produced; drop it with --no-produce');
+  if (options.fraudShare === 0) return null;
+  if (!options.produce) throw new WalletSimError('USAGE', '--fraud-share shapes what is produced; drop it with --no-produce');
   if (options.count === undefined && (options.duration === undefined || options.rate === 'max')) {
-    throw new WalletSimError('USAGE', '--fraud-rate spreads episodes over the run: give --count, or --duration with a numeric --rate');
+    throw new WalletSimError('USAGE', '--fraud-share spreads episodes over the run: give --count, or --duration with a numeric --rate');
   }
-  return { rate: options.fraudRate, scenarios: options.fraudScenarios };
+  return { accountShare: options.fraudShare, scenarios: options.fraudScenarios };
 }
 
 /** The report draws what was consumed: it needs the consumer. */

@@ -1,12 +1,12 @@
 import { waitingOnStderr } from '../terminal/waiting.js';
 import { Option, type Command } from 'commander';
 import { databaseWaiting } from '../db/connect.js';
-import { openDatabase } from '../db/migrate.js';
+import { openDatabase } from '../db/open.js';
 import { WalletSimError } from '../errors.js';
 import { Big, formatAmount } from '../money.js';
 import { SEED_BATCH_SIZE_MAX, seedUsers } from '../seed/seed-users.js';
 import { createProgressBar } from '../terminal/progress.js';
-import { configOf } from './common.js';
+import { configOf, phasesOf } from './common.js';
 import { amountOption, currencyOption, integerOption } from './options.js';
 
 export const SEED_COUNT_MAX = 10_000_000;
@@ -40,7 +40,9 @@ export function seedUsersCommand(program: Command): Command {
           `--min-balance ${options.minBalance.toString()} is above --max-balance ${options.maxBalance.toString()}; swap or change them`,
         );
       }
-      const sql = await openDatabase(config.database, { onProblem: waitingOnStderr('PostgreSQL') });
+      const phases = phasesOf(config);
+      // COPY's foreign key checks want their cached plan (PlanMode in db/connect.ts).
+      const sql = await openDatabase(config.database, { onProblem: waitingOnStderr('PostgreSQL'), phases, plans: 'generic' });
       const progress = createProgressBar('users');
       try {
         const summary = await seedUsers(sql, {
@@ -53,6 +55,7 @@ export function seedUsersCommand(program: Command): Command {
           batchSize: options.batchSize,
           onProgress: (done, total) => progress.update(done, total),
           outage: databaseWaiting(config.database, waitingOnStderr('PostgreSQL')),
+          phases,
         });
         progress.end();
         const seconds = (summary.elapsedMs / 1000).toFixed(1);

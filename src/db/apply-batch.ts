@@ -9,7 +9,7 @@
 //      comes back as a message of the destination's partition
 //      (../ledger/transfers.ts). No batch waits for another partition's;
 //   2. decide every transaction in Kafka order (ledger/decide.ts, pure);
-//   3. write: one unnest() insert of the ledger rows, one grouped update of
+//   3. write: one json_to_recordset insert of the ledger rows, one grouped update of
 //      the changed balances, the duplicates and the dead letters; commit.
 // The ledger's primary key is the last word on "exactly once": if another
 // consumer slipped the same id in meanwhile, the insert fails (23505), the
@@ -49,7 +49,7 @@ async function runBatch(sql: Sql, batch: Batch, end: 'commit' | 'rollback'): Pro
   }
   const transactions = entries.map((entry) => entry.transaction);
   const accountIds = unique(transactions.map((t) => t.accountId)).sort();
-  const destinationIds = unique(transactions.flatMap((t) => (t.type === 'transfer' ? [t.counterpartyAccountId as string] : [])));
+  const destinationIds = unique(transactions.flatMap((t) => (t.type === 'transfer' ? [t.counterpartyAccountId] : [])));
   const cardIds = unique(transactions.flatMap((t) => (t.cardId === null ? [] : [t.cardId])));
   const referredIds = (type: 'refund' | 'transfer_in') =>
     unique(transactions.flatMap((t) => (t.type === type && t.originalTransactionId !== null ? [t.originalTransactionId] : [])));

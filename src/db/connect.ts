@@ -13,20 +13,32 @@ const SERVER_GOING_AWAY = new Set(['57P01', '57P02', '57P03']);
 
 export type Sql = postgres.Sql<Record<string, never>>;
 
+/**
+ * How PostgreSQL plans the client's prepared statements, chosen per client:
+ *   - 'custom': with the real parameters at every execution
+ *     (force_custom_plan). For batches: a generic plan chosen after five
+ *     runs of a batch statement was about 3x slower. The default, since most
+ *     of wallet-sim's statements are the ledger's and the history's batches.
+ *   - 'generic': PostgreSQL's own choice (auto), which settles on a cached
+ *     generic plan: for single-row statements whose plan never depends on the
+ *     values (the wallet service's requests), and for COPY, whose foreign key
+ *     checks would otherwise be planned again for every row.
+ */
+export type PlanMode = 'custom' | 'generic';
+
 export interface ConnectOptions {
   /** Overrides the configured pool size (tools such as migrations need one connection). */
   readonly poolSizeMax?: number;
   /** Connect to another database on the same server (e.g. `postgres` to create ours). */
   readonly database?: string;
-  /**
-   * Let PostgreSQL reuse a generic plan of a prepared statement (its default)
-   * instead of planning every execution: for the wallet service's requests,
-   * single-row statements whose plan never depends on the values.
-   */
+  /** How statements are planned (PlanMode); 'custom' unless asked. */
+  readonly plans?: PlanMode;
+  /** @deprecated `plans: 'generic'`; kept until src/service/serve.ts asks for it by that name. */
   readonly genericPlans?: boolean;
 }
 
 export function connect(config: DatabaseConfig, options: ConnectOptions = {}): Sql {
+  const plans = options.plans ?? (options.genericPlans === true ? 'generic' : 'custom');
   const url = options.database === undefined ? config.url : withDatabase(config.url, options.database);
   return postgres(url, {
     max: options.poolSizeMax ?? config.poolSizeMax,
@@ -42,10 +54,8 @@ export function connect(config: DatabaseConfig, options: ConnectOptions = {}): S
     ...(config.sslCaFile === null ? {} : { ssl: { ca: readFileSync(config.sslCaFile, 'utf8'), rejectUnauthorized: true } }),
     connection: {
       application_name: 'wallet-sim',
-      // Batches are planned with their real parameters every time: a generic
-      // plan chosen after five runs of a batch statement was ~3x slower, and
+      plan_cache_mode: plans === 'generic' ? 'auto' : 'force_custom_plan',
       // JIT compilation costs more than it saves on statements this short.
-      plan_cache_mode: options.genericPlans === true ? 'auto' : 'force_custom_plan',
       jit: 'off',
     },
   }) as Sql;

@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import type { DatabaseConfig } from '../config.js';
 import { WalletSimError } from '../errors.js';
 import { sqlDir } from '../paths.js';
-import { enterPhase } from '../phase.js';
-import { isRetriable, waitOut } from '../retry.js';
-import { connect, databaseError, databaseName, databaseWaiting, type Sql } from './connect.js';
+import { isRetriable } from '../retry.js';
+import { connect, databaseError, databaseName, type Sql } from './connect.js';
 
 export interface Migration {
   readonly version: number;
@@ -23,9 +22,9 @@ export function readMigrations(dir: string = sqlDir): Migration[] {
   const migrations = readdirSync(dir)
     .filter((file) => file.endsWith('.sql'))
     .map((file) => {
-      const match = /^(\d+)_([a-z0-9_]+)\.sql$/.exec(file);
-      if (!match) throw new Error(`sql/${file}: a migration is named NNN_name.sql`);
-      return { version: Number(match[1]), name: match[2] as string, text: readFileSync(join(dir, file), 'utf8') };
+      const [, version, name] = /^(\d+)_([a-z0-9_]+)\.sql$/.exec(file) ?? [];
+      if (version === undefined || name === undefined) throw new Error(`sql/${file}: a migration is named NNN_name.sql`);
+      return { version: Number(version), name, text: readFileSync(join(dir, file), 'utf8') };
     })
     .sort((a, b) => a.version - b.version);
   migrations.forEach((migration, index) => {
@@ -67,6 +66,12 @@ export async function migrate(sql: Sql, migrations: readonly Migration[] = readM
   });
 }
 
+/** The highest migration applied; 0 on a database that has none. */
+export async function schemaVersion(sql: Sql): Promise<number> {
+  const [row] = await sql<{ version: number }[]>`select coalesce(max(version), 0)::int as version from schema_migrations`;
+  return row?.version ?? 0;
+}
+
 /** Drops the database named in the URL, with its connections (tests and the bench clean up with it). */
 export async function dropDatabase(config: DatabaseConfig): Promise<void> {
   const admin = connect(config, { poolSizeMax: 1, database: 'postgres' });
@@ -95,27 +100,6 @@ export async function ensureDatabase(config: DatabaseConfig): Promise<boolean> {
   }
 }
 
-export interface OpenOptions {
-  /** Told what is wrong while an outage is waited out, and null once the server answers. */
-  readonly onProblem?: (problem: string | null) => void;
-}
-
-/**
- * What every command that needs the database calls first: create the database
- * if missing, connect, apply pending migrations. A server that does not
- * answer is waited for, up to the outage limit. The caller ends the client.
- */
-export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<Sql> {
-  const waiting = databaseWaiting(config, options.onProblem);
-  await enterPhase('connecting');
-  await waitOut(() => ensureDatabase(config), waiting);
-  const sql = connect(config);
-  try {
-    await enterPhase('migrating');
-    await waitOut(() => migrate(sql), waiting);
-    return sql;
-  } catch (error) {
-    await sql.end({ timeout: 5 });
-    throw error;
-  }
-}
+// Moved to ./open.ts; re-exported until the commands that import it from
+// here (balance, statement, audit, serve, load) import it from there.
+export { openDatabase } from './open.js';

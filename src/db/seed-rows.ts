@@ -6,6 +6,7 @@
 // keeping a batch of users alive until then) spent about half of the
 // seeding process's CPU in the garbage collector (docs/performance.md).
 
+import assert from 'node:assert/strict';
 import type { SeedUser } from '../generator/users.js';
 import { Big, ZERO } from '../money.js';
 import { homeOf } from '../generator/profiles.js';
@@ -48,7 +49,7 @@ const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '
  * text that comes from data (names, emails, cities, currency) goes through here.
  */
 export function copyText(value: string): string {
-  return SPECIAL.test(value) ? value.replace(SPECIAL_ALL, (c) => ESCAPES[c] as string) : value;
+  return SPECIAL.test(value) ? value.replace(SPECIAL_ALL, (c) => ESCAPES[c] ?? c) : value; // SPECIAL_ALL matches only ESCAPES' keys
 }
 
 // Room for a typical row; a buffer grows (doubling) when a row does not fit.
@@ -134,11 +135,17 @@ export function pickSeedRows(rows: SeedRows, keep: (index: number) => boolean): 
     parts.forEach((part, at) => (ends[at] = end += part.length));
     return { bytes: Buffer.concat(parts), rowEnds: ends };
   });
-  const openingBalances = picked.map((index) => rows.openingBalances[index] as string);
+  const openingBalances = picked.map((index) => itemAt(rows.openingBalances, index));
   return {
-    ids: picked.map((index) => rows.ids[index] as string),
+    ids: picked.map((index) => itemAt(rows.ids, index)),
     openingBalances,
     openingTotal: openingBalances.reduce((total, balance) => total.plus(new Big(balance)), ZERO).toString(),
     tables,
   };
+}
+
+function itemAt<T>(items: readonly T[], index: number): T {
+  const item = items[index];
+  assert.ok(item !== undefined, `row ${index} of ${items.length} picked`);
+  return item;
 }

@@ -13,8 +13,8 @@ import type { SeedRows } from './seed-rows.js';
  * dropped here.
  */
 export async function existingUserIds(sql: Sql, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  let low = ids[0] as string;
+  let low = ids[0];
+  if (low === undefined) return new Set();
   let high = low;
   for (const id of ids) {
     if (id < low) low = id;
@@ -25,20 +25,27 @@ export async function existingUserIds(sql: Sql, ids: readonly string[]): Promise
   return new Set(rows.map((row) => row.id).filter((id) => wanted.has(id)));
 }
 
+/** How many users the database has (the demo seeds when there are none). */
+export async function countUsers(sql: Sql): Promise<number> {
+  const [row] = await sql<{ users: number }[]>`select count(*)::int as users from users`;
+  return row?.users ?? 0;
+}
+
 /** Fresh statistics after a bulk load, so the first run is not planned on empty-table guesses or interrupted by autoanalyze. */
 export async function analyzeSeededTables(sql: Sql): Promise<void> {
   await sql`analyze users, customer_profiles, accounts, cards, transactions`;
 }
 
-/** One batch of users with their accounts, cards and opening entries, in one transaction, by COPY. */
+/**
+ * One batch of users with their accounts, cards and opening entries, in one
+ * transaction, by COPY. Open `sql` with generic plans (connect.ts, PlanMode):
+ * with custom plans every foreign key check was planned again for every row,
+ * two fifths of PostgreSQL's CPU while seeding.
+ */
 export async function writeBatch(sql: Sql, rows: SeedRows): Promise<void> {
   if (rows.ids.length === 0) return;
   const { users, profiles, accounts, cards, openings } = rows.tables;
   await sql.begin(async (tx) => {
-    // The connection asks for custom plans (connect.ts), and that reaches the
-    // foreign key checks too: each one was planned again for every row, two
-    // fifths of PostgreSQL's CPU while seeding. Their cached plan is right here.
-    await tx`set local plan_cache_mode = auto`;
     await copyBytes(tx`copy users (id, name, email) from stdin`, users.bytes);
     await copyBytes(
       tx`copy customer_profiles (user_id, segment, home_city, home_country, activity, amount_scale) from stdin`,

@@ -12,6 +12,7 @@
 //     every batch (kafkajs' autoCommit commits after each batch, whatever
 //     its interval says: a broker round trip per partition per fetch).
 
+import assert from 'node:assert/strict';
 import type { Consumer, Kafka } from 'kafkajs';
 import { deferred, sleep } from '../async.js';
 import { classifyError } from '../retry.js';
@@ -51,6 +52,11 @@ export interface BatchConsumer {
   readonly crashed: Promise<Error>;
   /** True from joining the group until a rebalance, a crash (kafkajs restarts it) or a stop: what readiness checks. */
   inGroup(): boolean;
+  /**
+   * Commits what was processed and leaves the group. Rejects, after leaving,
+   * when that last commit failed: nothing is lost, but the next start
+   * receives those messages again, so the caller reports it.
+   */
   stop(): Promise<void>;
 }
 
@@ -100,6 +106,8 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       await sleep(Math.min(REJOIN_BACKOFF_MS_MAX, 100 * 2 ** attempt));
       try {
         await startMember();
+        // Stopped meanwhile: this member never took work, so a failed
+        // disconnect leaves only a session that the broker expires.
         if (stopping) await consumer.disconnect().catch(() => {});
         return;
       } catch (failure) {
@@ -151,7 +159,8 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
               crashed.resolve(error as Error);
               throw error;
             }
-            const last = slice[slice.length - 1]?.offset as string;
+            const last = slice.at(-1)?.offset;
+            assert.ok(last !== undefined, 'a slice holds at least one message');
             resolveOffset(last);
             offsets.processed(batch.partition, BigInt(last) + 1n);
             await heartbeat();
@@ -166,12 +175,15 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
   // A broker that does not answer at the start is waited for as in any outage.
   await startMember().catch((error: unknown) => {
     if (classifyError(error) === 'fatal') throw error;
+    // The member that failed to start is replaced by rejoin(); it holds no
+    // partitions, so a failed disconnect loses nothing.
     void consumer.disconnect().catch(() => {});
     void rejoin(error);
   });
   // A commit that fails (the group is rebalancing, the broker is away) is
   // tried again at the next tick; what is not committed is redelivered
-  // later and counted as duplicates, never applied twice.
+  // later and counted as duplicates, never applied twice. stop() commits
+  // once more, and reports that last failure.
   const timer = setInterval(() => {
     commit().catch(() => {});
   }, options.commitIntervalMs);
@@ -183,11 +195,33 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       stopping = true;
       clearInterval(timer);
       await inFlight.idle();
+      // A timer's commit in flight: if it fails, the final commit below
+      // tries the same offsets again and reports its own failure.
       await committing?.catch(() => {});
-      await commit().catch(() => {});
+      const uncommitted = offsets.due();
+      const failure = await commit().then(
+        () => null,
+        (error: unknown) => finalCommitFailed(options.groupId, uncommitted, error),
+      );
       await consumer.disconnect();
+      if (failure !== null) throw failure;
     },
   };
+}
+
+/**
+ * The final commit failed: nothing is lost (the database has every batch),
+ * but the next member of the group receives these messages again, and the
+ * ledger counts them as duplicates. The caller reports it.
+ */
+function finalCommitFailed(groupId: string, uncommitted: readonly { partition: number; offset: bigint }[], cause: unknown): Error {
+  const partitions = uncommitted.map(({ partition, offset }) => `${partition}@${offset}`).join(', ');
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new Error(
+    `group ${groupId} could not commit its last offsets (${partitions}) on stop: ${reason}; ` +
+      'the next start delivers those messages again and counts them as duplicates',
+    { cause },
+  );
 }
 
 function createMember(kafka: Kafka, options: BatchConsumerOptions): Consumer {

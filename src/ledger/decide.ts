@@ -6,7 +6,8 @@
 // approved. A transfer only debits its source; its credit leg is a message of
 // its own (./transfers.ts).
 
-import type { Transaction } from '../message.js';
+import assert from 'node:assert/strict';
+import type { LedgerTransaction } from '../message.js';
 import { Big, ZERO } from '../money.js';
 import { matchesTransfer, type TransferState } from './transfers.js';
 
@@ -30,7 +31,7 @@ export const WITHDRAWAL_AMOUNT_MAX = new Big('1000');
 export const DEPOSIT_AMOUNT_MAX = new Big('10000');
 
 export interface LedgerEntry {
-  readonly transaction: Transaction;
+  readonly transaction: LedgerTransaction;
   readonly partition: number;
   readonly offset: string;
 }
@@ -97,7 +98,11 @@ export function decide(entries: readonly LedgerEntry[], state: LedgerState): Dec
   const purchases = new Map(state.purchases);
   const transfers = new Map(state.transfers);
   const seen = new Set<string>();
-  const balanceOf = (accountId: string): Big => balances.get(accountId) ?? (state.accounts.get(accountId) as AccountState).balance;
+  const balanceOf = (accountId: string): Big => {
+    const account = state.accounts.get(accountId);
+    assert.ok(account !== undefined, `account ${accountId} is read only once it is known to be locked`);
+    return balances.get(accountId) ?? account.balance;
+  };
 
   const outcomes = entries.map((entry): Outcome => {
     const t = entry.transaction;
@@ -128,15 +133,15 @@ export function decide(entries: readonly LedgerEntry[], state: LedgerState): Dec
         if (t.amount.gt(DEPOSIT_AMOUNT_MAX)) return decline('limit_exceeded');
         return approve(before.plus(t.amount));
       case 'refund': {
-        const purchase = purchases.get(t.originalTransactionId ?? '');
+        const purchase = purchases.get(t.originalTransactionId);
         if (purchase === undefined || purchase.accountId !== t.accountId) return decline('unknown_purchase');
         const refunded = purchase.refunded.plus(t.amount);
         if (refunded.gt(purchase.amount)) return decline('refund_exceeds_purchase');
-        purchases.set(t.originalTransactionId as string, { ...purchase, refunded });
+        purchases.set(t.originalTransactionId, { ...purchase, refunded });
         return approve(before.plus(t.amount));
       }
       case 'transfer': {
-        const destinationId = t.counterpartyAccountId as string;
+        const destinationId = t.counterpartyAccountId;
         const destination = state.accounts.get(destinationId) ?? state.destinations.get(destinationId);
         if (destinationId === t.accountId || destination === undefined || destination.currency !== account.currency)
           return decline('invalid_transfer');
@@ -151,7 +156,7 @@ export function decide(entries: readonly LedgerEntry[], state: LedgerState): Dec
         return approve(before.minus(t.amount));
       }
       case 'transfer_in':
-        if (!matchesTransfer(t, transfers.get(t.originalTransactionId as string))) return decline('invalid_transfer');
+        if (!matchesTransfer(t, transfers.get(t.originalTransactionId))) return decline('invalid_transfer');
         return approve(before.plus(t.amount));
     }
   });
@@ -159,7 +164,7 @@ export function decide(entries: readonly LedgerEntry[], state: LedgerState): Dec
 }
 
 /** Purchases and withdrawals made with a card need a card of this account that is active and not expired. */
-function cardProblem(t: Transaction, cards: ReadonlyMap<string, CardState>): DeclineReason | null {
+function cardProblem(t: LedgerTransaction, cards: ReadonlyMap<string, CardState>): DeclineReason | null {
   if (t.cardId === null || (t.type !== 'purchase' && t.type !== 'withdrawal')) return null;
   const card = cards.get(t.cardId);
   if (card === undefined || card.accountId !== t.accountId) return 'unknown_card';

@@ -16,7 +16,7 @@
 // makes applying it exactly once.
 
 import { transferInId } from '../ids.js';
-import type { Transaction } from '../message.js';
+import type { TransferIn } from '../message.js';
 import type { Big } from '../money.js';
 import type { Outcome } from './decide.js';
 
@@ -30,7 +30,7 @@ export interface TransferState {
 }
 
 /** The credit leg of an approved transfer, as the message the destination's partition applies. */
-export function creditLeg(transferId: string, transfer: TransferState, producedAtMs: number): Transaction {
+export function creditLeg(transferId: string, transfer: TransferState, producedAtMs: number): TransferIn {
   return {
     transactionId: transferInId(transferId),
     type: 'transfer_in',
@@ -48,7 +48,7 @@ export function creditLeg(transferId: string, transfer: TransferState, producedA
 }
 
 /** The credit legs of the transfers a batch approved. */
-export function creditLegsOf(outcomes: readonly Outcome[], producedAtMs: number): Transaction[] {
+export function creditLegsOf(outcomes: readonly Outcome[], producedAtMs: number): TransferIn[] {
   return outcomes.flatMap((outcome) => {
     const t = outcome.entry.transaction;
     if (outcome.kind !== 'approved' || t.type !== 'transfer') return [];
@@ -57,7 +57,7 @@ export function creditLegsOf(outcomes: readonly Outcome[], producedAtMs: number)
         t.transactionId,
         {
           sourceId: t.accountId,
-          destinationId: t.counterpartyAccountId as string,
+          destinationId: t.counterpartyAccountId,
           amount: t.amount,
           currency: t.currency,
           eventTime: t.eventTime,
@@ -69,10 +69,10 @@ export function creditLegsOf(outcomes: readonly Outcome[], producedAtMs: number)
 }
 
 /** Whether a credit leg is exactly the one its transfer calls for (anything else is declined, invalid_transfer). */
-export function matchesTransfer(credit: Transaction, transfer: TransferState | undefined): boolean {
+export function matchesTransfer(credit: TransferIn, transfer: TransferState | undefined): boolean {
   return (
     transfer !== undefined &&
-    credit.transactionId === transferInId(credit.originalTransactionId as string) &&
+    credit.transactionId === transferInId(credit.originalTransactionId) &&
     credit.accountId === transfer.destinationId &&
     credit.counterpartyAccountId === transfer.sourceId &&
     credit.currency === transfer.currency &&

@@ -9,7 +9,7 @@ import { analyzeSeededTables, existingUserIds, writeBatch } from '../db/seed.js'
 import { pickSeedRows, type SeedRows } from '../db/seed-rows.js';
 import type { UserGeneratorOptions } from '../generator/users.js';
 import { Big, ZERO } from '../money.js';
-import { enterPhase } from '../phase.js';
+import type { Phases } from '../phase.js';
 import { waitOut, type WaitOutOptions } from '../retry.js';
 import { startSeedThread } from './thread.js';
 
@@ -21,6 +21,8 @@ export interface SeedOptions extends UserGeneratorOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** How an outage of the database is waited out. */
   readonly outage: WaitOutOptions;
+  /** Where seeding says it is: 'seeding', then 'analyzing'. */
+  readonly phases: Phases;
 }
 
 export interface SeedSummary {
@@ -68,7 +70,7 @@ export async function seedUsers(sql: Sql, options: SeedOptions): Promise<SeedSum
       inFlight.add(write);
       if (first) {
         await write; // the first batch is in: from here on, some users are written and some are not
-        await enterPhase('seeding');
+        await options.phases.enter('seeding');
       }
       if (inFlight.size >= WRITES_IN_FLIGHT_MAX) await Promise.race(inFlight);
     }
@@ -76,7 +78,7 @@ export async function seedUsers(sql: Sql, options: SeedOptions): Promise<SeedSum
   } finally {
     await batches.stop(THREAD_STOP_MS_MAX);
   }
-  await enterPhase('analyzing');
+  await options.phases.enter('analyzing');
   if (inserted > 0) await waitOut(() => analyzeSeededTables(sql), options.outage);
   return {
     users: inserted,
@@ -93,7 +95,7 @@ export async function seedUsers(sql: Sql, options: SeedOptions): Promise<SeedSum
 // skips what it wrote and nothing is written twice.
 async function writeFresh(sql: Sql, batch: SeedRows): Promise<SeedRows> {
   const existing = await existingUserIds(sql, batch.ids);
-  const fresh = existing.size === 0 ? batch : pickSeedRows(batch, (index) => !existing.has(batch.ids[index] as string));
+  const fresh = existing.size === 0 ? batch : pickSeedRows(batch, (index) => !existing.has(batch.ids[index] ?? ''));
   await writeBatch(sql, fresh);
   return fresh;
 }

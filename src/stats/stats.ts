@@ -61,7 +61,6 @@ export class RunStats {
   injectedDuplicates = 0;
   injectedMalformed = 0;
   readonly declinedByReason: Partial<Record<DeclineReason, number>> = {};
-  readonly deadLetteredByReason: Partial<Record<DeadLetterReason, number>> = {};
   private readonly latency = new Histogram();
   private readonly intervalLatency = new Histogram();
   private startMs: number | null = null;
@@ -134,10 +133,7 @@ export class RunStats {
   }
 
   recordDeadLetters(reasons: readonly DeadLetterReason[]): void {
-    for (const reason of reasons) {
-      this.deadLettered += 1;
-      this.deadLetteredByReason[reason] = (this.deadLetteredByReason[reason] ?? 0) + 1;
-    }
+    this.deadLettered += reasons.length;
   }
 
   elapsedSeconds(nowMs: number): number {

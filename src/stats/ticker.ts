@@ -1,7 +1,7 @@
 // The live view's clock: once an interval it shows a snapshot, whatever is
 // down (the probes run in the background and never hold it).
 
-import { currentPhase } from '../phase.js';
+import type { Phase } from '../phase.js';
 import { startProbes, type ProbeOptions } from './probes.js';
 import type { RunStats, Snapshot } from './stats.js';
 
@@ -9,6 +9,8 @@ export interface TickerOptions extends ProbeOptions {
   readonly stats: RunStats;
   readonly remainingSeconds: (nowMs: number) => number | null;
   readonly show: (snapshot: Snapshot) => void;
+  /** The phase the run is in, shown with each snapshot. */
+  readonly phase: () => Phase | null;
 }
 
 export function startTicker(options: TickerOptions): { stop(): void } {
@@ -21,7 +23,7 @@ export function startTicker(options: TickerOptions): { stop(): void } {
         lag: probes.lag(),
         remainingSeconds: options.remainingSeconds(now),
         status: status.snapshot(now),
-        phase: currentPhase(),
+        phase: options.phase(),
       }),
     );
   }, options.intervalMs);

@@ -19,7 +19,7 @@ function entries(record: Readonly<Record<string, number>>): string {
 export function hourBars(shares: readonly number[]): string {
   const blocks = ' ▁▂▃▄▅▆▇█';
   const max = Math.max(...shares, Number.MIN_VALUE);
-  return shares.map((share) => blocks[Math.round((share / max) * 8)] as string).join('');
+  return shares.map((share) => blocks.charAt(Math.round((share / max) * 8))).join('');
 }
 
 export function renderStatistics(s: RunStatistics): string[] {

@@ -4,7 +4,8 @@
 
 import { resolveConfig, type Config } from '../../src/config.js';
 import { withDatabase, type Sql } from '../../src/db/connect.js';
-import { dropDatabase, openDatabase } from '../../src/db/migrate.js';
+import { dropDatabase } from '../../src/db/migrate.js';
+import { openDatabase } from '../../src/db/open.js';
 import { deleteTopicsNamedAfter } from '../../src/kafka/client.js';
 import { uniqueName } from './names.js';
 

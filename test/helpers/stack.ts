@@ -52,6 +52,7 @@ async function answers(service: 'kafka' | 'postgres', config: ReturnType<typeof 
   } catch {
     return false;
   } finally {
+    // The probe has its answer; a client that fails to close on a server that is away holds nothing.
     await sql.end({ timeout: 1 }).catch(() => {});
   }
 }

@@ -16,7 +16,7 @@ import { createMessageSink } from '../../src/kafka/sink.js';
 import { outageRetry } from '../../src/retry.js';
 import { createHistoryHandler } from '../../src/pipeline/history-handler.js';
 import { createLedgerHandler } from '../../src/pipeline/ledger-handler.js';
-import { decodeTransaction, encodeTransaction, type Transaction } from '../../src/message.js';
+import { decodeTransaction, encodeTransaction, type LedgerTransaction, type Transaction } from '../../src/message.js';
 import { Big } from '../../src/money.js';
 import { RunStats } from '../../src/stats/stats.js';
 import { topologyOf } from '../../src/topology.js';
@@ -65,7 +65,7 @@ describe('result events', () => {
 
     // The first delivery committed, then the process died before publishing.
     const entries = messages.map((m) => ({
-      transaction: (decodeTransaction(m.value) as { transaction: Transaction }).transaction,
+      transaction: (decodeTransaction(m.value) as { transaction: LedgerTransaction }).transaction,
       partition: 0,
       offset: m.offset,
     }));

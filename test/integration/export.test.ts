@@ -42,7 +42,7 @@ describe('wallet-sim export', () => {
     db = await createTestDatabase();
     env = { DATABASE_URL: db.config.database.url, KAFKA_TOPIC: db.config.kafka.topic, KAFKA_GROUP_ID: db.config.kafka.groupId };
     expect((await runCli(['seed-users', '--count', '500', '--seed', '4'], env)).code).toBe(0);
-    const args = ['run', '--start', '2026-01-05T08:00:00Z', '--speed', '3600', '--count', '4000', '--rate', '800', '--fraud-rate', '0.06'];
+    const args = ['run', '--start', '2026-01-05T08:00:00Z', '--speed', '3600', '--count', '4000', '--rate', '800', '--fraud-share', '0.06'];
     const run = await runCli(args, env);
     expect([run.code, run.stderr]).toEqual([0, '']);
   }, 120_000);

@@ -1,4 +1,4 @@
-// Fraud end to end: a run with --fraud-rate over two simulated days; the
+// Fraud end to end: a run with --fraud-share over two simulated days; the
 // labels in their table and on their topic, never in the transactions; the
 // transactions topic read back byte for byte and checked for leaks.
 
@@ -49,7 +49,7 @@ describe('fraud, labelled apart', () => {
       '1000',
       '--duration',
       '24s',
-      '--fraud-rate',
+      '--fraud-share',
       '0.03',
       '--json',
     ];
@@ -105,11 +105,11 @@ describe('fraud, labelled apart', () => {
     expect(burstF1(messages)).toBeGreaterThan(0.85);
   });
 
-  it('refuses --fraud-rate without a known length of run, and unknown scenarios, with one line', async () => {
+  it('refuses --fraud-share without a known length of run, and unknown scenarios, with one line', async () => {
     for (const args of [
-      ['--rate', 'max', '--duration', '5s', '--fraud-rate', '0.1'],
-      ['--count', '10', '--fraud-rate', '0.1', '--fraud-scenarios', 'card_testing,phishing'],
-      ['--count', '10', '--fraud-rate', '0.9'],
+      ['--rate', 'max', '--duration', '5s', '--fraud-share', '0.1'],
+      ['--count', '10', '--fraud-share', '0.1', '--fraud-scenarios', 'card_testing,phishing'],
+      ['--count', '10', '--fraud-share', '0.9'],
     ]) {
       const result = await runCli(['run', ...args], env);
       expect(result.code).toBe(2);

@@ -16,6 +16,7 @@ describe('kafka adapter', () => {
     admin = await connectAdmin(kafka, config.kafka);
   });
   afterAll(async () => {
+    // Cleanup only: a test that failed before creating the topic leaves none to delete.
     await admin.deleteTopics({ topics: [config.kafka.topic] }).catch(() => {});
     await admin.disconnect();
   });

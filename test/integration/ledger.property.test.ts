@@ -15,7 +15,7 @@ import { transferInId, uuidV4 } from '../../src/ids.js';
 import { applyBatch, readTransfers } from '../../src/db/apply-batch.js';
 import { creditLeg, creditLegsOf } from '../../src/ledger/transfers.js';
 import type { LedgerEntry } from '../../src/ledger/decide.js';
-import type { Transaction } from '../../src/message.js';
+import { toLedgerTransaction, type Transaction } from '../../src/message.js';
 import { fromMinorUnits } from '../../src/money.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import {
@@ -46,7 +46,7 @@ function toEntry(t: ModelTransaction, offset: number): LedgerEntry {
     eventTime: t.eventTime,
     producedAtMs: 0,
   };
-  return { transaction, partition: 0, offset: String(offset) };
+  return { transaction: toLedgerTransaction(transaction), partition: 0, offset: String(offset) };
 }
 
 function workload(random: Random, accountIds: readonly string[], cardIds: readonly string[], length: number): ModelTransaction[] {

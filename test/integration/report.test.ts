@@ -42,7 +42,7 @@ describe('the run report', () => {
       '400',
       '--duration',
       '6s',
-      '--fraud-rate',
+      '--fraud-share',
       '0.05',
     ];
     const run = await runCli([...args, '--report', file, '--json'], env);

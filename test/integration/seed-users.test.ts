@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Big } from '../../src/money.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 describe('wallet-sim seed-users', () => {
@@ -82,5 +82,24 @@ describe('wallet-sim seed-users', () => {
     expect(badCount.stderr).toMatch(
       /^wallet-sim: option '--count <n>' argument 'many' is invalid\. expected a whole number from 1 to 10000000/,
     );
+  });
+
+  it('holds at the phase WALLET_SIM_FAULT_HOLD names, with every batch in, until SIGUSR2', async () => {
+    const held = await createTestDatabase();
+    try {
+      const cli = startCli(['seed-users', '--count', '1500', '--seed', '6', '--batch-size', '500', '--json'], {
+        DATABASE_URL: held.config.database.url,
+        WALLET_SIM_FAULT_HOLD: 'analyzing',
+      });
+      await cli.waitForStderrLine((line) => line === 'wallet-sim: held at phase analyzing (WALLET_SIM_FAULT_HOLD); SIGUSR2 goes on');
+      const [users] = await held.sql<{ n: number }[]>`select count(*)::int as n from users`;
+      expect(users!.n).toBe(1500);
+      cli.signal('SIGUSR2');
+      const result = await cli.exited;
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ type: 'seed', users: 1500 });
+    } finally {
+      await held.drop();
+    }
   });
 });

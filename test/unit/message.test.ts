@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createTransactionGenerator } from '../../src/generator/transactions.js';
-import { decodeTransaction, encodeTransaction, type Transaction } from '../../src/message.js';
+import { decodeTransaction, encodeTransaction, toLedgerTransaction, type Transaction } from '../../src/message.js';
 
 const accounts = {
   ids: ['0190f3a0-0000-7000-8000-000000000001', '0190f3a0-0000-7000-8000-000000000002'],
@@ -118,5 +118,19 @@ describe('the transaction message', () => {
 
   it('sets aside a message without a value', () => {
     expect(decodeTransaction(null)).toMatchObject({ ok: false, reason: 'not_json' });
+  });
+
+  it('checks a transaction built in memory into its type: what the type needs is there, or it is a programmer error', () => {
+    const generate = createTransactionGenerator({ seed: 5, accounts, skew: 0, unknownAccountShare: 0, merchantPoolSize: 20 });
+    const built: Transaction = generate(Date.UTC(2026, 0, 1));
+    expect(toLedgerTransaction(built)).toEqual(built);
+    const transfer: Transaction = { ...built, type: 'transfer', counterpartyAccountId: null };
+    expect(() => toLedgerTransaction(transfer)).toThrow('a transfer names the account it credits');
+    expect(() => toLedgerTransaction({ ...built, type: 'refund', originalTransactionId: null })).toThrow(
+      'a refund names the purchase it gives back',
+    );
+    expect(() =>
+      toLedgerTransaction({ ...built, type: 'transfer_in', counterpartyAccountId: accounts.ids[1]!, originalTransactionId: null }),
+    ).toThrow('a credit leg names its source account and its transfer');
   });
 });
