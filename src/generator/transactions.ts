@@ -11,6 +11,7 @@ import { fromMinorUnits } from '../money.js';
 import { createBehaviour, type Behaviour, type ProfileColumns } from './behaviour.js';
 import { hourOf } from './calendar.js';
 import { createFraud, type FraudLabel, type FraudOptions } from './fraud.js';
+import { createHabits } from './habits.js';
 import { createMerchantPool, purchaseMinorUnits, type Category, type MerchantPool, type PoolMerchant } from './merchants.js';
 import { PLACES } from './places.js';
 import { createRandom, type Random } from './random.js';
@@ -106,9 +107,18 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
           {
             ...accounts,
             homePlaces: accounts.profiles?.homePlaces ?? accounts.ids.map(() => -1),
+            amountScales: accounts.profiles?.amountScales,
           },
           merchants,
         );
+  // Legitimate trips, sprees, big purchases and online spikes (habits.ts): profiled customers only.
+  const habits = hasProfiles(accounts)
+    ? createHabits(createRandom(options.seed, 'habits'), accounts, merchants, {
+        skew: options.skew,
+        hoursMatter: options.simulatedHours === true,
+        types: new Set(TRANSACTION_TYPES.filter((type) => mix[type] > 0)),
+      })
+    : null;
   const refundable: RefundablePurchase[] = [];
   let refundableNext = 0;
 
@@ -121,6 +131,8 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
       options.fraud?.onLabel(fraudulent.label);
       return fraudulent.transaction;
     }
+    const habitual = habits?.next(eventMs, transactionId, nowMs) ?? null;
+    if (habitual !== null) return habitual;
     let type = pickType(random);
     if (type === 'refund' && refundable.length === 0) type = 'purchase';
     const index = pickAccount === null ? (behaviour as Behaviour).pickAccount(hourFor(eventMs)) : pickAccount();
