@@ -93,7 +93,7 @@ const FAR_FROM_HOME_KM = 1_500;
 const NIGHT_HOURS = [22, 5] as const;
 const DAY_HOURS = [8, 21] as const;
 /** Share of episodes played inside the victim's habits. */
-export const DISGUISED_SHARE = 0.35;
+export const DISGUISED_SHARE = 0.25;
 // Categories a careful fraudster buys in: what most customers buy.
 const EVERYDAY_CATEGORIES = ['5411', '5812', '5814', '5912', '5311', '5999', '5541'];
 

@@ -8,10 +8,10 @@
 //   trip            days in another city or country: a booking online, then card-present
 //                   purchases there each day (hotels, restaurants, shops, sometimes cash)
 //   shopping_burst  3 to 7 purchases minutes apart, mostly in person at home, in shops
-//   online_spike    3 to 10 online purchases seconds to minutes apart, mostly small, at different merchants
+//   online_spike    3 to 10 online purchases half a minute to minutes apart, mostly small, at different merchants
 //   big_ticket      one purchase at 3 to 8 times the customer's usual amount, sometimes a second one
-//   big_transfer    150.00 to 900.00 to another customer (rent, a share of a holiday),
-//                   or as much in cash at home
+//   big_transfer    150.00 to 900.00 to another customer (rent, a share of a holiday), sometimes
+//                   to two or three minutes apart, or as much in cash at home
 //
 // Episodes start at a slot of the stream, for a customer drawn as ordinary
 // traffic draws them (by segment hours and activity); travellers take trips
@@ -239,7 +239,7 @@ function shoppingBurst(play: Play, home: number, scale: number, nowMs: number): 
   return steps;
 }
 
-/** 3 to 10 online purchases 15 s to 8 min apart, at different merchants: apps, games, tickets, a basket paid in parts; mostly 0.99 to 9.99. */
+/** 3 to 10 online purchases 30 s to 8 min apart, at different merchants: apps, games, tickets, a basket paid in parts; mostly 0.99 to 9.99. */
 function onlineSpike(play: Play, scale: number, nowMs: number): StepDraft[] {
   const { random } = play;
   const steps: StepDraft[] = [];
@@ -248,7 +248,7 @@ function onlineSpike(play: Play, scale: number, nowMs: number): StepDraft[] {
     const category = categoryOf(random.pick(SPIKE_CATEGORIES));
     const step = purchase(play, atMs, category, -1, scale, true);
     steps.push(random.chance(0.7) ? { ...step, amountMinorUnits: BigInt(between(random, 99, 999)) } : step);
-    atMs += between(random, 15, 480) * 1_000;
+    atMs += between(random, 30, 480) * 1_000;
   }
   return steps;
 }
@@ -265,17 +265,27 @@ function bigTicket(play: Play, home: number, scale: number, nowMs: number): Step
   return steps;
 }
 
-/** 150.00 to 900.00 to another customer, or (one time in three) as much in cash at home. */
+/**
+ * 150.00 to 900.00 to another customer, in 30% of cases to two or three
+ * customers 1 to 15 min apart (a shared bill settled); or (one time in
+ * three) as much in cash at home.
+ */
 function bigTransfer(play: Play, account: number, home: number, nowMs: number): StepDraft[] {
   const { random, accounts } = play;
-  const amountMinorUnits = BigInt(between(random, 15_000, 90_000));
   const where = PLACES[home];
   if (where !== undefined && random.chance(1 / 3)) {
     const merchant = { name: `ATM ${where.city}`, categoryCode: '6011', city: where.city, country: where.country };
+    const amountMinorUnits = BigInt(between(random, 15_000, 90_000));
     return [{ dueMs: nowMs, type: 'withdrawal', counterparty: null, amountMinorUnits, merchant, channel: 'card_present' }];
   }
-  const counterparty = (account + 1 + random.int(accounts.ids.length - 1)) % accounts.ids.length;
-  return [{ dueMs: nowMs, type: 'transfer', counterparty, amountMinorUnits, merchant: null, channel: null }];
+  const steps: StepDraft[] = [];
+  for (let count = random.chance(0.3) ? between(random, 2, 3) : 1, atMs = nowMs; count > 0; count--) {
+    const counterparty = (account + 1 + random.int(accounts.ids.length - 1)) % accounts.ids.length;
+    const amountMinorUnits = BigInt(between(random, 15_000, 90_000));
+    steps.push({ dueMs: atMs, type: 'transfer', counterparty, amountMinorUnits, merchant: null, channel: null });
+    atMs += between(random, 1, 15) * MINUTE_MS;
+  }
+  return steps;
 }
 
 /** A binary min-heap of steps by due time, then by the order they were planned (so equal times come out the same every run). */
