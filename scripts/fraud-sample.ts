@@ -38,8 +38,9 @@ const generate = createTransactionGenerator({
   seed: Number(seedText),
   accounts: { ids: users.map((u) => u.accountId), currencies: users.map(() => 'EUR'), cardIds: users.map((u) => u.cardId), profiles },
   skew: 0,
-  unknownAccountShare: 0,
-  merchantPoolSize: 5_000,
+  // As `run` has them (src/run.ts).
+  unknownAccountShare: 0.001,
+  merchantPoolSize: 2_000,
   simulatedHours: true,
   fraud: {
     rate: Number(fraudRateText),

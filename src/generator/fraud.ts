@@ -312,7 +312,8 @@ function accountTakeover(play: Play, base: StepBase, startMs: number, disguised:
   const [transferStep, withdrawalStep] = disguised
     ? ['quiet_transfer_to_mule', 'quiet_mule_withdrawal']
     : ['transfer_to_mule', 'mule_withdrawal'];
-  let atMs = startMs;
+  // Taken-over accounts are used when their owners are, in the day: a transfer at night would stand out.
+  let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...DAY_HOURS) : startMs;
   for (let mules = disguised ? 1 : between(random, 1, 3); mules > 0; mules--) {
     let mule = random.pick(play.withCard);
     if (mule === base.account) mule = play.withCard[(play.withCard.indexOf(mule) + 1) % play.withCard.length] as number;

@@ -74,11 +74,11 @@ const DAY_MS = 24 * HOUR_MS;
 
 // Which habit an episode is, by segment (SEGMENT_TABLE order), weights in HABITS order.
 const HABIT_WEIGHTS: Readonly<Record<string, readonly number[]>> = {
-  commuter: [0.12, 0.3, 0.25, 0.18, 0.15],
-  family: [0.12, 0.35, 0.15, 0.23, 0.15],
-  student: [0.1, 0.2, 0.45, 0.1, 0.15],
-  traveller: [0.5, 0.15, 0.15, 0.15, 0.05],
-  retiree: [0.1, 0.35, 0.1, 0.25, 0.2],
+  commuter: [0.12, 0.3, 0.25, 0.18, 0.3],
+  family: [0.12, 0.35, 0.15, 0.23, 0.3],
+  student: [0.1, 0.2, 0.45, 0.1, 0.25],
+  traveller: [0.5, 0.15, 0.15, 0.15, 0.1],
+  retiree: [0.1, 0.35, 0.1, 0.25, 0.3],
 };
 const TRIP_CATEGORIES = ['5812', '5812', '5814', '5411', '7011', '5311', '5999', '4111', '5541', '5732', '5912'];
 const SHOPPING_CATEGORIES = ['5311', '5311', '5999', '5732', '5812', '5814', '5411', '5912'];
