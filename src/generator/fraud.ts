@@ -7,6 +7,12 @@
 //   card_testing      a burst of tiny online purchases at many merchants, then a large one
 //   stolen_card       card-present purchases far from home, in high-risk categories, at night
 //   account_takeover  transfers out to mule accounts, then cash withdrawals by the mules
+//
+// A share of episodes (DISGUISED_SHARE) is played by a careful fraudster who
+// keeps inside the victim's habits: a few probes hours apart, purchases in
+// the home city at the usual amounts in the day, one modest transfer. Those
+// look like the customer, as some real fraud does (see habits.ts for the
+// legitimate behaviour that looks like fraud).
 
 import { uuidV4 } from '../ids.js';
 import { isoTime } from '../iso-time.js';
@@ -24,7 +30,11 @@ export interface FraudLabel {
   readonly accountId: string;
   readonly scenario: FraudScenario;
   readonly episodeId: string;
-  /** probe, cash_out, purchase, transfer_to_mule, mule_withdrawal */
+  /**
+   * probe, cash_out, purchase, transfer_to_mule, mule_withdrawal; the
+   * disguised variants: slow_probe, slow_cash_out, local_purchase,
+   * quiet_transfer_to_mule, quiet_mule_withdrawal.
+   */
   readonly step: string;
 }
 
@@ -32,7 +42,7 @@ export interface FraudOptions {
   /** Share of the accounts (with a card) compromised during the run, 0 to 0.5. */
   readonly rate: number;
   readonly scenarios: readonly FraudScenario[];
-  /** How many transactions the run will make: episodes start spread over its first 70%. */
+  /** How many transactions the run will make: episodes start spread over all of it (the last ones may not play out whole). */
   readonly plannedTotal: number;
   /**
    * With simulated time, episodes keep to their hours: stolen cards are used
@@ -49,6 +59,8 @@ export interface FraudAccounts {
   readonly cardIds: readonly (string | null)[];
   /** Home place per account (-1: none). */
   readonly homePlaces: readonly number[];
+  /** The customer's amount scale per account (0 or absent: 1), for purchases at the usual amounts. */
+  readonly amountScales?: readonly number[];
 }
 
 interface Step {
@@ -68,6 +80,8 @@ interface Episode {
   readonly startIndex: number;
   readonly scenario: FraudScenario;
   readonly account: number;
+  /** Played inside the victim's habits. */
+  readonly disguised: boolean;
 }
 
 const SECOND_MS = 1_000;
@@ -78,7 +92,10 @@ const HIGH_RISK_CATEGORIES = ['5732', '5311', '5999', '5541'];
 const FAR_FROM_HOME_KM = 1_500;
 const NIGHT_HOURS = [22, 5] as const;
 const DAY_HOURS = [8, 21] as const;
-const EPISODE_START_SHARE_MAX = 0.7;
+/** Share of episodes played inside the victim's habits. */
+export const DISGUISED_SHARE = 0.25;
+// Categories a careful fraudster buys in: what most customers buy.
+const EVERYDAY_CATEGORIES = ['5411', '5812', '5814', '5912', '5311', '5999', '5541'];
 
 const categoryOf = (code: string): Category => CATEGORIES.find((category) => category.code === code) as Category;
 const between = (random: Random, min: number, max: number): number => min + random.int(max - min + 1);
@@ -145,7 +162,8 @@ function planEpisodes(random: Random, options: FraudOptions, withCard: readonly 
     episodes.push({
       account: victims[i] as number,
       scenario: random.pick(options.scenarios),
-      startIndex: random.int(Math.max(1, Math.floor(options.plannedTotal * EPISODE_START_SHARE_MAX))),
+      startIndex: random.int(Math.max(1, options.plannedTotal)),
+      disguised: random.chance(DISGUISED_SHARE),
     });
   }
   return episodes.sort((a, b) => a.startIndex - b.startIndex);
@@ -161,19 +179,19 @@ interface Play {
 
 function stepsOf(play: Play, episode: Episode, episodeId: string, nowMs: number): Step[] {
   const base = { scenario: episode.scenario, episodeId, account: episode.account, counterparty: null };
-  if (episode.scenario === 'card_testing') return cardTesting(play, base, nowMs);
-  if (episode.scenario === 'stolen_card') return stolenCard(play, base, nowMs);
-  return accountTakeover(play, base, nowMs);
+  if (episode.scenario === 'card_testing') return episode.disguised ? slowCardTesting(play, base, nowMs) : cardTesting(play, base, nowMs);
+  if (episode.scenario === 'stolen_card') return episode.disguised ? localStolenCard(play, base, nowMs) : stolenCard(play, base, nowMs);
+  return accountTakeover(play, base, nowMs, episode.disguised);
 }
 
 type StepBase = Pick<Step, 'scenario' | 'episodeId' | 'account' | 'counterparty'>;
 
-/** In the day, 6 to 20 purchases of 0.50 to 4.99 online, 2 to 15 s apart, each at another merchant; 1 to 10 min later, a large one. */
+/** In the day, 5 to 15 purchases of 0.50 to 4.99 online, 2 to 15 s apart, each at another merchant; 1 to 10 min later, a large one. */
 function cardTesting(play: Play, base: StepBase, startMs: number): Step[] {
   const { random, merchants } = play;
   const steps: Step[] = [];
   let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...DAY_HOURS) : startMs;
-  for (let probes = between(random, 6, 20); probes > 0; probes--) {
+  for (let probes = between(random, 5, 15); probes > 0; probes--) {
     const merchant = merchants.pickOf(random, categoryOf(random.pick(PROBE_CATEGORIES)), -1).asMerchant;
     const amountMinorUnits = BigInt(between(random, 50, 499));
     steps.push({ ...base, dueMs: atMs, step: 'probe', type: 'purchase', amountMinorUnits, merchant, channel: 'online' });
@@ -216,6 +234,63 @@ function stolenCard(play: Play, base: StepBase, startMs: number): Step[] {
   return steps;
 }
 
+/** The victim's amount scale (1 without a profile). */
+function scaleOf(play: Play, account: number): number {
+  const scale = play.accounts.amountScales?.[account] ?? 0;
+  return scale > 0 ? scale : 1;
+}
+
+/** A merchant of `category` in `place`, or one of the category moved there: the purchase happens where the card is. */
+function merchantIn(play: Play, category: Category, place: number): Merchant {
+  const merchant = play.merchants.pickOf(play.random, category, place);
+  const where = PLACES[place];
+  if (where === undefined || merchant.place === place) return merchant.asMerchant;
+  return { ...merchant.asMerchant, city: where.city, country: where.country };
+}
+
+/**
+ * Card testing by a careful tester: 2 to 4 online purchases of 0.50 to 9.99
+ * in everyday categories, 20 min to 3 h apart; 1 to 8 h later, one
+ * purchase at the victim's usual amount (online, everyday or electronics).
+ */
+function slowCardTesting(play: Play, base: StepBase, startMs: number): Step[] {
+  const { random, merchants } = play;
+  const steps: Step[] = [];
+  let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...DAY_HOURS) : startMs;
+  for (let probes = between(random, 2, 4); probes > 0; probes--) {
+    const merchant = merchants.pickOf(random, categoryOf(random.pick(EVERYDAY_CATEGORIES)), -1).asMerchant;
+    const amountMinorUnits = BigInt(between(random, 50, 999));
+    steps.push({ ...base, dueMs: atMs, step: 'slow_probe', type: 'purchase', amountMinorUnits, merchant, channel: 'online' });
+    atMs += between(random, 20, 180) * MINUTE_MS;
+  }
+  const category = categoryOf(random.pick([...EVERYDAY_CATEGORIES, '5732']));
+  atMs += between(random, 60, 480) * MINUTE_MS;
+  const merchant = merchants.pickOf(random, category, -1).asMerchant;
+  const amountMinorUnits = purchaseMinorUnits(random, category, scaleOf(play, base.account));
+  return [...steps, { ...base, dueMs: atMs, step: 'slow_cash_out', type: 'purchase', amountMinorUnits, merchant, channel: 'online' }];
+}
+
+/**
+ * A stolen card used carefully: 2 to 5 card-present purchases in the
+ * victim's home city, in everyday categories at the victim's usual amounts,
+ * 30 min to 5 h apart, in the day.
+ */
+function localStolenCard(play: Play, base: StepBase, startMs: number): Step[] {
+  const { random } = play;
+  const home = play.accounts.homePlaces[base.account] ?? -1;
+  const place = home >= 0 ? home : random.int(PLACES.length);
+  let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...DAY_HOURS) : startMs;
+  const steps: Step[] = [];
+  for (let purchases = between(random, 2, 5); purchases > 0; purchases--) {
+    const category = categoryOf(random.pick(EVERYDAY_CATEGORIES));
+    const amountMinorUnits = purchaseMinorUnits(random, category, scaleOf(play, base.account));
+    const merchant = merchantIn(play, category, place);
+    steps.push({ ...base, dueMs: atMs, step: 'local_purchase', type: 'purchase', amountMinorUnits, merchant, channel: 'card_present' });
+    atMs += between(random, 30, 300) * MINUTE_MS;
+  }
+  return steps;
+}
+
 /** Now if the hour (UTC) is in [fromHour, toHour) (which may wrap past midnight), else within three hours of the next fromHour. */
 function nextWithinHoursMs(random: Random, nowMs: number, fromHour: number, toHour: number): number {
   const hour = Math.floor(nowMs / HOUR_MS) % 24;
@@ -226,28 +301,36 @@ function nextWithinHoursMs(random: Random, nowMs: number, fromHour: number, toHo
   return startMs < nowMs ? startMs + 24 * HOUR_MS : startMs;
 }
 
-/** 1 to 3 transfers of 150 to 900 to mule accounts, 1 to 10 min apart; each mule withdraws it in 1 or 2 goes, 20 min to 2 h later. */
-function accountTakeover(play: Play, base: StepBase, startMs: number): Step[] {
+/**
+ * 1 to 3 transfers of 150 to 900 to mule accounts, 1 to 10 min apart; each
+ * mule withdraws it in 1 or 2 goes, 20 min to 2 h later. Disguised: one
+ * transfer of 40 to 250, withdrawn in one go 2 to 24 h later.
+ */
+function accountTakeover(play: Play, base: StepBase, startMs: number, disguised: boolean): Step[] {
   const { random, accounts } = play;
   const steps: Step[] = [];
-  let atMs = startMs;
-  for (let mules = between(random, 1, 3); mules > 0; mules--) {
+  const [transferStep, withdrawalStep] = disguised
+    ? ['quiet_transfer_to_mule', 'quiet_mule_withdrawal']
+    : ['transfer_to_mule', 'mule_withdrawal'];
+  // Taken-over accounts are used when their owners are, in the day: a transfer at night would stand out.
+  let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...DAY_HOURS) : startMs;
+  for (let mules = disguised ? 1 : between(random, 1, 3); mules > 0; mules--) {
     let mule = random.pick(play.withCard);
     if (mule === base.account) mule = play.withCard[(play.withCard.indexOf(mule) + 1) % play.withCard.length] as number;
     if (mule === base.account) break; // a directory of one account has no mule
-    const amountMinorUnits = BigInt(between(random, 15_000, 90_000));
+    const amountMinorUnits = BigInt(disguised ? between(random, 4_000, 25_000) : between(random, 15_000, 90_000));
     steps.push({
       ...base,
       dueMs: atMs,
-      step: 'transfer_to_mule',
+      step: transferStep,
       type: 'transfer',
       counterparty: mule,
       amountMinorUnits,
       merchant: null,
       channel: null,
     });
-    const withdrawals = between(random, 1, 2);
-    let withdrawAtMs = atMs + between(random, 20, 120) * MINUTE_MS;
+    const withdrawals = disguised ? 1 : between(random, 1, 2);
+    let withdrawAtMs = atMs + (disguised ? between(random, 120, 1_440) : between(random, 20, 120)) * MINUTE_MS;
     for (let left = withdrawals; left > 0; left--) {
       const place = PLACES[accounts.homePlaces[mule] ?? -1] ?? random.pick(PLACES);
       const merchant = { name: `ATM ${place.city}`, categoryCode: '6011', city: place.city, country: place.country };
@@ -256,7 +339,7 @@ function accountTakeover(play: Play, base: StepBase, startMs: number): Step[] {
         ...base,
         account: mule,
         dueMs: withdrawAtMs,
-        step: 'mule_withdrawal',
+        step: withdrawalStep,
         type: 'withdrawal',
         amountMinorUnits: share,
         merchant,

@@ -6,12 +6,13 @@
 import { seededFaker } from './faker.js';
 import { createUuidV7, uuidV4 } from '../ids.js';
 import { isoTime } from '../iso-time.js';
-import { TRANSACTION_TYPES, type Channel, type Merchant, type Transaction, type TransactionType } from '../message.js';
+import { TRANSACTION_TYPES, type Channel, type Merchant, type MessageType, type Transaction, type TransactionType } from '../message.js';
 import { fromMinorUnits } from '../money.js';
 import { createBehaviour, type Behaviour, type ProfileColumns } from './behaviour.js';
 import { hourOf } from './calendar.js';
 import { createEconomy, SPEND_TRIES_MAX, type Economy, type EconomyOptions, type Income } from './economy.js';
 import { createFraud, type FraudLabel, type FraudOptions } from './fraud.js';
+import { createHabits, type Habits } from './habits.js';
 import { createMerchantPool, purchaseMinorUnits, type Category, type MerchantPool, type PoolMerchant } from './merchants.js';
 import { PLACES } from './places.js';
 import { createRandom, type Random } from './random.js';
@@ -99,6 +100,10 @@ interface Context {
   readonly behaviour: Behaviour | null;
   readonly economy: Economy | null;
   readonly refundable: RefundablePurchases;
+  /** Legitimate trips, sprees, big purchases and online spikes (habits.ts): profiled customers only. */
+  readonly habits: Habits | null;
+  /** Whether a customer would pay this (the economy's budget; always, without one). */
+  readonly affords: (account: number, amountMinorUnits: bigint, type: TransactionType) => boolean;
   /** An account index for an event at `eventMs`. */
   readonly pickAccount: (eventMs: number) => number;
 }
@@ -138,6 +143,11 @@ export function createTransactionGenerator(options: TransactionGeneratorOptions)
       options.fraud?.onLabel(fraudulent.label);
       return fraudulent.transaction;
     }
+    const habitual = context.habits?.next(eventMs, transactionId, nowMs, context.affords) ?? null;
+    if (habitual !== null) {
+      if (context.economy !== null) believe(context.economy, { ...habitual, type: habitual.transaction.type });
+      return habitual.transaction;
+    }
     const income = context.economy?.incomeDue(eventMs) ?? null;
     const draft = income === null ? affordableDraft(context, pickType, eventMs) : incomeDraft(context, income);
     if (draft.type === 'purchase' && draft.account >= 0) context.refundable.remember(transactionId, draft);
@@ -168,14 +178,24 @@ function createContext(options: TransactionGeneratorOptions): Context {
   const behaviour = hasProfiles(accounts) ? createBehaviour(random, accounts.profiles, options.skew) : null;
   const hourFor = options.simulatedHours === true ? hourOf : () => null;
   const pickPlain = behaviour === null ? createAccountPicker(random, accounts.ids.length, options.skew) : null;
+  const economy = createEconomyOf(options, behaviour);
+  const mix = options.mix ?? DEFAULT_MIX;
   return {
     options,
     accounts,
     random,
     merchants,
     behaviour,
-    economy: createEconomyOf(options, behaviour),
+    economy,
     refundable: createRefundablePurchases(),
+    habits: hasProfiles(accounts)
+      ? createHabits(createRandom(options.seed, 'habits'), accounts, merchants, {
+          skew: options.skew,
+          hoursMatter: options.simulatedHours === true,
+          types: new Set(TRANSACTION_TYPES.filter((type) => mix[type] > 0)),
+        })
+      : null,
+    affords: (account, amountMinorUnits, type) => economy === null || !isDebit({ type }) || economy.wouldSpend(account, amountMinorUnits),
     pickAccount: pickPlain ?? ((eventMs) => (behaviour as Behaviour).pickAccount(hourFor(eventMs))),
   };
 }
@@ -187,7 +207,7 @@ function createFraudOf(options: TransactionGeneratorOptions, merchants: Merchant
     createRandom(options.seed, 'fraud'),
     createRandom(options.seed, 'fraud-episodes'),
     options.fraud,
-    { ...accounts, homePlaces: accounts.profiles?.homePlaces ?? accounts.ids.map(() => -1) },
+    { ...accounts, homePlaces: accounts.profiles?.homePlaces ?? accounts.ids.map(() => -1), amountScales: accounts.profiles?.amountScales },
     merchants,
   );
 }
@@ -238,16 +258,23 @@ function affordableDraft(context: Context, pickType: (random: Random) => Transac
     if (topUp > 0n) return incomeDraft(context, { account: draft.account, amountMinorUnits: topUp });
     draft = draftOf(context, type, eventMs);
   }
-  if (draft.account >= 0) {
-    if (!isDebit(draft)) economy.credit(draft.account, draft.amountMinorUnits);
-    else if (economy.debit(draft.account, draft.amountMinorUnits) && draft.counterparty >= 0 && draft.counterparty !== draft.account) {
-      economy.credit(draft.counterparty, draft.amountMinorUnits);
-    }
-  }
+  believe(economy, draft);
   return draft;
 }
 
-const isDebit = (draft: Draft): boolean => draft.type === 'purchase' || draft.type === 'withdrawal' || draft.type === 'transfer';
+type Effect = Pick<Draft, 'account' | 'counterparty' | 'amountMinorUnits'> & { readonly type: MessageType };
+
+/** The economy's belief follows what the generator made: a debit taken as approved when the belief covers it. */
+function believe(economy: Economy, effect: Effect): void {
+  if (effect.account < 0) return;
+  if (!isDebit(effect)) economy.credit(effect.account, effect.amountMinorUnits);
+  else if (economy.debit(effect.account, effect.amountMinorUnits) && effect.counterparty >= 0 && effect.counterparty !== effect.account) {
+    economy.credit(effect.counterparty, effect.amountMinorUnits);
+  }
+}
+
+const isDebit = (effect: Pick<Effect, 'type'>): boolean =>
+  effect.type === 'purchase' || effect.type === 'withdrawal' || effect.type === 'transfer';
 
 function draftOf(context: Context, type: TransactionType, eventMs: number): Draft {
   const { random, accounts, options } = context;

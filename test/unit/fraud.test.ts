@@ -26,7 +26,7 @@ function seedUsers(): SeedUser[] {
 }
 
 /** What the producer would send in `durationMs` at 600 tx/s: transactions and labels. */
-function simulate(users: readonly SeedUser[], seed: number, durationMs = 100_000) {
+function simulate(users: readonly SeedUser[], seed: number, durationMs = 100_000, fraudRate = FRAUD_RATE) {
   const profiles: ProfileColumns = {
     segments: users.map((user) => segmentIndexOf(user.profile.segment)),
     homePlaces: users.map((user) => user.profile.homePlace),
@@ -43,7 +43,7 @@ function simulate(users: readonly SeedUser[], seed: number, durationMs = 100_000
     unknownAccountShare: 0.001,
     merchantPoolSize: 2_000,
     simulatedHours: true,
-    fraud: { rate: FRAUD_RATE, scenarios: FRAUD_SCENARIOS, plannedTotal, hoursMatter: true, onLabel: (label) => labels.push(label) },
+    fraud: { rate: fraudRate, scenarios: FRAUD_SCENARIOS, plannedTotal, hoursMatter: true, onLabel: (label) => labels.push(label) },
   });
   // As the producer does: each transaction at the event time the schedule has it due.
   const slotTime = createSlotTimes(simulated, 600);
@@ -71,7 +71,7 @@ describe('fraud', () => {
   const of = (scenario: string) => [...episodes.values()].filter((episode) => episode.scenario === scenario);
 
   it('compromises the share of accounts asked for, in every scenario, the same for the same seed', () => {
-    // Episodes start over the first 70% of the run; the last ones may not have played out whole.
+    // Episodes start over the whole run; the last ones may not have played out, or not at all.
     expect(episodes.size).toBeGreaterThanOrEqual(Math.round(FRAUD_RATE * USERS) - 3);
     expect(episodes.size).toBeLessThanOrEqual(Math.round(FRAUD_RATE * USERS));
     for (const scenario of FRAUD_SCENARIOS) expect(of(scenario).length).toBeGreaterThan(10);
@@ -82,11 +82,24 @@ describe('fraud', () => {
     expect(other.labels).not.toEqual(once.labels);
   });
 
-  it('card testing: in the day, 6 to 20 tiny online purchases seconds apart at as many merchants, then a large one', () => {
+  it('spreads fraud over the whole run: each fifth of its time holds 10 to 30% of the fraud rows', () => {
+    // Many episodes (a fifth of the accounts), so that the shares are not those of a few bursts.
+    const many = simulate(users, 6, 100_000, 0.2);
+    const timeOf = new Map(many.transactions.map((t) => [t.transactionId, Date.parse(t.eventTime)]));
+    const times = [...timeOf.values()];
+    const [first, last] = [Math.min(...times), Math.max(...times)];
+    const fifths = [0, 0, 0, 0, 0];
+    for (const label of many.labels)
+      fifths[Math.min(4, Math.floor((5 * (timeOf.get(label.transactionId)! - first)) / (last - first + 1)))]! += 1;
+    const shares = fifths.map((count) => count / many.labels.length);
+    expect(shares.every((share) => share >= 0.1 && share <= 0.3)).toBe(true);
+  });
+
+  it('card testing: in the day, 5 to 15 tiny online purchases seconds apart at as many merchants, then a large one', () => {
     for (const episode of of('card_testing').filter((e) => e.steps.some((step) => step.label.step === 'cash_out'))) {
       const probes = episode.steps.filter((step) => step.label.step === 'probe').map((step) => step.transaction);
       const cashOut = episode.steps.find((step) => step.label.step === 'cash_out')!.transaction;
-      expect(probes.length).toBeGreaterThanOrEqual(6);
+      expect(probes.length).toBeGreaterThanOrEqual(5);
       expect(probes.every((t) => t.type === 'purchase' && t.channel === 'online' && t.amount.lt(new Big('5')))).toBe(true);
       expect(new Set(probes.map((t) => t.merchant!.name)).size).toBeGreaterThanOrEqual(probes.length - 2);
       const times = probes.map((t) => Date.parse(t.eventTime));
@@ -101,8 +114,36 @@ describe('fraud', () => {
     }
   });
 
+  it('slow card testing: 2 to 4 small online purchases tens of minutes apart, then one at the usual amount hours later', () => {
+    const slow = of('card_testing').filter((e) => e.steps.some((step) => step.label.step === 'slow_probe'));
+    expect(slow.length).toBeGreaterThan(3);
+    for (const episode of slow) {
+      const probes = episode.steps.filter((step) => step.label.step === 'slow_probe').map((step) => step.transaction);
+      expect(probes.length).toBeLessThanOrEqual(4);
+      expect(probes.every((t) => t.type === 'purchase' && t.channel === 'online' && t.amount.lt(new Big('10')))).toBe(true);
+      const times = probes.map((t) => Date.parse(t.eventTime));
+      expect(Math.min(...times.slice(1).map((ms, i) => ms - times[i]!))).toBeGreaterThanOrEqual(20 * 60_000);
+      const cashOut = episode.steps.find((step) => step.label.step === 'slow_cash_out')?.transaction;
+      if (cashOut !== undefined) expect(Date.parse(cashOut.eventTime) - times[times.length - 1]!).toBeGreaterThanOrEqual(3_600_000);
+    }
+  });
+
+  it('stolen card, used carefully: card-present purchases in the home city, in everyday categories, in the day', () => {
+    const local = of('stolen_card').filter((e) => e.steps.every((step) => step.label.step === 'local_purchase'));
+    expect(local.length).toBeGreaterThan(3);
+    for (const episode of local) {
+      for (const { transaction: t } of episode.steps) {
+        const home = PLACES[users.find((u) => u.accountId === t.accountId)!.profile.homePlace]!;
+        expect([t.merchant!.city, t.merchant!.country, t.channel]).toEqual([home.city, home.country, 'card_present']);
+        expect(['5411', '5812', '5814', '5912', '5311', '5999', '5541']).toContain(t.merchant!.categoryCode);
+      }
+      const firstHour = new Date(episode.steps[0]!.transaction.eventTime).getUTCHours();
+      expect(firstHour >= 8 && firstHour < 24).toBe(true);
+    }
+  });
+
   it('stolen card: card-present purchases more than 1,500 km from home, in high-risk categories, at night', () => {
-    for (const episode of of('stolen_card')) {
+    for (const episode of of('stolen_card').filter((e) => e.steps.every((step) => step.label.step === 'purchase'))) {
       for (const { transaction: t } of episode.steps) {
         const home = PLACES[users.find((u) => u.accountId === t.accountId)!.profile.homePlace]!;
         const where = PLACES[placeIndexNamed(t.merchant!.city, t.merchant!.country)]!;
@@ -117,8 +158,12 @@ describe('fraud', () => {
 
   it('account takeover: transfers out to mule accounts, then cash withdrawals by those mules, no more than they got', () => {
     for (const episode of of('account_takeover')) {
-      const transfers = episode.steps.filter((step) => step.label.step === 'transfer_to_mule').map((step) => step.transaction);
-      const withdrawals = episode.steps.filter((step) => step.label.step === 'mule_withdrawal').map((step) => step.transaction);
+      // The quiet variant: one transfer of at most 250.00, withdrawn in one go.
+      const quiet = episode.steps[0]!.label.step.startsWith('quiet_');
+      const transfers = episode.steps.filter((step) => step.label.step.endsWith('transfer_to_mule')).map((step) => step.transaction);
+      const withdrawals = episode.steps.filter((step) => step.label.step.endsWith('mule_withdrawal')).map((step) => step.transaction);
+      if (quiet)
+        expect([transfers.length <= 1, withdrawals.length <= 1, transfers[0]!.amount.lte(new Big('250'))]).toEqual([true, true, true]);
       expect(transfers.length).toBeGreaterThan(0);
       expect(new Set(transfers.map((t) => t.accountId)).size).toBe(1);
       for (const withdrawal of withdrawals) {
