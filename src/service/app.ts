@@ -5,8 +5,9 @@
 
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { classifyError } from '../retry.js';
+import type { LogOptions } from './logging.js';
 import type { ServiceMetrics } from './metrics.js';
 import { ProblemError, sendProblem, type ProblemType } from './problems.js';
 import { accountRoutes, type AccountDeps } from './routes/accounts.js';
@@ -20,13 +21,19 @@ const OPEN_ROUTES = new Set(['/healthz', '/readyz']);
 
 export interface AppDeps extends WriteDeps, AccountDeps, OpsDeps {
   readonly metrics: ServiceMetrics;
+  readonly log: LogOptions;
   /** Bearer token every route but the health checks requires; null: none. */
   readonly apiToken: string | null;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: false,
+    // Fastify's pino, to a file or stderr (both written synchronously on Linux, so a line is not lost at exit).
+    logger: deps.log.file === null ? { level: deps.log.level, stream: process.stderr } : { level: deps.log.level, file: deps.log.file },
+    // One line per request, written when it is answered (below), instead of Fastify's two.
+    disableRequestLogging: true,
+    requestIdHeader: false,
+    genReqId: requestIds(),
     bodyLimit: BODY_BYTES_MAX,
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
@@ -44,7 +51,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // Fastify parses text/plain too; every body here is JSON, anything else is a 415.
   app.removeContentTypeParser('text/plain');
-  app.setErrorHandler((error: FastifyError | ProblemError, _request, reply) => sendProblem(reply, toProblem(error)));
+  app.setErrorHandler((error: FastifyError | ProblemError, request, reply) => {
+    const problem = toProblem(error);
+    // Whatever hides behind a 5xx is logged with its stack; a 4xx is the client's, and its request line says enough.
+    if (problem.problem.status >= 500) request.log.error({ err: error, problemType: problem.problem.type }, 'request failed');
+    return sendProblem(reply, problem);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? null,
+        url: request.url,
+        status: reply.statusCode,
+        latencyMs: Math.round(reply.elapsedTime * 1000) / 1000,
+      },
+      'request',
+    );
+  });
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, new ProblemError('not-found', `no route ${request.method} ${request.url}`)),
   );
@@ -85,6 +109,16 @@ function toProblem(error: FastifyError | ProblemError): ProblemError {
   return classifyError(error) === 'retriable'
     ? new ProblemError('unavailable', 'a dependency does not answer now; retry with the same Idempotency-Key', {}, 2)
     : new ProblemError('internal', 'the request failed inside the service; please report it');
+}
+
+/** Short request ids, unique within the process: one per line of the request's log. */
+function requestIds(): () => string {
+  const prefix = randomBytes(3).toString('hex');
+  let next = 0;
+  return () => {
+    next += 1;
+    return `${prefix}-${next.toString(36)}`;
+  };
 }
 
 function bearerCheck(token: string) {
