@@ -250,7 +250,8 @@ describe('wallet-sim serve', () => {
       restarted.cli.signal('SIGTERM');
       await restarted.cli.exited;
     }
-  });
+    // Two servers start and two stop (each stop now drains the ledger and the history): 60 s ran out with other work on the cores.
+  }, 120_000);
 
   it("decides with two servers in one group, whichever owns the wallet's partition", async () => {
     const second = await startServer(env);

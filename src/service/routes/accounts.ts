@@ -40,7 +40,8 @@ const CARD_YEARS_VALID = 3;
 const page = {
   type: 'object',
   properties: {
-    limit: { type: 'string', pattern: '^[0-9]{1,3}$', description: `1 to ${PAGE_LIMIT_MAX}, default ${PAGE_LIMIT_DEFAULT}` },
+    // 1 to 100 (PAGE_LIMIT_MAX): the schema says exactly what limitOf accepts.
+    limit: { type: 'string', pattern: '^(100|[1-9][0-9]?)$', description: `1 to ${PAGE_LIMIT_MAX}, default ${PAGE_LIMIT_DEFAULT}` },
     before: { type: 'string', maxLength: 200 },
   },
   additionalProperties: false,
