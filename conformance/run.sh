@@ -18,7 +18,7 @@ export DATABASE_URL="${base_url%/*}/${name}" KAFKA_TOPIC="${name//_/-}" KAFKA_GR
 log="$(mktemp -t wallet-sim-conformance.XXXXXX)"
 node bin/wallet-sim.js serve --port 0 --partitions 2 --log-file "$log.json" >"$log" 2>&1 &
 server=$!
-trap 'kill -TERM "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
+trap 'kill -TERM "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; node conformance/cleanup.mjs || true' EXIT
 for _ in $(seq 180); do
   grep -q 'listening on' "$log" && break
   kill -0 "$server" 2>/dev/null || { cat "$log"; exit 1; }
@@ -26,4 +26,4 @@ for _ in $(seq 180); do
 done
 url="$(grep -o 'listening on http://[^ ]*' "$log" | head -1 | cut -d' ' -f3)"
 echo "conformance: serve at $url (logs in $log.json), database $name"
-SCHEMATHESIS_HOOKS=conformance.hooks .venv-st/bin/st run "$url/openapi.json" --checks all --max-examples "$EXAMPLES_MAX" --seed 22
+SCHEMATHESIS_HOOKS=conformance.hooks .venv-st/bin/st --config-file conformance/schemathesis.toml run "$url/openapi.json" --checks all --max-examples "$EXAMPLES_MAX" --seed 22

@@ -198,6 +198,8 @@ describe('wallet-sim serve', () => {
         'currency-mismatch',
       ],
       ['the same wallet', post(url, `/v1/wallets/${walletId}/transfers`, { toWalletId: walletId, amount: '1.00' }), 422, 'same-wallet'],
+      ['a cursor on the history, which has none', call(url, 'GET', `/v1/wallets/${walletId}/history?before=abc`), 400, 'invalid-request'],
+      ['PATCH on a wallet', call(url, 'PATCH', `/v1/wallets/${walletId}`), 405, 'method-not-allowed'],
       [
         'a refund of no purchase',
         post(url, '/v1/transactions/01a231f0-0000-7000-8000-000000000001/refunds', { amount: '1.00' }),

@@ -46,6 +46,8 @@ const page = {
   },
   additionalProperties: false,
 } as const;
+// The history is not cursor-paged (yet): a `before` there is refused (400), not ignored.
+const firstPage = { ...page, properties: { limit: page.properties.limit } } as const;
 
 function limitOf(query: { limit?: string }): number {
   const limit = query.limit === undefined ? PAGE_LIMIT_DEFAULT : Number(query.limit);
@@ -220,7 +222,7 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Pr
       schema: {
         summary: 'What the history consumer recorded for a wallet (eventually consistent)',
         params: walletParams,
-        querystring: page,
+        querystring: firstPage,
         response: { 200: history, ...problems(404) },
       },
     },
@@ -236,7 +238,7 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Pr
       schema: {
         summary: "A user's activity over all wallets (eventually consistent)",
         params: userParams,
-        querystring: page,
+        querystring: firstPage,
         response: { 200: history, ...problems(404) },
       },
     },
