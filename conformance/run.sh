@@ -15,10 +15,20 @@ fi
 base_url="${DATABASE_URL:-postgres://wallet_sim:wallet_sim@localhost:5432/wallet_sim}"
 name="conformance_$(date +%s)_$$"
 export DATABASE_URL="${base_url%/*}/${name}" KAFKA_TOPIC="${name//_/-}" KAFKA_GROUP_ID="${name//_/-}"
+# The run's database and topics go when it ends, as the integration tests drop theirs.
+drop_run() {
+  node --input-type=module -e "
+    const { resolveConfig } = await import('./dist/src/config.js');
+    const { dropDatabase } = await import('./dist/src/db/migrate.js');
+    const { deleteTopicsNamedAfter } = await import('./dist/src/kafka/client.js');
+    const config = resolveConfig();
+    await dropDatabase(config.database);
+    await deleteTopicsNamedAfter(config.kafka, config.kafka.topic).catch(() => {});"
+}
 log="$(mktemp -t wallet-sim-conformance.XXXXXX)"
 node bin/wallet-sim.js serve --port 0 --partitions 2 --log-file "$log.json" >"$log" 2>&1 &
 server=$!
-trap 'kill -TERM "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; node conformance/cleanup.mjs || true' EXIT
+trap 'kill -TERM "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; drop_run || true' EXIT
 for _ in $(seq 180); do
   grep -q 'listening on' "$log" && break
   kill -0 "$server" 2>/dev/null || { cat "$log"; exit 1; }
