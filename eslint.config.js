@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/', '.stack/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/', '.stack/', '.venv-st/', '.schemathesis/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

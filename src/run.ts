@@ -145,6 +145,14 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
       await phases.enter(options.produce ? 'draining' : 'consuming');
       const drainedInTime = await Promise.race([drain(kafkaAdmin, topology, options, stats, stop), failure]);
       if (!drainedInTime && options.produce) view.note('stopped before every transaction was processed; a restart processes the rest');
+      // Without production nothing above waited for the history: stop the ledger group, then let the history take in its last result events.
+      if (!options.produce && pipeline !== null) {
+        const historyDrained = await Promise.race([
+          pipeline.drain(kafkaAdmin, { ledgerFirst: false, timeoutMs: options.drainTimeoutMs }),
+          failure,
+        ]);
+        if (!historyDrained) view.note('stopped before the history took in every result event; a restart processes the rest');
+      }
     }
     ticker.stop();
     const summary = stats.summary(nowMs());

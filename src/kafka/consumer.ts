@@ -18,7 +18,7 @@ import { deferred, sleep } from '../async.js';
 import { classifyError } from '../retry.js';
 import { CONSUMER_RETRY } from './client.js';
 import { coalesceSlices } from './coalesce.js';
-import type { SliceHandler } from './messages.js';
+import { headerText, type SliceHandler } from './messages.js';
 
 export interface BatchConsumerOptions {
   readonly topic: string;
@@ -152,7 +152,13 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
             const slice = batch.messages.slice(start, start + options.batchSizeMax);
             try {
               await handle(
-                slice.map((message) => ({ partition: batch.partition, offset: message.offset, key: message.key, value: message.value })),
+                slice.map((message) => ({
+                  partition: batch.partition,
+                  offset: message.offset,
+                  key: message.key,
+                  value: message.value,
+                  traceparent: headerText(message.headers?.traceparent),
+                })),
                 heartbeat,
               );
             } catch (error) {

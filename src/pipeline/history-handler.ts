@@ -2,17 +2,21 @@
 // them and record what account_activity does not have yet. A second,
 // independent view of every account that `audit` compares with the ledger.
 
-import { recordActivity } from '../db/activity.js';
+import { recordActivity, type TracedEvent } from '../db/activity.js';
 import type { Sql } from '../db/connect.js';
-import { decodeResultEvent, type ResultEvent } from '../events.js';
-import type { SliceHandler } from '../kafka/messages.js';
+import { decodeResultEvent } from '../events.js';
+import { traceIdOf, type SliceHandler } from '../kafka/messages.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 
 /** `onProblem` hears of a retry, and of the first batch that went through after one (null): not of every batch, since it crosses a thread. */
 export function createHistoryHandler(sql: Sql, retry: RetryPolicy, onProblem: (error: unknown) => void): SliceHandler {
   let troubled = false;
   return async (messages, heartbeat) => {
-    const events = messages.map((message) => decodeResultEvent(message.value)).filter((event): event is ResultEvent => event !== null);
+    const events: TracedEvent[] = [];
+    for (const message of messages) {
+      const event = decodeResultEvent(message.value);
+      if (event !== null) events.push({ ...event, traceId: traceIdOf(message.traceparent) });
+    }
     if (events.length === 0) return;
     await withRetry(
       () => recordActivity(sql, events),

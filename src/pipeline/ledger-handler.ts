@@ -15,7 +15,7 @@ import type { Sql } from '../db/connect.js';
 import { databaseError } from '../db/connect.js';
 import { readResultEvents } from '../db/result-events.js';
 import { encodeResultEvent } from '../events.js';
-import type { SliceHandler } from '../kafka/messages.js';
+import type { ConsumedMessage, SliceHandler } from '../kafka/messages.js';
 import type { MessageSink } from '../kafka/sink.js';
 import { decodeSlice, resultEvent, type BatchResult, type DeadLetter } from '../ledger/rows.js';
 import { creditLeg, creditLegsOf } from '../ledger/transfers.js';
@@ -44,6 +44,7 @@ export function createLedgerHandler(options: LedgerHandlerOptions): SliceHandler
   const { sql, topology, listener } = options;
   return async (messages, heartbeat) => {
     const batch = decodeSlice(topology.transactionsTopic, messages);
+    const traceparentOf = traceparentsOf(messages, batch.entries);
     const result = await withRetry(
       () => applyBatch(sql, batch),
       options.retry,
@@ -70,20 +71,56 @@ export function createLedgerHandler(options: LedgerHandlerOptions): SliceHandler
     ];
     await options.sink.send(
       topology.transactionsTopic,
-      creditLegs.map((credit) => ({ key: accountKey(credit.accountId), value: encodeTransaction(credit) })),
+      creditLegs.map((credit) => ({
+        key: accountKey(credit.accountId),
+        value: encodeTransaction(credit),
+        ...traceHeaders(traceparentOf(credit.originalTransactionId ?? '')),
+      })),
     );
     const events = [
-      ...result.rows.map((row) => resultEvent(row, committedAtMs)),
-      ...(await withRetry(() => readResultEvents(sql, duplicateIds), options.retry)),
+      ...result.rows.map((row) => ({
+        event: resultEvent(row, committedAtMs),
+        traceparent: traceparentOf(row.outcome.entry.transaction.transactionId),
+      })),
+      ...(await withRetry(() => readResultEvents(sql, duplicateIds), options.retry)).map((event) => ({
+        event,
+        traceparent: traceparentOf(event.eventId),
+      })),
     ];
     await options.sink.send(
       topology.resultsTopic,
-      events.map((event) => ({ key: accountKey(event.accountId), value: encodeResultEvent(event) })),
+      events.map(({ event, traceparent }) => ({
+        key: accountKey(event.accountId),
+        value: encodeResultEvent(event),
+        ...traceHeaders(traceparent),
+      })),
     );
     // Published after the commit, so a crash here re-publishes on redelivery:
     // the dead-letter topic is at-least-once; the dead_letters table is exact.
     await options.sink.send(topology.deadLetterTopic, batch.deadLetters.map(deadLetterMessage));
   };
+}
+
+/** Each decoded transaction's `traceparent`, by transaction id (a credit leg's found by its transfer's id). */
+function traceparentsOf(
+  messages: readonly ConsumedMessage[],
+  entries: readonly { transaction: { transactionId: string }; partition: number; offset: string }[],
+): (transactionId: string) => string | undefined {
+  const byPosition = new Map<string, string>();
+  for (const message of messages) {
+    if (message.traceparent !== undefined) byPosition.set(`${message.partition}/${message.offset}`, message.traceparent);
+  }
+  const byId = new Map<string, string>();
+  if (byPosition.size === 0) return () => undefined;
+  for (const entry of entries) {
+    const traceparent = byPosition.get(`${entry.partition}/${entry.offset}`);
+    if (traceparent !== undefined) byId.set(entry.transaction.transactionId, traceparent);
+  }
+  return (transactionId) => byId.get(transactionId);
+}
+
+function traceHeaders(traceparent: string | undefined): { headers?: Record<string, string> } {
+  return traceparent === undefined ? {} : { headers: { traceparent } };
 }
 
 function deadLetterMessage(deadLetter: DeadLetter) {

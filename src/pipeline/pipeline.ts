@@ -8,16 +8,17 @@
 // It owns its consumer groups and the producer of result events; the caller
 // owns the database pool and the topics (see ../topology.ts).
 
-import { deferred, withTimeout } from '../async.js';
+import { deferred, waitUntil, withTimeout } from '../async.js';
 import type { Config } from '../config.js';
 import type { Sql } from '../db/connect.js';
 import { WalletSimError, isWalletSimError } from '../errors.js';
 import { decodeResultEvent, type ResultEvent } from '../events.js';
 import { databaseWaiting } from '../db/connect.js';
-import { createConsumerKafka, createKafka, kafkaGaveUp, kafkaUnreachable } from '../kafka/client.js';
+import { createConsumerKafka, createKafka, fetchGroupLag, kafkaGaveUp, kafkaUnreachable } from '../kafka/client.js';
 import { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from '../kafka/consumer.js';
 import { createMessageSink } from '../kafka/sink.js';
 import type { BatchResult } from '../ledger/rows.js';
+import type { Admin } from 'kafkajs';
 import { outageRetry, waitOut } from '../retry.js';
 import { enterPhase } from '../phase.js';
 import { ephemeralGroupId, type Topology } from '../topology.js';
@@ -51,8 +52,22 @@ export interface Pipeline {
   readonly crashed: Promise<Error>;
   /** The ledger group's member has joined and holds its share of the partitions now (not rebalancing, not restarting). */
   consuming(): boolean;
-  /** Stops every group: in-flight batches finish and their offsets are committed. */
+  /**
+   * The stop that leaves the books whole, bounded by `timeoutMs` per stage:
+   * with `ledgerFirst`, waits for the ledger group to take in what was
+   * published to the transactions topic (credit legs included); stops the
+   * ledger group (its in-flight batch finishes and publishes its result
+   * events); then waits for the history group to take in every result event.
+   * False if a stage ran out of time (a restart processes the rest).
+   */
+  drain(admin: Admin, options: DrainOptions): Promise<boolean>;
+  /** Stops every group still running: in-flight batches finish and their offsets are committed. */
   stop(): Promise<void>;
+}
+
+export interface DrainOptions {
+  readonly ledgerFirst: boolean;
+  readonly timeoutMs: number;
 }
 
 const STOP_STEP_MS_MAX = 10_000;
@@ -68,6 +83,8 @@ const LEDGER_SLICES_IN_FLIGHT_MAX = 3;
 // History is not on the latency path: fewer, larger fetches and inserts leave
 // the CPU to the ledger group (at 500 tx/s, hundreds of fetches a second fell to a few).
 const HISTORY_FETCH = { minBytes: 256 * 1024, maxWaitTimeMs: 250 };
+// Committed offsets move every COMMIT_INTERVAL_MS: polling faster only costs admin requests.
+const DRAIN_POLL_MS = 200;
 
 /**
  * DATABASE_POOL_SIZE_MAX shared out: the history thread has a pool of its
@@ -158,14 +175,17 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   }
   const started = await Promise.allSettled(groups);
   const consumers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  // Each group stops once, whether by a drain or by the final stop.
+  const stopOnce = new Map(consumers.map((consumer) => [consumer, onlyOnce(() => consumer.stop())]));
+  const stopStep = (step: () => Promise<void>) =>
+    withTimeout(
+      step().catch(() => {}),
+      STOP_STEP_MS_MAX,
+      undefined,
+    );
   const stop = async () => {
-    for (const step of [...consumers.map((consumer) => () => consumer.stop()), () => sink.close()]) {
-      await withTimeout(
-        step().catch(() => {}),
-        STOP_STEP_MS_MAX,
-        undefined,
-      );
-    }
+    for (const stopConsumer of stopOnce.values()) await stopStep(stopConsumer);
+    await stopStep(() => sink.close());
   };
   const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed !== undefined) {
@@ -175,8 +195,23 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const crashed = Promise.race(consumers.map((consumer) => consumer.crashed)).then((error) =>
     isWalletSimError(error) ? error : kafkaGaveUp(config.kafka, error),
   );
-  const ledger = consumers[0] as BatchConsumer;
-  return { crashed, stop, consuming: () => ledger.inGroup() };
+  const [ledger, history, ...others] = consumers as [BatchConsumer, BatchConsumer, ...BatchConsumer[]];
+  const drain = async (admin: Admin, drainOptions: DrainOptions): Promise<boolean> => {
+    const caughtUp = (groupId: string, topic: string) => async () => (await fetchGroupLag(admin, groupId, topic)) === 0;
+    const wait = { timeoutMs: drainOptions.timeoutMs, intervalMs: DRAIN_POLL_MS };
+    const ledgerDrained =
+      !drainOptions.ledgerFirst || (await waitUntil(caughtUp(topology.ledgerGroupId, topology.transactionsTopic), wait));
+    for (const consumer of [ledger, ...others]) await stopStep(stopOnce.get(consumer)!);
+    const historyDrained = await waitUntil(caughtUp(topology.historyGroupId, topology.resultsTopic), wait);
+    await stopStep(stopOnce.get(history)!);
+    return ledgerDrained && historyDrained;
+  };
+  return { crashed, drain, stop, consuming: () => ledger.inGroup() };
+}
+
+function onlyOnce(work: () => Promise<void>): () => Promise<void> {
+  let started: Promise<void> | null = null;
+  return () => (started ??= work());
 }
 
 /** The history group's thread, seen as one more consumer. */

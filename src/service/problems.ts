@@ -18,6 +18,7 @@ export const PROBLEMS = {
   'idempotency-key-missing': { status: 400, title: 'A POST needs an Idempotency-Key header' },
   unauthorized: { status: 401, title: 'A valid bearer token is required' },
   'not-found': { status: 404, title: 'No such resource' },
+  'method-not-allowed': { status: 405, title: 'The path does not answer this method' },
   'email-taken': { status: 409, title: 'A user with this email exists' },
   'payload-too-large': { status: 413, title: 'The body is too large' },
   'unsupported-media-type': { status: 415, title: 'The body must be application/json' },

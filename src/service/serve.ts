@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { withTimeout } from '../async.js';
 import type { Config } from '../config.js';
-import { connect, openConnections, pingDatabase } from '../db/connect.js';
+import type { Admin } from 'kafkajs';
+import { connect, openConnections, pingDatabase, type Sql } from '../db/connect.js';
 import { openDatabase } from '../db/migrate.js';
 import { WalletSimError } from '../errors.js';
 import { decodeResultEvent } from '../events.js';
@@ -17,15 +18,16 @@ import { createUuidV7 } from '../ids.js';
 import { resultEvent } from '../ledger/rows.js';
 import { createBatchingSink } from '../kafka/batching-sink.js';
 import { connectAdmin, createConsumerKafka, createKafka, ensureTopics, fetchGroupLag, kafkaUnreachable } from '../kafka/client.js';
-import { startBatchConsumer } from '../kafka/consumer.js';
-import { createMessageSink } from '../kafka/sink.js';
-import { splitPool, startPipeline } from '../pipeline/pipeline.js';
-import { startProbes } from '../stats/probes.js';
+import { startBatchConsumer, type BatchConsumer } from '../kafka/consumer.js';
+import { createMessageSink, type MessageSink } from '../kafka/sink.js';
+import { splitPool, startPipeline, type Pipeline } from '../pipeline/pipeline.js';
+import { startProbes, type Probes } from '../stats/probes.js';
 import { downSources, StatusBoard } from '../stats/status.js';
-import { ephemeralGroupId, topicsOf, topologyOf } from '../topology.js';
-import { buildApp } from './app.js';
-import { createDecisionBoard } from './decisions.js';
-import { createServiceMetrics } from './metrics.js';
+import { ephemeralGroupId, topicsOf, topologyOf, type Topology } from '../topology.js';
+import { buildApp, type AppDeps } from './app.js';
+import type { LogOptions } from './logging.js';
+import { createDecisionBoard, type DecisionBoard } from './decisions.js';
+import { createServiceMetrics, type ServiceMetrics } from './metrics.js';
 import { ProblemError } from './problems.js';
 
 export interface ServeOptions {
@@ -35,8 +37,11 @@ export interface ServeOptions {
   readonly batchSizeMax: number;
   /** How long a write waits for the ledger's decision before answering 202. */
   readonly waitTimeoutMs: number;
+  /** On a stop: how long the ledger, then the history, may take to catch up with what was published. */
+  readonly drainTimeoutMs: number;
   /** Most requests waiting for a decision at once; past it, 503. */
   readonly waitingMax: number;
+  readonly log: LogOptions;
 }
 
 const CLOSE_STEP_MS_MAX = 10_000;
@@ -68,134 +73,210 @@ export function refuseOpenBinding(host: string, apiToken: string | null): void {
   }
 }
 
-/** Serves until `stop` is aborted; then stops accepting, answers what is in flight, commits and returns. */
-export async function serve(config: Config, options: ServeOptions, stop: AbortSignal, say: (line: string) => void): Promise<void> {
+/** What `serve` says: progress lines on stdout, waits for a dependency on stderr. */
+export interface ServeOutput {
+  readonly say: (line: string) => void;
+  readonly warn: (line: string) => void;
+}
+
+interface Closer {
+  readonly step: () => Promise<unknown>;
+  readonly timeoutMs: number;
+}
+
+/** Serves until `stop` is aborted; then stops accepting, answers what is in flight, drains the consumers, commits and returns. */
+export async function serve(config: Config, options: ServeOptions, stop: AbortSignal, output: ServeOutput): Promise<void> {
   refuseOpenBinding(options.host, config.service.apiToken);
-  const nowMs = () => Date.now();
   const topology = topologyOf(config.kafka, options.partitions);
-  const status = new StatusBoard(nowMs());
-  const pools = servePools(config.database.poolSizeMax);
-  const sql = await openDatabase({ ...config.database, poolSizeMax: pools.ledger });
-  // Requests get connections of their own: on the ledger's pool they queued behind its batches.
-  const apiSql = connect(config.database, { poolSizeMax: pools.api, genericPlans: true });
-  const closers: (() => Promise<unknown>)[] = [() => apiSql.end({ timeout: 5 }), () => sql.end({ timeout: 5 })];
-  const close = async () => {
-    for (const step of closers)
-      await withTimeout(
-        step().catch(() => {}),
-        CLOSE_STEP_MS_MAX,
-        undefined,
-      );
-  };
+  const closers: Closer[] = [];
+  const onClose = (step: () => Promise<unknown>, timeoutMs = CLOSE_STEP_MS_MAX) => closers.unshift({ step, timeoutMs });
   try {
-    await openConnections(sql, pools.ledger);
-    const admin = await connectAdmin(createKafka(config.kafka), config.kafka);
-    closers.unshift(() => admin.disconnect());
-    await ensureTopics(admin, config.kafka, topicsOf(topology));
-    const board = createDecisionBoard(options.waitingMax);
-    const pipeline = await startPipeline({
-      config,
-      topology,
-      sql,
-      ledgerPoolSize: pools.ledger,
-      historyPoolSize: pools.history,
-      batchSizeMax: options.batchSizeMax,
-      logEvents: false,
-      nowMs,
-      listener: {
-        // The decision, once committed, for the requests of this process: the same event the ledger then publishes.
-        committed: (result, committedAtMs) => {
-          for (const row of result.rows) {
-            if (row.id === row.outcome.entry.transaction.transactionId && board.awaits(row.id))
-              board.resolve(resultEvent(row, committedAtMs));
-          }
-        },
-        problem: (stage, problem) => status.set(stage, problem, nowMs()),
-      },
-    });
-    closers.unshift(() => pipeline.stop());
-
-    const probes = startProbes({
-      intervalMs: PROBE_INTERVAL_MS,
-      status,
-      nowMs,
-      pingDatabase: () => pingDatabase(sql),
-      lag: () => fetchGroupLag(admin, topology.ledgerGroupId, topology.transactionsTopic),
-    });
-    closers.unshift(() => Promise.resolve(probes.stop()));
-    const metrics = createServiceMetrics({ waiting: () => board.waiting, lag: () => probes.lag() });
-    const decisions = await startBatchConsumer(createConsumerKafka(config.kafka), {
-      topic: topology.resultsTopic,
-      groupId: ephemeralGroupId(topology, 'serve', process.pid, nowMs()),
-      fromBeginning: false,
-      batchSizeMax: 2_000,
-      partitionsConsumedConcurrently: 1,
-      minBytes: 1,
-      maxWaitTimeMs: 10,
-      maxBytesPerPartition: 1024 * 1024,
-      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-      commitIntervalMs: 5_000,
-      outageLimitMs: config.kafka.outageLimitMs,
-      handle: async (messages) => {
-        for (const message of messages) {
-          const event = decodeResultEvent(message.value);
-          if (event === null) continue;
-          board.resolve(event);
-          metrics.decided(event);
-        }
-      },
-    }).catch((error: unknown) => {
-      throw kafkaUnreachable(config.kafka, error);
-    });
-    closers.unshift(() => decisions.stop());
-    await decisions.ready;
-
-    const sink = createBatchingSink(
-      await createMessageSink(createKafka(config.kafka), { retry: WRITE_SEND_RETRY, idempotent: false }).catch((error: unknown) => {
-        throw kafkaUnreachable(config.kafka, error);
-      }),
-      WRITE_BATCHING,
-    );
-    closers.unshift(() => sink.close());
-    const unavailable = () => {
-      const down = downSources(status.snapshot(nowMs())).filter(({ source }) => source === 'kafka' || source === 'postgres');
-      return down.length === 0 ? null : down.map(({ source, status: s }) => `${source} down for ${s.sinceSeconds.toFixed(0)} s`).join(', ');
-    };
-    const newId = createUuidV7(createRandom(randomUUID(), 'ids'));
-    await openConnections(apiSql, pools.api);
-    const app = await buildApp({
-      sql: apiSql,
-      sink,
-      topology,
-      board,
-      metrics,
-      newId,
-      nowMs,
-      waitTimeoutMs: options.waitTimeoutMs,
-      apiToken: config.service.apiToken,
-      // Ready also means the consumers hold their partitions: after a broker restart they rejoin first.
-      notReady: () =>
-        unavailable() ??
-        (pipeline.consuming() ? null : 'the ledger consumer is joining its group') ??
-        (decisions.inGroup() ? null : 'the decision consumer is joining its group'),
-      assertAvailable: () => {
-        const down = unavailable();
-        if (down !== null)
-          throw new ProblemError('unavailable', `${down}; nothing was accepted, retry with the same Idempotency-Key`, {}, 2);
-      },
-    });
+    const parts = await startParts(config, options, topology, output, onClose);
+    const app = await buildApp(appDeps(config, options, parts));
     // Closed first: no new requests, and those in flight get their answers before the consumers stop.
-    closers.unshift(() => app.close());
+    onClose(() => app.close());
     const address = await app.listen({ host: options.host, port: options.port });
-    say(`listening on ${address}`);
+    output.say(`listening on ${address}`);
     const stopped = new Promise<'stopped'>((resolve) => {
       if (stop.aborted) resolve('stopped');
       stop.addEventListener('abort', () => resolve('stopped'), { once: true });
     });
-    const ended = await Promise.race([stopped, pipeline.crashed, decisions.crashed.then((error) => kafkaUnreachable(config.kafka, error))]);
+    const crashed = parts.decisions.crashed.then((error) => kafkaUnreachable(config.kafka, error));
+    const ended = await Promise.race([stopped, parts.pipeline.crashed, crashed]);
     if (ended !== 'stopped') throw ended;
-    say('stopping: no new requests, answering those in flight');
+    parts.stopRequested();
+    output.say('stopping: no new requests, answering those in flight');
   } finally {
-    await close();
+    for (const { step, timeoutMs } of closers)
+      await withTimeout(
+        step().catch(() => {}),
+        timeoutMs,
+        undefined,
+      );
   }
+}
+
+interface ServeParts {
+  readonly apiSql: Sql;
+  readonly admin: Admin;
+  readonly board: DecisionBoard;
+  readonly status: StatusBoard;
+  readonly pipeline: Pipeline;
+  readonly decisions: BatchConsumer;
+  readonly probes: Probes;
+  readonly metrics: ServiceMetrics;
+  readonly sink: MessageSink;
+  readonly stopRequested: () => void;
+}
+
+/** The database pools, the pipeline, the decision consumer and the write sink, each registered to be closed. */
+async function startParts(
+  config: Config,
+  options: ServeOptions,
+  topology: Topology,
+  output: ServeOutput,
+  onClose: (step: () => Promise<unknown>, timeoutMs?: number) => void,
+): Promise<ServeParts> {
+  const status = new StatusBoard(Date.now());
+  const waiting = (source: string) => (problem: string | null) => {
+    if (problem !== null) output.warn(`waiting for ${source}: ${problem}`);
+  };
+  const pools = servePools(config.database.poolSizeMax);
+  const sql = await openDatabase({ ...config.database, poolSizeMax: pools.ledger }, { onProblem: waiting('PostgreSQL') });
+  onClose(() => sql.end({ timeout: 5 }));
+  // Requests get connections of their own: on the ledger's pool they queued behind its batches.
+  const apiSql = connect(config.database, { poolSizeMax: pools.api, genericPlans: true });
+  onClose(() => apiSql.end({ timeout: 5 }));
+  await openConnections(sql, pools.ledger);
+  const admin = await connectAdmin(createKafka(config.kafka), config.kafka, waiting('Kafka'));
+  onClose(() => admin.disconnect());
+  await ensureTopics(admin, config.kafka, topicsOf(topology), waiting('Kafka'));
+  const board = createDecisionBoard(options.waitingMax);
+  const pipeline = await startServePipeline(config, options, topology, sql, pools, board, status);
+  onClose(() => pipeline.stop());
+  // Only a requested stop drains: after a crash the consumers cannot catch up anyway.
+  let stopRequested = false;
+  onClose(
+    async () => {
+      if (!stopRequested) return;
+      const drained = await pipeline.drain(admin, { ledgerFirst: true, timeoutMs: options.drainTimeoutMs });
+      output.say(
+        drained
+          ? 'drained: the ledger and the history hold everything published'
+          : 'stopped before the consumers caught up; a restart processes the rest',
+      );
+    },
+    2 * options.drainTimeoutMs + 3 * CLOSE_STEP_MS_MAX,
+  );
+  const probes = startProbes({
+    intervalMs: PROBE_INTERVAL_MS,
+    status,
+    nowMs: Date.now,
+    pingDatabase: () => pingDatabase(sql),
+    lag: () => fetchGroupLag(admin, topology.ledgerGroupId, topology.transactionsTopic),
+  });
+  onClose(() => Promise.resolve(probes.stop()));
+  const metrics = createServiceMetrics({ waiting: () => board.waiting, lag: () => probes.lag() });
+  const decisions = await startDecisions(config, topology, board, metrics);
+  onClose(() => decisions.stop());
+  await decisions.ready;
+  const sink = createBatchingSink(
+    await createMessageSink(createKafka(config.kafka), { retry: WRITE_SEND_RETRY, idempotent: false }).catch((error: unknown) => {
+      throw kafkaUnreachable(config.kafka, error);
+    }),
+    WRITE_BATCHING,
+  );
+  onClose(() => sink.close());
+  await openConnections(apiSql, pools.api);
+  const stopRequestedNow = () => {
+    stopRequested = true;
+  };
+  return { apiSql, admin, board, status, pipeline, decisions, probes, metrics, sink, stopRequested: stopRequestedNow };
+}
+
+function startServePipeline(
+  config: Config,
+  options: ServeOptions,
+  topology: Topology,
+  sql: Sql,
+  pools: { ledger: number; history: number },
+  board: DecisionBoard,
+  status: StatusBoard,
+): Promise<Pipeline> {
+  return startPipeline({
+    config,
+    topology,
+    sql,
+    ledgerPoolSize: pools.ledger,
+    historyPoolSize: pools.history,
+    batchSizeMax: options.batchSizeMax,
+    logEvents: false,
+    nowMs: Date.now,
+    listener: {
+      // The decision, once committed, for the requests of this process: the same event the ledger then publishes.
+      committed: (result, committedAtMs) => {
+        for (const row of result.rows) {
+          if (row.id === row.outcome.entry.transaction.transactionId && board.awaits(row.id))
+            board.resolve(resultEvent(row, committedAtMs));
+        }
+      },
+      problem: (stage, problem) => status.set(stage, problem, Date.now()),
+    },
+  });
+}
+
+/** Result events applied by any server's ledger consumer, for the requests of this one. */
+function startDecisions(config: Config, topology: Topology, board: DecisionBoard, metrics: ServiceMetrics): Promise<BatchConsumer> {
+  return startBatchConsumer(createConsumerKafka(config.kafka), {
+    topic: topology.resultsTopic,
+    groupId: ephemeralGroupId(topology, 'serve', process.pid, Date.now()),
+    fromBeginning: false,
+    batchSizeMax: 2_000,
+    partitionsConsumedConcurrently: 1,
+    minBytes: 1,
+    maxWaitTimeMs: 10,
+    maxBytesPerPartition: 1024 * 1024,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    commitIntervalMs: 5_000,
+    outageLimitMs: config.kafka.outageLimitMs,
+    handle: async (messages) => {
+      for (const message of messages) {
+        const event = decodeResultEvent(message.value);
+        if (event === null) continue;
+        board.resolve(event);
+        metrics.decided(event);
+      }
+    },
+  }).catch((error: unknown) => {
+    throw kafkaUnreachable(config.kafka, error);
+  });
+}
+
+function appDeps(config: Config, options: ServeOptions, parts: ServeParts): AppDeps {
+  const { status, pipeline, decisions } = parts;
+  const unavailable = () => {
+    const down = downSources(status.snapshot(Date.now())).filter(({ source }) => source === 'kafka' || source === 'postgres');
+    return down.length === 0 ? null : down.map(({ source, status: s }) => `${source} down for ${s.sinceSeconds.toFixed(0)} s`).join(', ');
+  };
+  return {
+    sql: parts.apiSql,
+    sink: parts.sink,
+    topology: topologyOf(config.kafka, options.partitions),
+    board: parts.board,
+    metrics: parts.metrics,
+    newId: createUuidV7(createRandom(randomUUID(), 'ids')),
+    nowMs: Date.now,
+    waitTimeoutMs: options.waitTimeoutMs,
+    log: options.log,
+    apiToken: config.service.apiToken,
+    // Ready also means the consumers hold their partitions: after a broker restart they rejoin first.
+    notReady: () =>
+      unavailable() ??
+      (pipeline.consuming() ? null : 'the ledger consumer is joining its group') ??
+      (decisions.inGroup() ? null : 'the decision consumer is joining its group'),
+    assertAvailable: () => {
+      const down = unavailable();
+      if (down !== null) throw new ProblemError('unavailable', `${down}; nothing was accepted, retry with the same Idempotency-Key`, {}, 2);
+    },
+  };
 }

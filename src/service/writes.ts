@@ -46,6 +46,8 @@ export interface MoneyRequest {
   /** Method, path and body, as the key's fingerprint. */
   readonly fingerprint: string;
   readonly respondAsync: boolean;
+  /** W3C traceparent sent on in the message's headers. */
+  readonly traceparent: string;
 }
 
 export type MoneyAnswer =
@@ -95,7 +97,9 @@ export async function submitMoneyRequest(deps: WriteDeps, request: MoneyRequest)
   try {
     if (claimed || record.ageMs >= deps.waitTimeoutMs) {
       await deps.sink
-        .send(deps.topology.transactionsTopic, [{ key: accountKey(transaction.accountId), value: record.message }])
+        .send(deps.topology.transactionsTopic, [
+          { key: accountKey(transaction.accountId), value: record.message, headers: { traceparent: request.traceparent } },
+        ])
         .catch((error: unknown) => {
           throw new ProblemError(
             'unavailable',

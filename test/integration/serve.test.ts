@@ -198,6 +198,8 @@ describe('wallet-sim serve', () => {
         'currency-mismatch',
       ],
       ['the same wallet', post(url, `/v1/wallets/${walletId}/transfers`, { toWalletId: walletId, amount: '1.00' }), 422, 'same-wallet'],
+      ['a cursor on the history, which has none', call(url, 'GET', `/v1/wallets/${walletId}/history?before=abc`), 400, 'invalid-request'],
+      ['PATCH on a wallet', call(url, 'PATCH', `/v1/wallets/${walletId}`), 405, 'method-not-allowed'],
       [
         'a refund of no purchase',
         post(url, '/v1/transactions/01a231f0-0000-7000-8000-000000000001/refunds', { amount: '1.00' }),
@@ -250,7 +252,8 @@ describe('wallet-sim serve', () => {
       restarted.cli.signal('SIGTERM');
       await restarted.cli.exited;
     }
-  });
+    // Two servers start and two stop (each stop now drains the ledger and the history): 60 s ran out with other work on the cores.
+  }, 120_000);
 
   it("decides with two servers in one group, whichever owns the wallet's partition", async () => {
     const second = await startServer(env);

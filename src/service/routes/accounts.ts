@@ -40,11 +40,14 @@ const CARD_YEARS_VALID = 3;
 const page = {
   type: 'object',
   properties: {
-    limit: { type: 'string', pattern: '^[0-9]{1,3}$', description: `1 to ${PAGE_LIMIT_MAX}, default ${PAGE_LIMIT_DEFAULT}` },
+    // 1 to 100 (PAGE_LIMIT_MAX): the schema says exactly what limitOf accepts.
+    limit: { type: 'string', pattern: '^(100|[1-9][0-9]?)$', description: `1 to ${PAGE_LIMIT_MAX}, default ${PAGE_LIMIT_DEFAULT}` },
     before: { type: 'string', maxLength: 200 },
   },
   additionalProperties: false,
 } as const;
+// The history is not cursor-paged (yet): a `before` there is refused (400), not ignored.
+const firstPage = { ...page, properties: { limit: page.properties.limit } } as const;
 
 function limitOf(query: { limit?: string }): number {
   const limit = query.limit === undefined ? PAGE_LIMIT_DEFAULT : Number(query.limit);
@@ -219,7 +222,7 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Pr
       schema: {
         summary: 'What the history consumer recorded for a wallet (eventually consistent)',
         params: walletParams,
-        querystring: page,
+        querystring: firstPage,
         response: { 200: history, ...problems(404) },
       },
     },
@@ -235,7 +238,7 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Pr
       schema: {
         summary: "A user's activity over all wallets (eventually consistent)",
         params: userParams,
-        querystring: page,
+        querystring: firstPage,
         response: { 200: history, ...problems(404) },
       },
     },

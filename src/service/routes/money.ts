@@ -5,6 +5,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readResultEvents } from '../../db/result-events.js';
 import { transactionAccepted } from '../../db/idempotency.js';
+import { traceIdOfEvent } from '../../db/activity.js';
+import { traceOf } from '../trace.js';
 import type { ResultEvent } from '../../events.js';
 import type { TransactionType } from '../../message.js';
 import { formatMoney } from '../amounts.js';
@@ -112,6 +114,7 @@ export async function moneyRoutes(app: FastifyInstance, deps: WriteDeps): Promis
           idempotencyKey: key,
           fingerprint: fingerprintOf('POST', request.url, request.body),
           respondAsync: /\brespond-async\b/.test(String(request.headers.prefer ?? '')),
+          traceparent: request.trace?.traceparent ?? traceOf(undefined).traceparent,
         });
         return answer(reply, outcome);
       },
@@ -130,7 +133,7 @@ export async function moneyRoutes(app: FastifyInstance, deps: WriteDeps): Promis
     async (request: FastifyRequest<{ Params: { transactionId: string } }>) => {
       const id = request.params.transactionId.toLowerCase();
       const [event] = (await readResultEvents(deps.sql, [id])).filter((e) => e.eventId === id);
-      if (event !== undefined) return transactionView(event);
+      if (event !== undefined) return { ...transactionView(event), traceId: await traceIdOfEvent(deps.sql, id) };
       if (await transactionAccepted(deps.sql, id)) return { transactionId: id, status: 'pending' };
       throw new ProblemError('not-found', `no transaction ${id}`);
     },

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceMetrics } from '../metrics.js';
 import { ProblemError, sendProblem } from '../problems.js';
+import { problems } from '../schemas.js';
 
 export interface OpsDeps {
   readonly metrics: ServiceMetrics;
@@ -20,7 +21,12 @@ export async function opsRoutes(app: FastifyInstance, deps: OpsDeps): Promise<vo
   );
   app.get(
     '/readyz',
-    { schema: { summary: 'Kafka and PostgreSQL answer and the ledger consumer has joined its group' } },
+    {
+      schema: {
+        summary: 'Kafka and PostgreSQL answer and the ledger consumer has joined its group',
+        response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, ...problems(503) },
+      },
+    },
     async (_request, reply) => {
       const problem = deps.notReady();
       if (problem === null) return { status: 'ready' };
