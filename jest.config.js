@@ -34,6 +34,17 @@ export default {
       setupFilesAfterEnv: ['<rootDir>/test/helpers/setup.ts'],
       slowTestThreshold: 120,
     },
+    {
+      // TLS and SASL for real: a secured stack of the suite's own
+      // (`stack:up -- --secure` on free ports), removed after.
+      ...common,
+      displayName: 'secure',
+      testMatch: ['<rootDir>/test/secure/**/*.test.ts'],
+      globalSetup: '<rootDir>/dist/test/secure/global-setup.js',
+      globalTeardown: '<rootDir>/dist/test/secure/global-teardown.js',
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/setup.ts'],
+      slowTestThreshold: 60,
+    },
   ],
   testTimeout: 60_000,
 };

@@ -3,6 +3,7 @@
 import type { Config } from '../../src/config.js';
 import { connect } from '../../src/db/connect.js';
 import { brokerAnswers } from '../../src/kafka/client.js';
+import { securePaths } from './secure.js';
 
 export async function kafkaAnswers(config: Config): Promise<boolean> {
   return brokerAnswers(config.kafka, 'wallet-sim-stack');
@@ -19,6 +20,20 @@ export async function postgresAnswers(config: Config): Promise<PostgresAnswer> {
   } catch (error) {
     const code = (error as { code?: string }).code;
     return code === '28P01' || code === '28000' ? 'refused-credentials' : 'down';
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => {});
+  }
+}
+
+/** Whether PostgreSQL answers over TLS, its certificate verified against the stack's CA for the host name. */
+export async function secureDatabaseAnswers(config: Config): Promise<boolean> {
+  const database = { ...config.database, sslCaFile: securePaths(config).caCertificate, connectTimeoutMs: 2_000 };
+  const sql = connect(database, { poolSizeMax: 1, database: 'postgres' });
+  try {
+    const [row] = await sql<{ ssl: boolean }[]>`select ssl from pg_stat_ssl where pid = pg_backend_pid()`;
+    return row?.ssl === true;
+  } catch {
+    return false;
   } finally {
     await sql.end({ timeout: 1 }).catch(() => {});
   }
