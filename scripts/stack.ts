@@ -21,7 +21,7 @@ import { join, relative } from 'node:path';
 import { resolveConfig, type Config } from '../src/config.js';
 import { isWalletSimError, redactUrl, WalletSimError } from '../src/errors.js';
 import { packageRoot } from '../src/paths.js';
-import { dockerEngineAnswers, dockerStop, dockerUp, type Service } from './stack/docker.js';
+import { dockerEngineAnswers, dockerStop, dockerUp, SERVICES, type Service } from './stack/docker.js';
 import { kafkaJavaArgs, localBroker, nativeKafkaPaths, startNativeKafka } from './stack/native-kafka.js';
 import { nativePostgresPaths, startNativePostgres } from './stack/native-postgres.js';
 import { kafkaAnswers, postgresAnswers, secureDatabaseAnswers } from './stack/probe.js';
@@ -37,8 +37,6 @@ interface ServiceState {
   readonly detail: string;
 }
 type StackState = Partial<Record<Service, ServiceState>>;
-
-const SERVICES: readonly Service[] = ['kafka', 'postgres'];
 
 // What the command line of a process we started contains, so that a recorded
 // pid reused by another program is never signalled.
