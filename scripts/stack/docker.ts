@@ -9,6 +9,10 @@ import { localPostgres } from './native-postgres.js';
 import { commandExists, run } from './process.js';
 
 export type Service = 'kafka' | 'postgres';
+/** The services of docker-compose.yml, in the order the stack starts them. */
+export const SERVICES: readonly Service[] = ['kafka', 'postgres'];
+/** How the stack starts services: `up --wait` needs each service's healthcheck. */
+export const COMPOSE_UP_ARGS: readonly string[] = ['up', '--detach', '--wait'];
 
 export function dockerEngineAnswers(): boolean {
   if (!commandExists('docker')) return false;
@@ -18,25 +22,28 @@ export function dockerEngineAnswers(): boolean {
   );
 }
 
-function compose(config: Config, args: string[]) {
-  const { port: kafkaPort } = localBroker(config);
+/** The variables docker-compose.yml reads, as the stack passes them. */
+export function composeEnv(config: Config): Record<string, string> {
   const { port: postgresPort, user, password } = localPostgres(config);
+  return {
+    KAFKA_VERSION: config.stack.kafkaVersion,
+    KAFKA_PORT: String(localBroker(config).port),
+    POSTGRES_IMAGE: config.stack.postgresImage,
+    POSTGRES_PORT: String(postgresPort),
+    POSTGRES_USER: user,
+    POSTGRES_PASSWORD: password,
+  };
+}
+
+function compose(config: Config, args: readonly string[]) {
   return run('docker', ['compose', '-f', join(packageRoot, 'docker-compose.yml'), ...args], {
     timeoutMs: 900_000,
-    env: {
-      ...process.env,
-      KAFKA_VERSION: config.stack.kafkaVersion,
-      KAFKA_PORT: String(kafkaPort),
-      POSTGRES_IMAGE: config.stack.postgresImage,
-      POSTGRES_PORT: String(postgresPort),
-      POSTGRES_USER: user,
-      POSTGRES_PASSWORD: password,
-    },
+    env: { ...process.env, ...composeEnv(config) },
   });
 }
 
 export function dockerUp(config: Config, services: readonly Service[]): void {
-  const result = compose(config, ['up', '--detach', '--wait', ...services]);
+  const result = compose(config, [...COMPOSE_UP_ARGS, ...services]);
   if (result.status !== 0) {
     throw new WalletSimError(
       'STACK_FAILED',

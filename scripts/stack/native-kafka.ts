@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Config } from '../../src/config.js';
 import { WalletSimError } from '../../src/errors.js';
 import { commandExists, run, startDetached } from './process.js';
+import { ensureCertificates, secureListenerProperties, SECURE_PORT_OFFSET, type SecurePaths } from './secure.js';
 
 export interface NativeKafkaPaths {
   readonly home: string;
@@ -48,8 +49,20 @@ export function localBroker(config: Config): { host: string; port: number } {
   return { host, port: Number(match?.[2]) };
 }
 
-/** Starts the broker; returns its pid. The caller waits until it answers. */
-export function startNativeKafka(config: Config): number {
+/** The JVM's arguments for the broker's own tools and the broker (heap, logging, class path). */
+export function kafkaJavaArgs(config: Config): string[] {
+  const paths = nativeKafkaPaths(config);
+  return [
+    ...HEAP_OPTIONS,
+    '-Djava.awt.headless=true',
+    ...logArgs(config.stack.kafkaVersion, paths.logConfig),
+    '-cp',
+    join(paths.libs, '*'),
+  ];
+}
+
+/** Starts the broker (with a SASL_SSL listener when `secure`); returns its pid. The caller waits until it answers. */
+export function startNativeKafka(config: Config, secure: boolean): number {
   const paths = nativeKafkaPaths(config);
   const { host, port } = localBroker(config);
   if (!commandExists('java')) {
@@ -60,15 +73,9 @@ export function startNativeKafka(config: Config): number {
   }
   mkdirSync(paths.data, { recursive: true });
   ensureJars(config, paths);
-  writeFileSync(paths.serverProperties, serverProperties(host, port, paths.data));
+  writeFileSync(paths.serverProperties, serverProperties(host, port, paths.data, secure ? ensureCertificates(config) : null));
   writeFileSync(paths.logConfig, logConfig(config.stack.kafkaVersion, paths.log));
-  const javaArgs = [
-    ...HEAP_OPTIONS,
-    '-Djava.awt.headless=true',
-    ...logArgs(config.stack.kafkaVersion, paths.logConfig),
-    '-cp',
-    join(paths.libs, '*'),
-  ];
+  const javaArgs = kafkaJavaArgs(config);
   if (!existsSync(join(paths.data, 'meta.properties'))) {
     const clusterId = randomBytes(16).toString('base64url');
     const format = run('java', [...javaArgs, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', paths.serverProperties], {
@@ -179,17 +186,19 @@ log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
 `;
 }
 
-function serverProperties(host: string, port: number, dataDir: string): string {
+function serverProperties(host: string, port: number, dataDir: string, secure: SecurePaths | null): string {
   const controllerPort = port + 1;
+  // The secured listener's certificate names localhost only (see secure.ts).
+  const secureListener = secure === null ? '' : `,SASL_SSL://localhost:${port + SECURE_PORT_OFFSET}`;
   return `# Written by wallet-sim's stack script on every start; edit scripts/stack/native-kafka.ts instead.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@${host}:${controllerPort}
-listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}
-advertised.listeners=PLAINTEXT://${host}:${port}
+listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}${secureListener}
+advertised.listeners=PLAINTEXT://${host}:${port}${secureListener}
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${secure === null ? '' : ',SASL_SSL:SASL_SSL'}
+${secure === null ? '' : secureListenerProperties(secure)}inter.broker.listener.name=PLAINTEXT
 log.dirs=${dataDir}
 num.partitions=6
 offsets.topic.replication.factor=1

@@ -5,11 +5,24 @@
 // user can reach (a checkout under /root or a mktemp folder is not).
 
 import { createHash } from 'node:crypto';
-import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { Config } from '../../src/config.js';
 import { WalletSimError } from '../../src/errors.js';
 import { commandExists, run, startDetached } from './process.js';
+import { ensureCertificates } from './secure.js';
 
 export interface NativePostgresPaths {
   readonly home: string;
@@ -53,8 +66,8 @@ export function localPostgres(config: Config): { port: number; user: string; pas
   };
 }
 
-/** Starts the server; returns its pid. The caller waits until it answers. */
-export async function startNativePostgres(config: Config): Promise<number> {
+/** Starts the server (taking TLS when `secure`); returns its pid. The caller waits until it answers. */
+export async function startNativePostgres(config: Config, secure: boolean): Promise<number> {
   const { port, user, password } = localPostgres(config);
   const paths = nativePostgresPaths(config);
   const owner = isRoot() ? serviceUser() : undefined;
@@ -74,7 +87,23 @@ export async function startNativePostgres(config: Config): Promise<number> {
       throw new WalletSimError('STACK_FAILED', `initdb failed: ${(result.stderr || result.stdout).trim().split('\n').pop()}`);
     }
   }
-  return startDetached(binaries.postgres, ['-D', paths.data, ...serverSettings(port, paths.home)], paths.log, { ...spawnAs, cwd: '/' });
+  const tls = secure ? serverCertificate(config, paths.home, owner) : [];
+  return startDetached(binaries.postgres, ['-D', paths.data, ...serverSettings(port, paths.home), ...tls], paths.log, {
+    ...spawnAs,
+    cwd: '/',
+  });
+}
+
+/** TLS settings: the stack's server certificate, copied where the server's user owns the key (PostgreSQL insists). */
+function serverCertificate(config: Config, home: string, owner: ServiceUser | undefined): string[] {
+  const secure = ensureCertificates(config);
+  const certificate = join(home, 'server.pem');
+  const key = join(home, 'server.key');
+  copyFileSync(secure.serverCertificate, certificate);
+  copyFileSync(secure.serverKey, key);
+  chmodSync(key, 0o600);
+  if (owner) for (const path of [certificate, key]) chownSync(path, owner.uid, owner.gid);
+  return ['-c', 'ssl=on', '-c', `ssl_cert_file=${certificate}`, '-c', `ssl_key_file=${key}`];
 }
 
 // Sized for a 2-core machine shared with Kafka and wallet-sim; durability

@@ -41,7 +41,7 @@ async function check(name: string, description: string, rows: Promise<Row[]>): P
  * while the ledger group has messages to consume: the credit legs are among
  * them. Once it has consumed every message of the topic, none is left.
  */
-async function transfersSettled(sql: Sql, offsets: readonly PartitionBounds[] | null): Promise<CheckResult> {
+async function transfersSettled(sql: Sql, offsets: readonly PartitionBounds[] | null, kafkaAway: string | null): Promise<CheckResult> {
   const name = 'transfers_settled';
   const description =
     'once the ledger group has consumed every message, no transfer is in flight (debited, its credit leg not yet applied)';
@@ -61,11 +61,21 @@ async function transfersSettled(sql: Sql, offsets: readonly PartitionBounds[] | 
     description,
     violations: 0,
     examples: [],
-    skipped: `${count} transfer(s) in flight: ${offsets === null ? 'the consumer group has committed no offsets' : 'the ledger group has messages left to consume'}`,
+    skipped: `${count} transfer(s) in flight: ${kafkaAway ?? (offsets === null ? 'the consumer group has committed no offsets' : 'the ledger group has messages left to consume')}`,
   };
 }
 
-export async function auditLedger(sql: Sql, topic: string, offsets: readonly PartitionBounds[] | null): Promise<CheckResult[]> {
+/**
+ * `offsets`: the ledger group's committed offsets, null when it committed
+ * none; `kafkaAway`: why they are unknown when Kafka did not answer (the
+ * checks that need them are then skipped, saying so, and the others run).
+ */
+export async function auditLedger(
+  sql: Sql,
+  topic: string,
+  offsets: readonly PartitionBounds[] | null,
+  kafkaAway: string | null = null,
+): Promise<CheckResult[]> {
   return Promise.all([
     check(
       'balances_match_ledger',
@@ -107,7 +117,7 @@ export async function auditLedger(sql: Sql, topic: string, offsets: readonly Par
             and t.amount = i.amount and t.counterparty_account_id = i.account_id))
       select subject, detail, count(*) over ()::int as total from broken order by subject limit ${EXAMPLES_MAX}`,
     ),
-    transfersSettled(sql, offsets),
+    transfersSettled(sql, offsets, kafkaAway),
     check(
       'refunds_within_purchase',
       'approved refunds give back an approved purchase of the same account, never more than it',
@@ -146,7 +156,7 @@ export async function auditLedger(sql: Sql, topic: string, offsets: readonly Par
           description: 'every consumed offset has a ledger row, a duplicate or a dead letter',
           violations: 0,
           examples: [],
-          skipped: `the consumer group has committed no offsets on ${topic}`,
+          skipped: kafkaAway ?? `the consumer group has committed no offsets on ${topic}`,
         })
       : check(
           'offsets_accounted_for',

@@ -35,6 +35,9 @@ export function readMigrations(dir: string = sqlDir): Migration[] {
   return migrations;
 }
 
+/** The database wallet-sim connects to in order to create (and drop) its own: the one every server has. */
+export const ADMIN_DATABASE = 'postgres';
+
 /** Applies every pending migration; returns the versions it applied. */
 export async function migrate(sql: Sql, migrations: readonly Migration[] = readMigrations()): Promise<number[]> {
   return sql.begin(async (tx) => {
@@ -74,7 +77,7 @@ export async function schemaVersion(sql: Sql): Promise<number> {
 
 /** Drops the database named in the URL, with its connections (tests and the bench clean up with it). */
 export async function dropDatabase(config: DatabaseConfig): Promise<void> {
-  const admin = connect(config, { poolSizeMax: 1, database: 'postgres' });
+  const admin = connect(config, { poolSizeMax: 1, database: ADMIN_DATABASE });
   try {
     await admin`drop database if exists ${admin(databaseName(config.url))} with (force)`;
   } finally {
@@ -85,7 +88,7 @@ export async function dropDatabase(config: DatabaseConfig): Promise<void> {
 /** Creates the database named in the URL when the server does not have it yet. */
 export async function ensureDatabase(config: DatabaseConfig): Promise<boolean> {
   const name = databaseName(config.url);
-  const admin = connect(config, { poolSizeMax: 1, database: 'postgres' });
+  const admin = connect(config, { poolSizeMax: 1, database: ADMIN_DATABASE });
   try {
     const existing = await admin`select 1 from pg_database where datname = ${name}`;
     if (existing.length > 0) return false;

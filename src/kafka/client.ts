@@ -15,6 +15,7 @@ import type { KafkaConfig, KafkaLogLevel } from '../config.js';
 import { WalletSimError } from '../errors.js';
 import { isRetriable, waitOut, withRetry } from '../retry.js';
 import { isTopicNamedAfter } from '../topology.js';
+import { diagnoseKafkaFailure, namedKafkaFailure } from './failures.js';
 
 const LOG_LEVELS: Record<KafkaLogLevel, logLevel> = {
   nothing: logLevel.NOTHING,
@@ -77,8 +78,14 @@ export function createKafka(config: KafkaConfig, retry: typeof CLIENT_RETRY | ty
   });
 }
 
-/** `waitedMs`: the broker stayed away that long (the outage limit). */
+/**
+ * The operating error of a Kafka failure: the named failure of settings that
+ * cannot work (src/kafka/failures.ts), else a broker that does not answer;
+ * `waitedMs`: the broker stayed away that long (the outage limit).
+ */
 export function kafkaUnreachable(config: KafkaConfig, cause: unknown, waitedMs?: number): WalletSimError {
+  const named = namedKafkaFailure(config, cause);
+  if (named !== null) return named;
   if (cause instanceof WalletSimError && cause.code === 'KAFKA_UNREACHABLE') {
     if (waitedMs === undefined) return cause;
     cause = cause.cause;
@@ -121,7 +128,9 @@ export async function connectAdmin(kafka: Kafka, config: KafkaConfig, onProblem?
         return admin;
       } catch (error) {
         await admin.disconnect().catch(() => {});
-        throw error;
+        // Settings that cannot work (TLS to a plain listener, …) look like a
+        // broker away to kafkajs: ask the listener before waiting it out.
+        throw (await diagnoseKafkaFailure(config, error)) ?? error;
       }
     },
     waitingFor(config, onProblem),

@@ -5,12 +5,12 @@
 // with the variables scripts/stack/docker.ts passes to `docker compose`.
 
 import { describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { localBroker } from '../../scripts/stack/native-kafka.js';
-import { localPostgres } from '../../scripts/stack/native-postgres.js';
+import { COMPOSE_UP_ARGS, composeEnv, SERVICES } from '../../scripts/stack/docker.js';
 import { resolveConfig, type Config } from '../../src/config.js';
+import { ADMIN_DATABASE } from '../../src/db/migrate.js';
 import { packageRoot } from '../../src/paths.js';
 
 type Yaml = string | Yaml[] | YamlMap;
@@ -69,7 +69,6 @@ function interpolate(text: string, env: Record<string, string>): string {
 }
 
 const composeText = readFileSync(join(packageRoot, 'docker-compose.yml'), 'utf8');
-const dockerSource = readFileSync(join(packageRoot, 'scripts', 'stack', 'docker.ts'), 'utf8');
 
 function composeWith(env: Record<string, string>): YamlMap {
   return parseComposeYaml(interpolate(composeText, env));
@@ -97,17 +96,7 @@ function strings(node: Yaml): string[] {
 }
 
 /** The variables scripts/stack/docker.ts gives `docker compose` for this configuration (its `compose()`). */
-function dockerEnv(config: Config): Record<string, string> {
-  const { port: postgresPort, user, password } = localPostgres(config);
-  return {
-    KAFKA_VERSION: config.stack.kafkaVersion,
-    KAFKA_PORT: String(localBroker(config).port),
-    POSTGRES_IMAGE: config.stack.postgresImage,
-    POSTGRES_PORT: String(postgresPort),
-    POSTGRES_USER: user,
-    POSTGRES_PASSWORD: password,
-  };
-}
+const dockerEnv = composeEnv;
 
 /** `PLAINTEXT://:9092,CONTROLLER://:9093` → { PLAINTEXT: { host: '', port: 9092 }, … } */
 function listeners(value: string): Record<string, { host: string; port: number }> {
@@ -127,21 +116,6 @@ function portMappings(node: Yaml): { host: number; container: number }[] {
     if (!match) throw new Error(`not a host:container port mapping: ${mapping}`);
     return { host: Number(match[1]), container: Number(match[2]) };
   });
-}
-
-/** The database wallet-sim connects to in order to create its own: found in the source that runs `create database`. */
-function adminDatabase(): string {
-  const sources = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-      entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
-    );
-  const creators = sources(join(packageRoot, 'src'))
-    .map((file) => readFileSync(file, 'utf8'))
-    .filter((source) => /create database/.test(source));
-  expect(creators).toHaveLength(1);
-  const match = /database: '([^']+)'/.exec(creators[0] as string);
-  if (!match) throw new Error('the source that runs `create database` names no database to connect to first');
-  return match[1] as string;
 }
 
 const none = { flags: {}, env: {}, dotenv: {} };
@@ -177,27 +151,21 @@ function expectComposeServes(config: Config, env: Record<string, string>): void 
   expect(text(at(postgresEnv, 'POSTGRES_USER'))).toBe(decodeURIComponent(url.username));
   expect(text(at(postgresEnv, 'POSTGRES_PASSWORD'))).toBe(decodeURIComponent(url.password));
   // The app's own database (wallet_sim) is created by the app, through the one the image creates.
-  expect(text(at(postgresEnv, 'POSTGRES_DB'))).toBe(adminDatabase());
+  expect(text(at(postgresEnv, 'POSTGRES_DB'))).toBe(ADMIN_DATABASE);
   expect(text(at(compose, 'services', 'postgres', 'image'))).toBe(config.stack.postgresImage);
 }
 
 describe('docker-compose.yml (a static check: never run against a Docker engine here)', () => {
   it('declares the services scripts/stack/docker.ts starts, each with a healthcheck for `up --wait`', () => {
-    const services = /export type Service = ([^;]+);/
-      .exec(dockerSource)?.[1]
-      ?.match(/'([a-z-]+)'/g)
-      ?.map((quoted) => quoted.slice(1, -1));
     const compose = composeWith({});
-    expect(Object.keys(at(compose, 'services')).sort()).toEqual([...(services ?? [])].sort());
-    for (const service of services ?? []) expect(at(compose, 'services', service, 'healthcheck', 'test')).toBeDefined();
-    expect(dockerSource).toMatch(/'up', '--detach', '--wait'/);
+    expect(Object.keys(at(compose, 'services')).sort()).toEqual([...SERVICES].sort());
+    for (const service of SERVICES) expect(at(compose, 'services', service, 'healthcheck', 'test')).toBeDefined();
+    expect(COMPOSE_UP_ARGS).toEqual(expect.arrayContaining(['up', '--wait']));
   });
 
   it('uses exactly the variables scripts/stack/docker.ts passes', () => {
     const used = new Set([...composeText.replaceAll('$$', '').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1]));
-    const passed = /env: \{([^}]*)\}/.exec(dockerSource)?.[1]?.match(/\b[A-Z][A-Z0-9_]*(?=:)/g) ?? [];
-    expect([...used].sort()).toEqual([...passed].sort());
-    expect([...passed].sort()).toEqual(Object.keys(dockerEnv(resolveConfig(none))).sort());
+    expect([...used].sort()).toEqual(Object.keys(composeEnv(resolveConfig(none))).sort());
   });
 
   it('by itself (`docker compose up` by hand) serves the defaults of src/config.ts', () => {

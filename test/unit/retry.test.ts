@@ -14,7 +14,30 @@ describe('classifyError', () => {
   it.each([
     ['PostgreSQL serialization failure', pg('40001'), 'retriable'],
     ['PostgreSQL deadlock', pg('40P01'), 'retriable'],
-    ['a unique violation (another consumer recorded the id meanwhile)', pg('23505'), 'retriable'],
+    [
+      "the ledger's primary key violated (another consumer recorded the id meanwhile)",
+      Object.assign(pg('23505'), { constraint_name: 'transactions_pkey' }),
+      'retriable',
+    ],
+    ['any other unique violation', Object.assign(pg('23505'), { constraint_name: 'users_email_key' }), 'fatal'],
+    ['a unique violation without its constraint', pg('23505'), 'fatal'],
+    [
+      'kafkajs: a broker certificate no CA signed (in an error kafkajs calls retriable)',
+      kafkajs(
+        'KafkaJSNumberOfRetriesExceeded',
+        false,
+        Object.assign(kafkajs('KafkaJSConnectionError', true), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }),
+      ),
+      'fatal',
+    ],
+    [
+      'kafkajs: a host name the certificate does not name',
+      Object.assign(kafkajs('KafkaJSConnectionError', true), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }),
+      'fatal',
+    ],
+    ['kafkajs: an unknown host', Object.assign(kafkajs('KafkaJSConnectionError', true), { code: 'ENOTFOUND' }), 'fatal'],
+    ['kafkajs: SASL refused', kafkajs('KafkaJSSASLAuthenticationError', false), 'fatal'],
+    ['PostgreSQL: an unknown host is still waited out (only Kafka settings are named here)', pg('ENOTFOUND'), 'retriable'],
     ['PostgreSQL shutting down', pg('57P01'), 'retriable'],
     ['PostgreSQL starting up', pg('57P03'), 'retriable'],
     ['too many connections', pg('53300'), 'retriable'],
