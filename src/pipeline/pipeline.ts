@@ -14,11 +14,11 @@ import type { Sql } from '../db/connect.js';
 import { WalletSimError, isWalletSimError } from '../errors.js';
 import { decodeResultEvent, type ResultEvent } from '../events.js';
 import { databaseWaiting } from '../db/connect.js';
-import { createConsumerKafka, createKafka, fetchGroupLag, kafkaGaveUp, kafkaUnreachable } from '../kafka/client.js';
+import { createConsumerKafka, createKafka, kafkaGaveUp, kafkaUnreachable } from '../kafka/client.js';
 import { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from '../kafka/consumer.js';
 import { createMessageSink } from '../kafka/sink.js';
 import type { BatchResult } from '../ledger/rows.js';
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin } from '../kafka/admin.js';
 import { outageRetry, waitOut } from '../retry.js';
 import { enterPhase } from '../phase.js';
 import { ephemeralGroupId, type Topology } from '../topology.js';
@@ -60,7 +60,7 @@ export interface Pipeline {
    * events); then waits for the history group to take in every result event.
    * False if a stage ran out of time (a restart processes the rest).
    */
-  drain(admin: Admin, options: DrainOptions): Promise<boolean>;
+  drain(admin: Pick<KafkaAdmin, 'groupLag'>, options: DrainOptions): Promise<boolean>;
   /** Stops every group still running: in-flight batches finish and their offsets are committed. */
   stop(): Promise<void>;
 }
@@ -196,8 +196,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     isWalletSimError(error) ? error : kafkaGaveUp(config.kafka, error),
   );
   const [ledger, history, ...others] = consumers as [BatchConsumer, BatchConsumer, ...BatchConsumer[]];
-  const drain = async (admin: Admin, drainOptions: DrainOptions): Promise<boolean> => {
-    const caughtUp = (groupId: string, topic: string) => async () => (await fetchGroupLag(admin, groupId, topic)) === 0;
+  const drain = async (admin: Pick<KafkaAdmin, 'groupLag'>, drainOptions: DrainOptions): Promise<boolean> => {
+    const caughtUp = (groupId: string, topic: string) => async () => (await admin.groupLag(groupId, topic)) === 0;
     const wait = { timeoutMs: drainOptions.timeoutMs, intervalMs: DRAIN_POLL_MS };
     const ledgerDrained =
       !drainOptions.ledgerFirst || (await waitUntil(caughtUp(topology.ledgerGroupId, topology.transactionsTopic), wait));

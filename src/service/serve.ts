@@ -159,7 +159,10 @@ async function startParts(
   onClose(
     async () => {
       if (!stopRequested) return;
-      const drained = await pipeline.drain(admin, { ledgerFirst: true, timeoutMs: options.drainTimeoutMs });
+      const drained = await pipeline.drain(
+        { groupLag: (groupId, topic) => fetchGroupLag(admin, groupId, topic) },
+        { ledgerFirst: true, timeoutMs: options.drainTimeoutMs },
+      );
       output.say(
         drained
           ? 'drained: the ledger and the history hold everything published'
