@@ -8,7 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import { withTimeout } from '../async.js';
 import type { Config } from '../config.js';
-import type { Admin } from 'kafkajs';
 import { connect, openConnections, pingDatabase, type Sql } from '../db/connect.js';
 import { openDatabase } from '../db/migrate.js';
 import { WalletSimError } from '../errors.js';
@@ -17,7 +16,8 @@ import { createRandom } from '../generator/random.js';
 import { createUuidV7 } from '../ids.js';
 import { resultEvent } from '../ledger/rows.js';
 import { createBatchingSink } from '../kafka/batching-sink.js';
-import { connectAdmin, createConsumerKafka, createKafka, ensureTopics, fetchGroupLag, kafkaUnreachable } from '../kafka/client.js';
+import { openKafkaAdmin, type KafkaAdmin } from '../kafka/admin.js';
+import { createConsumerKafka, createKafka, kafkaUnreachable } from '../kafka/client.js';
 import { startBatchConsumer, type BatchConsumer } from '../kafka/consumer.js';
 import { createMessageSink, type MessageSink } from '../kafka/sink.js';
 import { splitPool, startPipeline, type Pipeline } from '../pipeline/pipeline.js';
@@ -118,7 +118,7 @@ export async function serve(config: Config, options: ServeOptions, stop: AbortSi
 
 interface ServeParts {
   readonly apiSql: Sql;
-  readonly admin: Admin;
+  readonly admin: KafkaAdmin;
   readonly board: DecisionBoard;
   readonly status: StatusBoard;
   readonly pipeline: Pipeline;
@@ -148,9 +148,9 @@ async function startParts(
   const apiSql = connect(config.database, { poolSizeMax: pools.api, genericPlans: true });
   onClose(() => apiSql.end({ timeout: 5 }));
   await openConnections(sql, pools.ledger);
-  const admin = await connectAdmin(createKafka(config.kafka), config.kafka, waiting('Kafka'));
-  onClose(() => admin.disconnect());
-  await ensureTopics(admin, config.kafka, topicsOf(topology), waiting('Kafka'));
+  const admin = await openKafkaAdmin(config.kafka, waiting('Kafka'));
+  onClose(() => admin.close());
+  await admin.ensureTopics(topicsOf(topology), waiting('Kafka'));
   const board = createDecisionBoard(options.waitingMax);
   const pipeline = await startServePipeline(config, options, topology, sql, pools, board, status);
   onClose(() => pipeline.stop());
@@ -159,10 +159,7 @@ async function startParts(
   onClose(
     async () => {
       if (!stopRequested) return;
-      const drained = await pipeline.drain(
-        { groupLag: (groupId, topic) => fetchGroupLag(admin, groupId, topic) },
-        { ledgerFirst: true, timeoutMs: options.drainTimeoutMs },
-      );
+      const drained = await pipeline.drain(admin, { ledgerFirst: true, timeoutMs: options.drainTimeoutMs });
       output.say(
         drained
           ? 'drained: the ledger and the history hold everything published'
@@ -176,7 +173,7 @@ async function startParts(
     status,
     nowMs: Date.now,
     pingDatabase: () => pingDatabase(sql),
-    lag: () => fetchGroupLag(admin, topology.ledgerGroupId, topology.transactionsTopic),
+    lag: () => admin.groupLag(topology.ledgerGroupId, topology.transactionsTopic),
   });
   onClose(() => Promise.resolve(probes.stop()));
   const metrics = createServiceMetrics({ waiting: () => board.waiting, lag: () => probes.lag() });
