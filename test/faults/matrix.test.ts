@@ -114,6 +114,8 @@ describe('the fault matrix', () => {
     writeMatrix(cells);
   });
 
+  const STOPPING_WITHOUT_KAFKA = 'wallet-sim: stopping: the consumer groups did not close within 10 s; left behind';
+
   describe.each(RUN_PHASES.map((phase) => [phase]))('run, in phase %s', (phase) => {
     it.each([['postgres'], ['kafka'], ['kill']] as const)(
       '%s: waited out or restarted, nothing lost or doubled',
@@ -130,7 +132,13 @@ describe('the fault matrix', () => {
           const upAtMs = await outage(cli, fault);
           const result = await cli.exited;
           const exitedAtMs = result.exitedAtMs;
-          expect([result.code, result.stderr.split('\n').filter((line) => !line.includes('held at phase'))]).toEqual([0, ['']]);
+          // Kafka away while stopping: leaving the consumer groups may not finish before Kafka is back, and the run
+          // then says so (nothing is lost: offsets were committed after the last database commit). No other line.
+          const mayLeaveGroups = phase === 'stopping' && fault === 'kafka';
+          const stderr = result.stderr
+            .split('\n')
+            .filter((line) => !line.includes('held at phase') && !(mayLeaveGroups && line === STOPPING_WITHOUT_KAFKA));
+          expect([result.code, stderr]).toEqual([0, ['']]);
           expect(summaryOf(result.stdout).processed).toBeGreaterThanOrEqual(3_000 - summaryOf(result.stdout).duplicates);
           exitCode = result.code;
           recoveryMs = recoveryOf(cli, upAtMs, exitedAtMs);
