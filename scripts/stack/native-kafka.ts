@@ -77,7 +77,7 @@ export function startNativeKafka(config: Config, secure: boolean): number {
   writeFileSync(paths.logConfig, logConfig(config.stack.kafkaVersion, paths.log));
   const javaArgs = kafkaJavaArgs(config);
   if (!existsSync(join(paths.data, 'meta.properties'))) {
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = newClusterId();
     const format = run('java', [...javaArgs, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', paths.serverProperties], {
       timeoutMs: 120_000,
     });
@@ -213,4 +213,16 @@ group.initial.rebalance.delay.ms=0
 log.cleaner.dedupe.buffer.size=16777216
 log.retention.hours=24
 `;
+}
+
+/**
+ * A KRaft cluster id: 16 random bytes in base64url. One that starts with '-'
+ * reads as an option to kafka-storage (one start in 64 failed so), so it is
+ * drawn again, as Kafka's own Uuid.randomUuid does.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
