@@ -8,17 +8,18 @@
 //   stolen_card       card-present purchases far from home, in high-risk categories, at night
 //   account_takeover  transfers out to mule accounts, then cash withdrawals by the mules
 //
-// A share of episodes (DISGUISED_SHARE) is played by a careful fraudster who
+// A share of each scenario's episodes (DISGUISED_SHARE) is played by a careful fraudster who
 // keeps inside the victim's habits: a few probes hours apart, purchases in
 // the home city at the usual amounts in the day, one modest transfer. Those
 // look like the customer, as some real fraud does (see habits.ts for the
 // legitimate behaviour that looks like fraud).
 
+import assert from 'node:assert/strict';
 import { uuidV4 } from '../ids.js';
 import { isoTime } from '../iso-time.js';
 import type { Merchant, Transaction, TransactionType } from '../message.js';
 import { fromMinorUnits } from '../money.js';
-import { CATEGORIES, purchaseMinorUnits, type Category, type MerchantPool } from './merchants.js';
+import { CATEGORIES, purchaseMinorUnits, TRANSFER_AMOUNTS, type Category, type MerchantPool } from './merchants.js';
 import { distanceKm, PLACES, type Place } from './places.js';
 import type { Random } from './random.js';
 
@@ -61,6 +62,12 @@ export interface FraudAccounts {
   readonly homePlaces: readonly number[];
   /** The customer's amount scale per account (0 or absent: 1), for purchases at the usual amounts. */
   readonly amountScales?: readonly number[];
+  /**
+   * How much each customer transacts (0 or absent: 1). Victims and mules are
+   * drawn in proportion: the more a card is used, the more it is exposed, and
+   * a victim who hardly transacts would give the fraud away by activity alone.
+   */
+  readonly activities?: readonly number[];
 }
 
 interface Step {
@@ -92,8 +99,13 @@ const HIGH_RISK_CATEGORIES = ['5732', '5311', '5999', '5541'];
 const FAR_FROM_HOME_KM = 1_500;
 const NIGHT_HOURS = [22, 5] as const;
 const DAY_HOURS = [8, 21] as const;
-/** Share of episodes played inside the victim's habits. */
-export const DISGUISED_SHARE = 0.25;
+/**
+ * Share of each scenario's episodes played inside the victim's habits. Money
+ * moved on is more often quiet: in authorised push payment scams, which
+ * outnumber takeovers by stealth, the customer is talked into paying a
+ * "safe account" themselves, from their own phone, in the day.
+ */
+export const DISGUISED_SHARE: Readonly<Record<FraudScenario, number>> = { card_testing: 0.25, stolen_card: 0.25, account_takeover: 0.45 };
 // Categories a careful fraudster buys in: what most customers buy.
 const EVERYDAY_CATEGORIES = ['5411', '5812', '5814', '5912', '5311', '5999', '5541'];
 
@@ -108,7 +120,8 @@ export interface Fraud {
 
 export function createFraud(random: Random, ids: Random, options: FraudOptions, accounts: FraudAccounts, merchants: MerchantPool): Fraud {
   const withCard = accounts.ids.flatMap((_, index) => (accounts.cardIds[index] === null ? [] : [index]));
-  const episodes = planEpisodes(random, options, withCard);
+  const weights = withCard.map((account) => ((accounts.activities?.[account] ?? 0) > 0 ? (accounts.activities?.[account] as number) : 1));
+  const episodes = planEpisodes(random, options, withCard, weights);
   const due: Step[] = [];
   let nextEpisode = 0;
   const schedule = (steps: readonly Step[]) => {
@@ -117,7 +130,13 @@ export function createFraud(random: Random, ids: Random, options: FraudOptions, 
       due.splice(at < 0 ? due.length : at, 0, step);
     }
   };
-  const play = { random, merchants, accounts, withCard, hoursMatter: options.hoursMatter };
+  const play = {
+    random,
+    merchants,
+    accounts,
+    pickCustomer: createWeightedPick(random, withCard, weights),
+    hoursMatter: options.hoursMatter,
+  };
   return {
     episodes: episodes.length,
     next(generated, eventMs, transactionId, nowMs) {
@@ -152,28 +171,48 @@ export function createFraud(random: Random, ids: Random, options: FraudOptions, 
   };
 }
 
-function planEpisodes(random: Random, options: FraudOptions, withCard: readonly number[]): Episode[] {
+/**
+ * Victims in proportion to their weight, without replacement (Efraimidis and
+ * Spirakis: the `count` smallest of -ln(u) / weight), each with a scenario and
+ * a start over the whole run.
+ */
+function planEpisodes(random: Random, options: FraudOptions, withCard: readonly number[], weights: readonly number[]): Episode[] {
   const count = Math.min(withCard.length, Math.round(options.rate * withCard.length));
-  const victims = [...withCard];
+  const keys = withCard.map((_, i) => -Math.log(1 - random.next()) / (weights[i] as number));
+  const victims = withCard.map((_, i) => i).sort((a, b) => (keys[a] as number) - (keys[b] as number) || a - b);
   const episodes: Episode[] = [];
   for (let i = 0; i < count; i++) {
-    const pick = i + random.int(victims.length - i);
-    [victims[i], victims[pick]] = [victims[pick] as number, victims[i] as number];
-    episodes.push({
-      account: victims[i] as number,
-      scenario: random.pick(options.scenarios),
-      startIndex: random.int(Math.max(1, options.plannedTotal)),
-      disguised: random.chance(DISGUISED_SHARE),
-    });
+    const scenario = random.pick(options.scenarios);
+    const startIndex = random.int(Math.max(1, options.plannedTotal));
+    const account = withCard[victims[i] as number] as number;
+    episodes.push({ account, scenario, startIndex, disguised: random.chance(DISGUISED_SHARE[scenario]) });
   }
   return episodes.sort((a, b) => a.startIndex - b.startIndex);
+}
+
+/** A customer from `accounts` in proportion to `weights` (a binary search of the running sums). */
+function createWeightedPick(random: Random, accounts: readonly number[], weights: readonly number[]): () => number {
+  const sums = new Float64Array(weights.length);
+  weights.reduce((sum, weight, i) => (sums[i] = sum + weight), 0);
+  const total = sums[sums.length - 1] ?? 0;
+  return () => {
+    assert.ok(total > 0, 'fraud needs an account with a card');
+    const draw = random.next() * total;
+    let [low, high] = [0, sums.length - 1];
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((sums[middle] as number) > draw) high = middle;
+      else low = middle + 1;
+    }
+    return accounts[low] as number;
+  };
 }
 
 interface Play {
   readonly random: Random;
   readonly merchants: MerchantPool;
   readonly accounts: FraudAccounts;
-  readonly withCard: readonly number[];
+  readonly pickCustomer: () => number;
   readonly hoursMatter: boolean;
 }
 
@@ -304,7 +343,8 @@ function nextWithinHoursMs(random: Random, nowMs: number, fromHour: number, toHo
 /**
  * 1 to 3 transfers of 150 to 900 to mule accounts, 1 to 10 min apart; each
  * mule withdraws it in 1 or 2 goes, 20 min to 2 h later. Disguised: one
- * transfer of 40 to 250, withdrawn in one go 2 to 24 h later.
+ * transfer of an ordinary transfer's amount (median 40.00), withdrawn in one
+ * go 2 to 24 h later.
  */
 function accountTakeover(play: Play, base: StepBase, startMs: number, disguised: boolean): Step[] {
   const { random, accounts } = play;
@@ -315,10 +355,9 @@ function accountTakeover(play: Play, base: StepBase, startMs: number, disguised:
   // Taken-over accounts are used when their owners are, in the day: a transfer at night would stand out.
   let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...DAY_HOURS) : startMs;
   for (let mules = disguised ? 1 : between(random, 1, 3); mules > 0; mules--) {
-    let mule = random.pick(play.withCard);
-    if (mule === base.account) mule = play.withCard[(play.withCard.indexOf(mule) + 1) % play.withCard.length] as number;
-    if (mule === base.account) break; // a directory of one account has no mule
-    const amountMinorUnits = BigInt(disguised ? between(random, 4_000, 25_000) : between(random, 15_000, 90_000));
+    const mule = pickMule(play, base.account);
+    if (mule === base.account) break; // a directory of one card holder has no mule
+    const amountMinorUnits = disguised ? purchaseMinorUnits(random, TRANSFER_AMOUNTS) : BigInt(between(random, 15_000, 90_000));
     steps.push({
       ...base,
       dueMs: atMs,
@@ -350,4 +389,13 @@ function accountTakeover(play: Play, base: StepBase, startMs: number, disguised:
     atMs += between(random, 1, 10) * MINUTE_MS;
   }
   return steps;
+}
+
+/** Another customer than the victim, drawn as victims are; the victim only when no one else has a card. */
+function pickMule(play: Play, victim: number): number {
+  for (let tries = 0; tries < 8; tries++) {
+    const mule = play.pickCustomer();
+    if (mule !== victim) return mule;
+  }
+  return victim;
 }

@@ -37,6 +37,9 @@ export const CATEGORIES: readonly Category[] = [
 const AMOUNT_MINOR_UNITS_MIN = 50n;
 const AMOUNT_MINOR_UNITS_MAX = 900_000n;
 
+/** Transfers between customers: log-normal like a category's purchases (the generator's ordinary transfers, and a careful fraudster's). */
+export const TRANSFER_AMOUNTS: Category = { code: '', name: 'transfer', weight: 0, medianMinorUnits: 4_000, sigma: 1.0, onlineShare: 1 };
+
 /**
  * A purchase amount in whole minor units, log-normal around the category's
  * median (times a customer's `scale`). The floats only shape the

@@ -13,7 +13,14 @@ import { hourOf } from './calendar.js';
 import { createEconomy, SPEND_TRIES_MAX, type Economy, type EconomyOptions, type Income } from './economy.js';
 import { createFraud, type FraudLabel, type FraudOptions } from './fraud.js';
 import { createHabits, type Habits } from './habits.js';
-import { createMerchantPool, purchaseMinorUnits, type Category, type MerchantPool, type PoolMerchant } from './merchants.js';
+import {
+  createMerchantPool,
+  purchaseMinorUnits,
+  TRANSFER_AMOUNTS,
+  type Category,
+  type MerchantPool,
+  type PoolMerchant,
+} from './merchants.js';
 import { PLACES } from './places.js';
 import { createRandom, type Random } from './random.js';
 
@@ -74,7 +81,6 @@ export type TransactionGenerator = (nowMs: number, eventMs?: number) => Transact
 // median, in minor units, like the purchase categories.
 const DEPOSIT: Category = { code: '', name: 'deposit', weight: 0, medianMinorUnits: 20_000, sigma: 0.9, onlineShare: 1 };
 const WITHDRAWAL: Category = { code: '6011', name: 'cash', weight: 0, medianMinorUnits: 8_000, sigma: 0.9, onlineShare: 0 };
-const TRANSFER: Category = { code: '', name: 'transfer', weight: 0, medianMinorUnits: 4_000, sigma: 1.0, onlineShare: 1 };
 
 /** Recent purchases a refund may refer to, oldest overwritten first. */
 const REFUNDABLE_PURCHASES_MAX = 10_000;
@@ -207,7 +213,12 @@ function createFraudOf(options: TransactionGeneratorOptions, merchants: Merchant
     createRandom(options.seed, 'fraud'),
     createRandom(options.seed, 'fraud-episodes'),
     options.fraud,
-    { ...accounts, homePlaces: accounts.profiles?.homePlaces ?? accounts.ids.map(() => -1), amountScales: accounts.profiles?.amountScales },
+    {
+      ...accounts,
+      homePlaces: accounts.profiles?.homePlaces ?? accounts.ids.map(() => -1),
+      amountScales: accounts.profiles?.amountScales,
+      activities: accounts.profiles?.activities,
+    },
     merchants,
   );
 }
@@ -376,7 +387,7 @@ function transferDraft(context: Context, base: DraftBase, index: number, eventMs
   const { random, accounts } = context;
   let destination = random.chance(SELF_TRANSFER_SHARE) ? index : context.pickAccount(eventMs);
   if (destination === index && !random.chance(SELF_TRANSFER_SHARE)) destination = (index + 1) % accounts.ids.length;
-  const draft = plainDraft(base, 'transfer', purchaseMinorUnits(random, TRANSFER));
+  const draft = plainDraft(base, 'transfer', purchaseMinorUnits(random, TRANSFER_AMOUNTS));
   return { ...draft, counterparty: destination, counterpartyAccountId: accounts.ids[destination] as string };
 }
 
