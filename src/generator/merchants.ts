@@ -82,7 +82,8 @@ export function pickCategory(random: Random): Category {
 
 export function createMerchantPool(faker: Faker, random: Random, size: number): MerchantPool {
   const byCategory = new Map<Category, PoolMerchant[]>(CATEGORIES.map((category) => [category, []]));
-  const byCategoryAndPlace = new Map<string, PoolMerchant[]>();
+  // Per category, the merchants of each place (PLACES index): a lookup per purchase, no key to build.
+  const byCategoryAndPlace = new Map<Category, PoolMerchant[][]>(CATEGORIES.map((category) => [category, []]));
   for (let i = 0; i < Math.max(size, CATEGORIES.length); i++) {
     // The first merchants cover every category once, so none is ever empty.
     const category = i < CATEGORIES.length ? (CATEGORIES[i] as Category) : pickCategory(random);
@@ -98,12 +99,11 @@ export function createMerchantPool(faker: Faker, random: Random, size: number): 
       asMerchant: Object.freeze({ name, categoryCode: category.code, city, country }),
     };
     byCategory.get(category)?.push(merchant);
-    const key = `${category.code}/${place}`;
-    byCategoryAndPlace.set(key, [...(byCategoryAndPlace.get(key) ?? []), merchant]);
+    const byPlace = byCategoryAndPlace.get(category) as PoolMerchant[][];
+    (byPlace[place] ??= []).push(merchant);
   }
   return {
     pick: (draw) => draw.pick(byCategory.get(pickCategory(draw)) as PoolMerchant[]),
-    pickOf: (draw, category, place) =>
-      draw.pick(byCategoryAndPlace.get(`${category.code}/${place}`) ?? (byCategory.get(category) as PoolMerchant[])),
+    pickOf: (draw, category, place) => draw.pick(byCategoryAndPlace.get(category)?.[place] ?? (byCategory.get(category) as PoolMerchant[])),
   };
 }

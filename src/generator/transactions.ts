@@ -82,7 +82,7 @@ export type TransactionGenerator = (nowMs: number, eventMs?: number) => Transact
 const DEPOSIT: Category = { code: '', name: 'deposit', weight: 0, medianMinorUnits: 20_000, sigma: 0.9, onlineShare: 1 };
 const WITHDRAWAL: Category = { code: '6011', name: 'cash', weight: 0, medianMinorUnits: 8_000, sigma: 0.9, onlineShare: 0 };
 
-/** Recent purchases a refund may refer to, oldest overwritten first. */
+/** Recent purchases a refund may refer to, overwritten in turn once full. */
 const REFUNDABLE_PURCHASES_MAX = 10_000;
 /** Share of refunds that give back a purchase that was already refunded in full. */
 const REPEATED_REFUND_SHARE = 0.1;
@@ -418,7 +418,7 @@ interface RefundablePurchases {
   take(random: Random, repeated: boolean): RefundablePurchase & { readonly repeated: boolean };
 }
 
-/** Recent purchases a refund may refer to, at most REFUNDABLE_PURCHASES_MAX, oldest overwritten first. */
+/** Recent purchases a refund may refer to, at most REFUNDABLE_PURCHASES_MAX, overwritten in turn once full. */
 function createRefundablePurchases(): RefundablePurchases {
   const refundable: RefundablePurchase[] = [];
   let next = 0;
@@ -437,7 +437,9 @@ function createRefundablePurchases(): RefundablePurchases {
     take(random, repeated) {
       const slot = random.int(refundable.length);
       const purchase = refundable[slot] as RefundablePurchase;
-      if (!repeated) refundable.splice(slot, 1);
+      // The last entry takes the slot (a splice moved up to 10,000 entries a refund).
+      if (!repeated) refundable[slot] = refundable[refundable.length - 1] as RefundablePurchase;
+      if (!repeated) refundable.pop();
       return { ...purchase, repeated };
     },
   };
