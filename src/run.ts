@@ -81,6 +81,8 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
   // too: until a client exists, the wait for it reports the dependency's state.
   let sql: Sql | null = null;
   let admin: KafkaAdmin | null = null;
+  // The ledger group's processed offsets, once it runs: the live view's lag counts from them.
+  let runningPipeline: Pipeline | null = null;
   const startMs = nowMs();
   const ticker = startTicker({
     intervalMs: options.statsIntervalMs,
@@ -91,7 +93,8 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
       series.add(snapshot);
       view.update(snapshot);
     },
-    lag: () => (admin === null ? null : admin.groupLag(topology.ledgerGroupId, topology.transactionsTopic)),
+    lag: () =>
+      admin === null ? null : admin.groupLag(topology.ledgerGroupId, topology.transactionsTopic, runningPipeline?.ledgerProcessedOffsets()),
     pingDatabase: () => (sql === null ? null : pingDatabase(sql)),
     phase: () => phases.current(),
     remainingSeconds: (now) => (options.durationMs === null ? null : Math.max(0, (startMs + options.durationMs - now) / 1000)),
@@ -130,6 +133,7 @@ export async function runSimulation(config: Config, options: RunOptions, view: V
           },
         })
       : null;
+    runningPipeline = pipeline;
     if (pipeline !== null) closers.unshift({ what: 'the consumer groups', close: () => pipeline.stop() });
     const failure = (pipeline?.crashed ?? new Promise<never>(() => {})).then((error) => {
       throw error;

@@ -14,6 +14,7 @@ import {
 import type { KafkaConfig, KafkaLogLevel } from '../config.js';
 import { WalletSimError } from '../errors.js';
 import { isRetriable, waitOut, withRetry } from '../retry.js';
+import { unprocessedCount, type NextOffsets } from '../stats/lag.js';
 import { isTopicNamedAfter } from '../topology.js';
 import { diagnoseKafkaFailure, namedKafkaFailure } from './failures.js';
 
@@ -174,19 +175,14 @@ export async function ensureTopics(
 
 /**
  * Messages in the topic that the group has not committed yet, over all
- * partitions (a partition the group never committed counts from its start).
+ * partitions (a partition the group never committed counts from its start);
+ * with `processed` (this process's next offsets), not processed yet, which
+ * runs ahead of the commits (../stats/lag.ts).
  */
-export async function fetchGroupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
+export async function fetchGroupLag(admin: Admin, groupId: string, topic: string, processed: NextOffsets = new Map()): Promise<number> {
   const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
   const committedByPartition = new Map((committed?.partitions ?? []).map((entry) => [entry.partition, BigInt(entry.offset)]));
-  let lag = 0n;
-  for (const end of ends) {
-    const low = BigInt(end.low);
-    const high = BigInt(end.high);
-    const done = committedByPartition.get(end.partition) ?? -1n;
-    lag += high - (done < low ? low : done);
-  }
-  return Number(lag);
+  return unprocessedCount(ends, committedByPartition, processed);
 }
 
 /** Per partition: the first offset still in the topic and the group's committed offset; null when nothing was committed. */

@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import type { Consumer, Kafka } from 'kafkajs';
 import { deferred, sleep } from '../async.js';
 import { classifyError } from '../retry.js';
+import type { NextOffsets } from '../stats/lag.js';
 import { CONSUMER_RETRY } from './client.js';
 import { coalesceSlices } from './coalesce.js';
 import { headerText, type SliceHandler } from './messages.js';
@@ -52,6 +53,8 @@ export interface BatchConsumer {
   readonly crashed: Promise<Error>;
   /** True from joining the group until a rebalance, a crash (kafkajs restarts it) or a stop: what readiness checks. */
   inGroup(): boolean;
+  /** Of each partition this member holds, the next offset to process: ahead of the committed one by up to commitIntervalMs. */
+  processedOffsets(): NextOffsets;
   /**
    * Commits what was processed and leaves the group. Rejects, after leaving,
    * when that last commit failed: nothing is lost, but the next start
@@ -197,6 +200,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
     ready: ready.promise,
     crashed: crashed.promise,
     inGroup: () => inGroup,
+    processedOffsets: () => offsets.processedNext(),
     stop: async () => {
       stopping = true;
       clearInterval(timer);
@@ -258,6 +262,9 @@ function createOffsetBook() {
     },
     processed(partition: number, next: bigint): void {
       processed.set(partition, next);
+    },
+    processedNext(): Map<number, bigint> {
+      return new Map([...processed].filter(([partition]) => assigned.has(partition)));
     },
     due(): { partition: number; offset: bigint }[] {
       return [...processed]

@@ -21,6 +21,7 @@ import type { BatchResult } from '../ledger/rows.js';
 import type { KafkaAdmin } from '../kafka/admin.js';
 import { outageRetry, waitOut } from '../retry.js';
 import { enterPhase } from '../phase.js';
+import type { NextOffsets } from '../stats/lag.js';
 import { ephemeralGroupId, type Topology } from '../topology.js';
 import { createLedgerHandler } from './ledger-handler.js';
 import { startHistoryThread } from './history-thread.js';
@@ -52,6 +53,8 @@ export interface Pipeline {
   readonly crashed: Promise<Error>;
   /** The ledger group's member has joined and holds its share of the partitions now (not rebalancing, not restarting). */
   consuming(): boolean;
+  /** The ledger group's next offset to process, of each partition this process holds (the live view's lag). */
+  ledgerProcessedOffsets(): NextOffsets;
   /**
    * The stop that leaves the books whole, bounded by `timeoutMs` per stage:
    * with `ledgerFirst`, waits for the ledger group to take in what was
@@ -206,7 +209,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     await stopStep(stopOnce.get(history)!);
     return ledgerDrained && historyDrained;
   };
-  return { crashed, drain, stop, consuming: () => ledger.inGroup() };
+  return { crashed, drain, stop, consuming: () => ledger.inGroup(), ledgerProcessedOffsets: () => ledger.processedOffsets() };
 }
 
 function onlyOnce(work: () => Promise<void>): () => Promise<void> {
@@ -241,6 +244,8 @@ function historyGroup(options: PipelineOptions, consumer: Omit<BatchConsumerOpti
     ready: ready.promise,
     crashed: crashed.promise,
     inGroup: () => !stopping,
+    // The history's offsets are its thread's: the live view shows the ledger's lag only.
+    processedOffsets: () => new Map(),
     stop: async () => {
       stopping = true;
       await thread.stop(STOP_STEP_MS_MAX);

@@ -9,7 +9,7 @@ import type { StatusBoard } from './status.js';
 export interface ProbeOptions {
   readonly intervalMs: number;
   readonly status: StatusBoard;
-  /** Messages the ledger group has not committed yet; throws when Kafka does not answer; null: no client yet (starting). */
+  /** Messages the ledger group has not processed yet (lag.ts); throws when Kafka does not answer; null: no client yet (starting). */
   readonly lag: () => Promise<number> | null;
   /** Resolves when PostgreSQL answers a query; throws when it does not; null: no client yet (starting). */
   readonly pingDatabase: () => Promise<void> | null;

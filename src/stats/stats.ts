@@ -26,7 +26,7 @@ export interface Snapshot extends Counts {
   readonly elapsedSeconds: number;
   readonly producedTps: number;
   readonly processedTps: number;
-  /** Messages in the topic not yet committed by the group; null when unknown. */
+  /** Messages in the topic the ledger group has not processed yet (lag.ts); null when unknown. */
   readonly lag: number | null;
   /** Latency of the transactions processed in the last interval. */
   readonly intervalLatencyMs: LatencySummary;

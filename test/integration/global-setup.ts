@@ -5,14 +5,20 @@
 // the default ports hold something `stack:up` cannot use (a PostgreSQL with
 // other credentials, another program on 9092), the suite starts a stack of
 // its own on free ports instead, and removes it after.
+//
+// It also makes sure of the browser the report's test drives (installed here,
+// as root, when missing: a test never installs anything).
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
+import { ensureChromium } from '../helpers/chromium.js';
 import { runNode } from '../helpers/cli.js';
 import { ownStackEnv, startOwnStack } from '../helpers/own-stack.js';
 
 const STACK_UP_TIMEOUT_MS = 300_000;
 
 export default async function globalSetup(): Promise<void> {
+  const chromiumProblem = ensureChromium();
+  if (chromiumProblem !== null) process.stdout.write(`\nintegration: ${chromiumProblem}; test/integration/report.test.ts will fail\n`);
   const defaultStack = await runNode([join(packageRoot, 'dist', 'scripts', 'stack.js'), 'up'], {}, STACK_UP_TIMEOUT_MS);
   if (defaultStack.code === 0) return;
   const env = await ownStackEnv('wallet-sim-integration');

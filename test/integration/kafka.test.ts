@@ -1,7 +1,8 @@
 // The broker is real: a message goes through a fresh topic and comes back.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Admin, Kafka } from 'kafkajs';
-import { connectAdmin, createKafka, ensureTopic } from '../../src/kafka/client.js';
+import { connectAdmin, createConsumerKafka, createKafka, ensureTopic, fetchGroupLag } from '../../src/kafka/client.js';
+import { startBatchConsumer } from '../../src/kafka/consumer.js';
 import { testConfig } from '../helpers/database.js';
 import { uniqueName } from '../helpers/names.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -54,6 +55,52 @@ describe('kafka adapter', () => {
       const values = received.filter((message) => message.key === key).map((message) => Number(message.value));
       expect(values).toEqual([...values].sort((a, b) => a - b));
       expect(values).toHaveLength(10);
+    }
+  });
+
+  it('shows a lag of 0 once every message is processed, before the group has committed any', async () => {
+    const topic = uniqueName('test-kafka-lag');
+    const groupId = uniqueName('test-group-lag');
+    await ensureTopic(admin, topic, 3);
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: Array.from({ length: 90 }, (_, i) => ({ key: `account-${i % 7}`, value: String(i) })),
+    });
+    await producer.disconnect();
+    let processed = 0;
+    const consumer = await startBatchConsumer(createConsumerKafka(config.kafka), {
+      topic,
+      groupId,
+      fromBeginning: true,
+      batchSizeMax: 10,
+      partitionsConsumedConcurrently: 3,
+      minBytes: 1,
+      maxWaitTimeMs: 50,
+      maxBytesPerPartition: 1024 * 1024,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      // No commit until stop: a lag read from commits cannot be 0 before then.
+      commitIntervalMs: 600_000,
+      outageLimitMs: config.kafka.outageLimitMs,
+      handle: async (messages) => {
+        processed += messages.length;
+      },
+    });
+    let stopped = false;
+    try {
+      await consumer.ready;
+      await waitUntil('90 messages processed', () => processed === 90);
+      expect(await fetchGroupLag(admin, groupId, topic)).toBe(90);
+      expect(await fetchGroupLag(admin, groupId, topic, consumer.processedOffsets())).toBe(0);
+      stopped = true;
+      await consumer.stop();
+      // Stopping commits what was processed: the committed lag catches up.
+      expect(await fetchGroupLag(admin, groupId, topic)).toBe(0);
+    } finally {
+      if (!stopped) await consumer.stop();
+      await admin.deleteTopics({ topics: [topic] }).catch(() => {});
     }
   });
 

@@ -24,7 +24,7 @@ describe('the run report', () => {
     env = { DATABASE_URL: db.config.database.url, KAFKA_TOPIC: db.config.kafka.topic, KAFKA_GROUP_ID: db.config.kafka.groupId };
     expect((await runCli(['seed-users', '--count', '300', '--seed', '5', '--max-balance', '300'], env)).code).toBe(0);
     browser = await launchChromium();
-  }, 600_000);
+  });
   afterAll(async () => {
     await browser?.close();
     await db.drop();

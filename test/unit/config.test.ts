@@ -142,6 +142,39 @@ describe('.env.example', () => {
   });
 });
 
+describe("the README's configuration table", () => {
+  // The rows between the "## Configuration" heading and the next heading: | `NAME` | default | meaning |.
+  const rows = (() => {
+    const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8');
+    const section = readme.split(/^## Configuration$/m)[1]?.split(/^#/m)[0] ?? '';
+    return section
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) => {
+        const [env = '', fallback = '', meaning = ''] = line
+          .slice(1, -1)
+          .split(' | ')
+          .map((cell) => cell.trim());
+        return { env: env.replaceAll('`', ''), fallback, meaning };
+      });
+  })();
+
+  it('has one row for each setting src/settings.ts declares, and none other', () => {
+    const declared = Object.values(settings).map((spec) => spec.env);
+    expect(rows.map((row) => row.env).sort()).toEqual([...declared].sort());
+  });
+
+  it('gives the declared default and flag', () => {
+    for (const spec of Object.values(settings)) {
+      const row = rows.find((candidate) => candidate.env === spec.env);
+      // A default in backquotes is the value itself; an empty one is left blank or explained in words.
+      if (row?.fallback.startsWith('`')) expect([spec.env, row.fallback]).toEqual([spec.env, `\`${spec.default}\``]);
+      else expect([spec.env, spec.default]).toEqual([spec.env, '']);
+      if (spec.flag !== undefined) expect([spec.env, row?.meaning]).toEqual([spec.env, expect.stringContaining(`flag \`--${spec.flag}\``)]);
+    }
+  });
+});
+
 describe('the database pool of a run', () => {
   it('never opens more than DATABASE_POOL_SIZE_MAX connections, and gives each group at least one', async () => {
     const { splitPool } = await import('../../src/pipeline/pipeline.js');
