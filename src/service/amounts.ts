@@ -14,16 +14,23 @@ export function minorDigits(currency: string): number {
   return MINOR_DIGITS[currency] ?? 2;
 }
 
-/** The amount, or what is wrong with it (one sentence for the problem's detail). */
-export function parseRequestAmount(text: string, currency: string): Big | string {
+/** What is wrong with an amount: the problem type and one sentence for its detail. */
+export interface AmountFault {
+  readonly problem: 'invalid-amount' | 'amount-precision';
+  readonly detail: string;
+}
+
+/** The amount, or what is wrong with it. */
+export function parseRequestAmount(text: string, currency: string): Big | AmountFault {
   const digits = minorDigits(currency);
   const amount = parseAmount(text);
   const fraction = text.split('.')[1] ?? '';
   if (typeof amount === 'string') {
-    return amount === 'not_positive' ? 'the amount must be above zero' : `"${text}" is not a decimal amount such as "12.50"`;
+    const detail = amount === 'not_positive' ? 'the amount must be above zero' : `"${text}" is not a decimal amount such as "12.50"`;
+    return { problem: 'invalid-amount', detail };
   }
-  if (fraction.length > digits) return `${currency} amounts have at most ${digits} decimal digits`;
-  if (amount.gt(AMOUNT_MAX)) return `the amount must be at most ${formatAmount(AMOUNT_MAX, digits)}`;
+  if (fraction.length > digits) return { problem: 'amount-precision', detail: `${currency} amounts have at most ${digits} decimal digits` };
+  if (amount.gt(AMOUNT_MAX)) return { problem: 'invalid-amount', detail: `the amount must be at most ${formatAmount(AMOUNT_MAX, digits)}` };
   return amount;
 }
 

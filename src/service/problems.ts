@@ -14,7 +14,7 @@ export const PROBLEMS = {
   'malformed-json': { status: 400, title: 'The body is not valid JSON' },
   'invalid-request': { status: 400, title: 'The request does not match the schema' },
   'amount-not-a-string': { status: 400, title: 'An amount must be a decimal string' },
-  'invalid-amount': { status: 400, title: 'The amount is not a valid amount for this currency' },
+  'invalid-amount': { status: 400, title: 'The amount is not a valid amount' },
   'idempotency-key-missing': { status: 400, title: 'A POST needs an Idempotency-Key header' },
   unauthorized: { status: 401, title: 'A valid bearer token is required' },
   'not-found': { status: 404, title: 'No such resource' },
@@ -26,6 +26,8 @@ export const PROBLEMS = {
   'currency-mismatch': { status: 422, title: 'The currencies do not match' },
   'same-wallet': { status: 422, title: 'A transfer needs two different wallets' },
   'no-card': { status: 422, title: 'The wallet has no active card' },
+  // The schema admits 3 decimals (no currency takes more); the wallet's currency may take fewer, which only the wallet knows.
+  'amount-precision': { status: 422, title: "The amount has more decimals than the wallet's currency" },
   declined: { status: 402, title: 'The ledger declined the transaction' },
   internal: { status: 500, title: 'The service failed on this request' },
   unavailable: { status: 503, title: 'The service cannot take this request now' },

@@ -6,7 +6,7 @@ import { PROBLEMS, problemTypeUri, type ProblemType } from './problems.js';
 export const uuid = { type: 'string', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' } as const;
 export const amount = {
   type: 'string',
-  // Above zero, at most 1000000, at most 3 decimals: what no currency refuses is left to the wallet's own minor digits (400 invalid-amount).
+  // Above zero, at most 1000000, at most 3 decimals: what no currency refuses is left to the wallet's own minor digits (422 amount-precision).
   pattern: '^([1-9][0-9]{0,5}(\\.[0-9]{1,3})?|1000000(\\.0{1,3})?|0\\.([1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9]))$',
   description:
     'a decimal string such as "12.50", above zero, at most 1000000, with at most the currency\'s minor digits; never a JSON number',

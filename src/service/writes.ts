@@ -133,7 +133,7 @@ async function checkedTransaction(deps: WriteDeps, request: MoneyRequest): Promi
   const wallet = walletId === null ? null : await findWallet(sql, walletId);
   if (wallet === null) throw new ProblemError('not-found', `no wallet ${walletId}`);
   const amount = parseRequestAmount(request.amount, wallet.currency);
-  if (typeof amount === 'string') throw new ProblemError('invalid-amount', amount);
+  if ('problem' in amount) throw new ProblemError(amount.problem, amount.detail);
   let counterpartyAccountId: string | null = null;
   if (request.type === 'transfer') {
     const to = request.toWalletId ?? '';

@@ -180,7 +180,8 @@ describe('wallet-sim serve', () => {
       ['malformed JSON', call(url, 'POST', path, '{"amount": "1.00"', { 'idempotency-key': newKey() }), 400, 'malformed-json'],
       ['an unknown field', post(url, path, { amount: '1.00', note: 'x' }), 400, 'invalid-request'],
       ['an amount as a JSON number', post(url, path, { amount: 12.5 }), 400, 'amount-not-a-string'],
-      ['too many decimals', post(url, path, { amount: '1.005' }), 400, 'invalid-amount'],
+      ['more decimals than any currency has', post(url, path, { amount: '1.0005' }), 400, 'invalid-amount'],
+      ["more decimals than the wallet's currency has", post(url, path, { amount: '1.005' }), 422, 'amount-precision'],
       ['a zero amount', post(url, path, { amount: '0.00' }), 400, 'invalid-amount'],
       ['no Idempotency-Key', call(url, 'POST', path, { amount: '1.00' }), 400, 'idempotency-key-missing'],
       [
