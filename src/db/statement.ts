@@ -3,6 +3,7 @@
 // (`wallet-sim statement`: with simulated time, the event time is the date the
 // transaction happened in the simulated world, and applied_at the clock's).
 
+import assert from 'node:assert/strict';
 import type { Sql } from './connect.js';
 
 export interface StatementLine {
@@ -22,15 +23,23 @@ export interface StatementLine {
   readonly position: string;
 }
 
+/**
+ * A line's position in the ledger's order: microseconds since the epoch it
+ * was applied at, its Kafka offset (-1: none) and its id, joined by `_`.
+ * Every string of this shape is a place to page from (at most 16 and 18
+ * digits: within PostgreSQL's timestamps and bigint), so the HTTP schema can
+ * say exactly what a cursor is.
+ */
+export const STATEMENT_POSITION_PATTERN = '^[0-9]{1,16}_(-1|[0-9]{1,18})_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+const POSITION = new RegExp(STATEMENT_POSITION_PATTERN);
+
 /** A line's position, split: the key the statement is ordered by. */
 function positionKey(position: string): [string, string, string] | null {
-  const parts = position.split('|');
-  return parts.length === 3 && /^-?\d+$/.test(parts[1] as string) ? (parts as [string, string, string]) : null;
+  return POSITION.test(position) ? (position.split('_') as [string, string, string]) : null;
 }
 
 export function isStatementPosition(position: string): boolean {
-  const key = positionKey(position);
-  return key !== null && !Number.isNaN(Date.parse(key[0])) && /^[0-9a-f-]{36}$/.test(key[2]);
+  return positionKey(position) !== null;
 }
 
 /** `applied`: the ledger's order (the statement index serves it); `event`: by event time, the account's rows sorted. */
@@ -38,8 +47,8 @@ export type StatementOrder = 'applied' | 'event';
 
 /**
  * The newest `limit` ledger rows of an account, newest first, each with the
- * balance after it; with `before` (a line's position in the same order), the
- * rows after that line.
+ * balance after it; with `before` (a line's position, in the ledger's order
+ * only), the rows after that line.
  */
 export async function statementLines(
   sql: Sql,
@@ -50,6 +59,7 @@ export async function statementLines(
 ): Promise<StatementLine[]> {
   const key = before === null ? null : positionKey(before);
   if (before !== null && key === null) throw new Error(`not a statement position: ${before}`);
+  assert.ok(key === null || order === 'applied', 'a statement by event time is not paged');
   // The opening balance is dated when the users were seeded, after a run's simulated days: by event time it comes first.
   const time =
     order === 'event' ? sql`(case when t.type = 'opening' then '-infinity'::timestamptz else t.event_time end)` : sql`t.applied_at`;
@@ -67,12 +77,13 @@ export async function statementLines(
              else ''
            end as description,
            t.balance_after::text as "balanceAfter",
-           ${time}::text || '|' || coalesce(t.kafka_offset, -1) || '|' || t.id as position
+           (extract(epoch from t.applied_at) * 1000000)::bigint || '_' || coalesce(t.kafka_offset, -1) || '_' || t.id as position
     from transactions t
     left join accounts ca on ca.id = t.counterparty_account_id
     left join users cu on cu.id = ca.user_id
     where t.account_id = ${accountId}
-      and (${key === null} or (${time}, coalesce(t.kafka_offset, -1), t.id) < (${key?.[0] ?? null}::timestamptz, ${key?.[1] ?? null}::bigint, ${key?.[2] ?? null}::uuid))
+      and (${key === null} or (t.applied_at, coalesce(t.kafka_offset, -1), t.id) <
+           ('epoch'::timestamptz + ${key?.[0] ?? null}::bigint * interval '1 microsecond', ${key?.[1] ?? null}::bigint, ${key?.[2] ?? null}::uuid))
     order by ${time} desc, coalesce(t.kafka_offset, -1) desc, t.id desc
     limit ${limit}`;
 }

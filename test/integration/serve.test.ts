@@ -200,6 +200,7 @@ describe('wallet-sim serve', () => {
       ],
       ['the same wallet', post(url, `/v1/wallets/${walletId}/transfers`, { toWalletId: walletId, amount: '1.00' }), 422, 'same-wallet'],
       ['a cursor on the history, which has none', call(url, 'GET', `/v1/wallets/${walletId}/history?before=abc`), 400, 'invalid-request'],
+      ['a statement cursor of another shape', call(url, 'GET', `/v1/wallets/${walletId}/statement?before=abc`), 400, 'invalid-request'],
       ['PATCH on a wallet', call(url, 'PATCH', `/v1/wallets/${walletId}`), 405, 'method-not-allowed'],
       [
         'a refund of no purchase',

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { activityOf } from '../../db/activity.js';
 import type { Sql } from '../../db/connect.js';
-import { isStatementPosition, statementLines } from '../../db/statement.js';
+import { isStatementPosition, STATEMENT_POSITION_PATTERN, statementLines } from '../../db/statement.js';
 import {
   createUser,
   createWallet,
@@ -42,7 +42,7 @@ const page = {
   properties: {
     // 1 to 100 (PAGE_LIMIT_MAX): the schema says exactly what limitOf accepts.
     limit: { type: 'string', pattern: '^(100|[1-9][0-9]?)$', description: `1 to ${PAGE_LIMIT_MAX}, default ${PAGE_LIMIT_DEFAULT}` },
-    before: { type: 'string', maxLength: 200 },
+    before: { type: 'string', pattern: STATEMENT_POSITION_PATTERN, description: "the previous page's nextCursor" },
   },
   additionalProperties: false,
 } as const;
@@ -185,7 +185,7 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Pr
     async (request: FastifyRequest<{ Params: { walletId: string }; Querystring: { limit?: string; before?: string } }>) => {
       const walletId = request.params.walletId.toLowerCase();
       if ((await findWallet(sql, walletId)) === null) throw new ProblemError('not-found', `no wallet ${walletId}`);
-      const before = request.query.before === undefined ? null : Buffer.from(request.query.before, 'base64url').toString('utf8');
+      const before = request.query.before ?? null;
       if (before !== null && !isStatementPosition(before))
         throw new ProblemError('invalid-request', 'before is not a cursor this statement gave out');
       const limit = limitOf(request.query);
@@ -200,7 +200,7 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Pr
             : formatMoney(line.amount, line.currency),
           balanceAfter: line.balanceAfter === null ? null : formatMoney(line.balanceAfter, line.currency),
         })),
-        nextCursor: lines.length > shown.length && last !== undefined ? Buffer.from(last.position).toString('base64url') : null,
+        nextCursor: lines.length > shown.length && last !== undefined ? last.position : null,
       };
     },
   );
