@@ -12,7 +12,7 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import type { KafkaConfig, KafkaLogLevel } from '../config.js';
-import { WalletSimError } from '../errors.js';
+import { isWalletSimError, WalletSimError } from '../errors.js';
 import { isRetriable, waitOut, withRetry } from '../retry.js';
 import { unprocessedCount, type NextOffsets } from '../stats/lag.js';
 import { isTopicNamedAfter } from '../topology.js';
@@ -106,6 +106,20 @@ export function kafkaUnreachable(config: KafkaConfig, cause: unknown, waitedMs?:
 export function kafkaGaveUp(config: KafkaConfig, cause: unknown): WalletSimError {
   return kafkaUnreachable(config, cause, isRetriable(cause) ? config.outageLimitMs : undefined);
 }
+
+/**
+ * What a crash of Kafka work is: our own errors stay as they are, kafkajs'
+ * become Kafka's failure, and anything else (a bug in a handler, say) goes
+ * on unchanged, to be reported as the internal error it is rather than
+ * blamed on Kafka.
+ */
+export function kafkaCrashOf(config: KafkaConfig, error: unknown): Error {
+  if (isWalletSimError(error)) return error;
+  if (isKafkaJsError(error)) return kafkaGaveUp(config, error);
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+const isKafkaJsError = (error: unknown): boolean => error instanceof Error && error.name.startsWith('KafkaJS');
 
 /** Told what is wrong while an outage is waited out, and null once the broker answers. */
 export type OnProblem = (problem: string | null) => void;

@@ -2,8 +2,7 @@
 // history consumer → account_activity, until the main thread asks it to stop.
 
 import { connect, databaseError, databaseGaveUp } from '../db/connect.js';
-import { isWalletSimError } from '../errors.js';
-import { createConsumerKafka, kafkaGaveUp } from '../kafka/client.js';
+import { createConsumerKafka, kafkaCrashOf, kafkaGaveUp } from '../kafka/client.js';
 import { startBatchConsumer } from '../kafka/consumer.js';
 import { threadSide } from '../thread.js';
 import { createHistoryHandler } from './history-handler.js';
@@ -34,7 +33,7 @@ async function consumeUntilStopped(): Promise<void> {
     });
     const crash = await Promise.race([consumer.crashed, stopped]);
     await consumer.stop().catch(() => {});
-    if (crash !== 'stopped') throw isWalletSimError(crash) ? crash : kafkaGaveUp(options.kafka, crash);
+    if (crash !== 'stopped') throw kafkaCrashOf(options.kafka, crash);
   } finally {
     await sql.end({ timeout: 5 }).catch(() => {});
   }

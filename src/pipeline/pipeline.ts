@@ -11,10 +11,10 @@
 import { deferred, waitUntil, withTimeout } from '../async.js';
 import type { Config } from '../config.js';
 import type { Sql } from '../db/connect.js';
-import { WalletSimError, isWalletSimError } from '../errors.js';
+import { WalletSimError } from '../errors.js';
 import { decodeResultEvent, type ResultEvent } from '../events.js';
 import { databaseWaiting } from '../db/connect.js';
-import { createConsumerKafka, createKafka, kafkaGaveUp, kafkaUnreachable } from '../kafka/client.js';
+import { createConsumerKafka, createKafka, kafkaCrashOf, kafkaGaveUp, kafkaUnreachable } from '../kafka/client.js';
 import { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from '../kafka/consumer.js';
 import { createMessageSink } from '../kafka/sink.js';
 import type { BatchResult } from '../ledger/rows.js';
@@ -195,9 +195,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     await stop();
     throw failed.reason;
   }
-  const crashed = Promise.race(consumers.map((consumer) => consumer.crashed)).then((error) =>
-    isWalletSimError(error) ? error : kafkaGaveUp(config.kafka, error),
-  );
+  const crashed = Promise.race(consumers.map((consumer) => consumer.crashed)).then((error) => kafkaCrashOf(config.kafka, error));
   const [ledger, history, ...others] = consumers as [BatchConsumer, BatchConsumer, ...BatchConsumer[]];
   const drain = async (admin: Pick<KafkaAdmin, 'groupLag'>, drainOptions: DrainOptions): Promise<boolean> => {
     const caughtUp = (groupId: string, topic: string) => async () => (await admin.groupLag(groupId, topic)) === 0;
@@ -275,7 +273,5 @@ async function joinedInTime(config: Config, groupId: string, consumer: BatchCons
         `the consumer did not join group ${groupId} within ${joinTimeoutMs / 1000} s; check the broker`,
         { retriable: true },
       )
-    : isWalletSimError(joined)
-      ? joined
-      : kafkaUnreachable(config.kafka, joined);
+    : kafkaCrashOf(config.kafka, joined);
 }

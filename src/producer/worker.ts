@@ -2,11 +2,10 @@
 
 import { loadAccountDirectory } from '../db/accounts.js';
 import { connect, databaseWaiting } from '../db/connect.js';
-import { isWalletSimError } from '../errors.js';
 import { createRandom } from '../generator/random.js';
 import { MONTH_MS } from '../generator/economy.js';
 import { createTransactionGenerator, type TransactionGeneratorOptions } from '../generator/transactions.js';
-import { createKafka, kafkaGaveUp } from '../kafka/client.js';
+import { createKafka, kafkaCrashOf, kafkaGaveUp } from '../kafka/client.js';
 import { createMessageSink } from '../kafka/sink.js';
 import { outageRetry, waitOut } from '../retry.js';
 import { threadSide } from '../thread.js';
@@ -98,5 +97,5 @@ function economyOf(run: ProducerThreadOptions, nowMs: number): TransactionGenera
 try {
   thread.end({ result: await produce() });
 } catch (error) {
-  thread.end({ error: isWalletSimError(error) ? error : kafkaGaveUp(options.kafka, error) });
+  thread.end({ error: kafkaCrashOf(options.kafka, error) });
 }

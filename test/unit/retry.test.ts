@@ -6,6 +6,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { WalletSimError } from '../../src/errors.js';
 import { classifyError, waitOut, withRetry } from '../../src/retry.js';
+import { resolveConfig } from '../../src/config.js';
+import { kafkaCrashOf } from '../../src/kafka/client.js';
 
 const pg = (code: string) => Object.assign(new Error(`postgres ${code}`), { code });
 const kafkajs = (name: string, retriable: boolean, cause?: unknown) => Object.assign(new Error(name), { name, retriable, cause });
@@ -133,5 +135,22 @@ describe('withRetry', () => {
       ),
     ).rejects.toMatchObject({ message: 'away' });
     expect(calls).toBe(1);
+  });
+});
+
+describe('kafkaCrashOf', () => {
+  const kafka = resolveConfig({ flags: {}, env: {}, dotenv: {} }).kafka;
+  it('blames Kafka for what kafkajs threw, and nothing else', () => {
+    const connection = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), {
+      name: 'KafkaJSConnectionError',
+      retriable: true,
+    });
+    expect(kafkaCrashOf(kafka, connection)).toMatchObject({ code: 'KAFKA_UNREACHABLE' });
+    // A bug in a handler is reported as the internal error it is (exit 70), not as a broker outage.
+    const bug = new TypeError("Cannot read properties of undefined (reading 'amount')");
+    expect(kafkaCrashOf(kafka, bug)).toBe(bug);
+    const ours = new WalletSimError('DATABASE_UNREACHABLE', 'PostgreSQL did not answer');
+    expect(kafkaCrashOf(kafka, ours)).toBe(ours);
+    expect(kafkaCrashOf(kafka, 'a string')).toEqual(new Error('a string'));
   });
 });
