@@ -106,9 +106,8 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       await sleep(Math.min(REJOIN_BACKOFF_MS_MAX, 100 * 2 ** attempt));
       try {
         await startMember();
-        // Stopped meanwhile: this member never took work, so a failed
-        // disconnect leaves only a session that the broker expires.
-        if (stopping) await consumer.disconnect().catch(() => {});
+        // Stopped meanwhile: this member never took work.
+        if (stopping) await consumer.disconnect().catch(() => {}); // a failed disconnect leaves only a session that the broker expires
         return;
       } catch (failure) {
         cause = failure;
@@ -181,9 +180,8 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
   // A broker that does not answer at the start is waited for as in any outage.
   await startMember().catch((error: unknown) => {
     if (classifyError(error) === 'fatal') throw error;
-    // The member that failed to start is replaced by rejoin(); it holds no
-    // partitions, so a failed disconnect loses nothing.
-    void consumer.disconnect().catch(() => {});
+    // The member that failed to start is replaced by rejoin().
+    void consumer.disconnect().catch(() => {}); // it holds no partitions: a failed disconnect loses nothing
     void rejoin(error);
   });
   // A commit that fails (the group is rebalancing, the broker is away) is
@@ -191,7 +189,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
   // later and counted as duplicates, never applied twice. stop() commits
   // once more, and reports that last failure.
   const timer = setInterval(() => {
-    commit().catch(() => {});
+    commit().catch(() => {}); // tried again at the next tick, and stop() reports the last one
   }, options.commitIntervalMs);
   return {
     ready: ready.promise,
@@ -201,9 +199,8 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       stopping = true;
       clearInterval(timer);
       await inFlight.idle();
-      // A timer's commit in flight: if it fails, the final commit below
-      // tries the same offsets again and reports its own failure.
-      await committing?.catch(() => {});
+      // A timer's commit in flight is awaited before the final commit.
+      await committing?.catch(() => {}); // the final commit below tries the same offsets again and reports its own failure
       const uncommitted = offsets.due();
       const failure = await commit().then(
         () => null,

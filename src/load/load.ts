@@ -64,7 +64,7 @@ export async function runLoad(config: Config, options: LoadOptions, view: LoadVi
     return { ...summary, audit: await auditAfterLoad(config, sql, AUDIT_CATCH_UP_MS_MAX) };
   } finally {
     await withTimeout(
-      sql.end({ timeout: 5 }).catch(() => {}),
+      sql.end({ timeout: 5 }).catch(() => {}), // the summary and audit are read by now: a pool that fails to close loses nothing
       CLOSE_MS_MAX,
       undefined,
     );

@@ -175,21 +175,20 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   }
   const started = await Promise.allSettled(groups);
   const consumers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  // Each group stops once, whether by a drain or by the final stop.
+  // Each group stops once, whether by a drain or by the final stop; the
+  // final stop awaits the same stop again, so it reports a drain's failure too.
   const stopOnce = new Map(consumers.map((consumer) => [consumer, onlyOnce(() => consumer.stop())]));
-  const stopStep = (step: () => Promise<void>) =>
-    withTimeout(
-      step().catch(() => {}),
-      STOP_STEP_MS_MAX,
-      undefined,
-    );
   const stop = async () => {
-    for (const stopConsumer of stopOnce.values()) await stopStep(stopConsumer);
-    await stopStep(() => sink.close());
+    const failures: unknown[] = [];
+    for (const step of [...stopOnce.values(), () => sink.close()]) {
+      const failure = await stopStep(step);
+      if (failure !== null) failures.push(failure);
+    }
+    if (failures.length > 0) throw stopFailed(failures);
   };
   const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed !== undefined) {
-    await stop();
+    await stop().catch(() => {}); // the failure to start is the error this reports; a group that did start is redelivered its rest
     throw failed.reason;
   }
   const crashed = Promise.race(consumers.map((consumer) => consumer.crashed)).then((error) =>
@@ -201,12 +200,31 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const wait = { timeoutMs: drainOptions.timeoutMs, intervalMs: DRAIN_POLL_MS };
     const ledgerDrained =
       !drainOptions.ledgerFirst || (await waitUntil(caughtUp(topology.ledgerGroupId, topology.transactionsTopic), wait));
+    // A group whose stop fails (its last offset commit) is reported by stop().
     for (const consumer of [ledger, ...others]) await stopStep(stopOnce.get(consumer)!);
     const historyDrained = await waitUntil(caughtUp(topology.historyGroupId, topology.resultsTopic), wait);
     await stopStep(stopOnce.get(history)!);
     return ledgerDrained && historyDrained;
   };
   return { crashed, drain, stop, consuming: () => ledger.inGroup() };
+}
+
+/** A step of the stop, bounded: its failure, or null (done, or still going past the bound: the caller's own bound reports that). */
+function stopStep(step: () => Promise<void>): Promise<unknown> {
+  return withTimeout(
+    step().then(
+      () => null,
+      (error: unknown) => error ?? new Error('a stop step failed without a reason'),
+    ),
+    STOP_STEP_MS_MAX,
+    null,
+  );
+}
+
+/** What the stop reports: the one failure, or all of them in one message. */
+function stopFailed(failures: readonly unknown[]): Error {
+  const messages = failures.map((failure) => (failure instanceof Error ? failure.message : String(failure)));
+  return failures.length === 1 && failures[0] instanceof Error ? failures[0] : new AggregateError(failures, messages.join('; '));
 }
 
 function onlyOnce(work: () => Promise<void>): () => Promise<void> {
@@ -219,6 +237,7 @@ function historyGroup(options: PipelineOptions, consumer: Omit<BatchConsumerOpti
   const ready = deferred<void>();
   const crashed = deferred<Error>();
   let stopping = false;
+  let crashedBeforeStop = false;
   const thread = startHistoryThread(
     {
       kafka: options.config.kafka,
@@ -235,7 +254,10 @@ function historyGroup(options: PipelineOptions, consumer: Omit<BatchConsumerOpti
     () => {
       if (!stopping) crashed.resolve(new Error('the history thread ended while the pipeline went on'));
     },
-    (error: unknown) => crashed.resolve(error as Error),
+    (error: unknown) => {
+      crashedBeforeStop = !stopping;
+      crashed.resolve(error as Error);
+    },
   );
   return {
     ready: ready.promise,
@@ -244,6 +266,9 @@ function historyGroup(options: PipelineOptions, consumer: Omit<BatchConsumerOpti
     stop: async () => {
       stopping = true;
       await thread.stop(STOP_STEP_MS_MAX);
+      // A failure after the stop request (the group's last offset commit) is
+      // this stop's to report; one before it was reported as the crash.
+      if (!crashedBeforeStop) await thread.ended;
     },
   };
 }
@@ -263,7 +288,7 @@ async function joinedInTime(config: Config, groupId: string, consumer: BatchCons
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, joinTimeoutMs, 'timeout').unref());
   const joined = await Promise.race([consumer.ready.then(() => 'ready' as const), consumer.crashed, timeout]);
   if (joined === 'ready') return consumer;
-  await consumer.stop().catch(() => {});
+  await consumer.stop().catch(() => {}); // it never joined, so it has no offsets to commit: not joining is the error
   throw joined === 'timeout'
     ? new WalletSimError(
         'KAFKA_UNREACHABLE',
