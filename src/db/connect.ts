@@ -33,12 +33,10 @@ export interface ConnectOptions {
   readonly database?: string;
   /** How statements are planned (PlanMode); 'custom' unless asked. */
   readonly plans?: PlanMode;
-  /** @deprecated `plans: 'generic'`; kept until src/service/serve.ts asks for it by that name. */
-  readonly genericPlans?: boolean;
 }
 
 export function connect(config: DatabaseConfig, options: ConnectOptions = {}): Sql {
-  const plans = options.plans ?? (options.genericPlans === true ? 'generic' : 'custom');
+  const plans = options.plans ?? 'custom';
   const url = options.database === undefined ? config.url : withDatabase(config.url, options.database);
   return postgres(url, {
     max: options.poolSizeMax ?? config.poolSizeMax,

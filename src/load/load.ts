@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { withTimeout } from '../async.js';
 import type { Config } from '../config.js';
 import { loadAccountDirectory } from '../db/accounts.js';
-import { openDatabase } from '../db/migrate.js';
+import { openDatabase } from '../db/open.js';
 import { WalletSimError } from '../errors.js';
 import { createRandom } from '../generator/random.js';
 import { createAccountPicker, createTransactionGenerator, type AccountDirectory, type Mix } from '../generator/transactions.js';

@@ -20,7 +20,6 @@ import { createMessageSink } from '../kafka/sink.js';
 import type { BatchResult } from '../ledger/rows.js';
 import type { KafkaAdmin } from '../kafka/admin.js';
 import { outageRetry, waitOut } from '../retry.js';
-import { enterPhase } from '../phase.js';
 import { ephemeralGroupId, type Topology } from '../topology.js';
 import { createLedgerHandler } from './ledger-handler.js';
 import { startHistoryThread } from './history-thread.js';
@@ -102,7 +101,6 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   // A database away is waited out (with heartbeats, so the partitions stay)
   // up to the outage limit; longer, and the pipeline stops with an error.
   const databaseRetry = outageRetry(config.database.outageLimitMs);
-  await enterPhase('joining');
   await waitOut(
     () => rehearse(options.sql, topology.transactionsTopic, options.ledgerPoolSize),
     databaseWaiting(config.database, (problem) => listener.problem('ledger', problem)),

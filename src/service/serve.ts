@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { withTimeout } from '../async.js';
 import type { Config } from '../config.js';
 import { connect, openConnections, pingDatabase, type Sql } from '../db/connect.js';
-import { openDatabase } from '../db/migrate.js';
+import { openDatabase } from '../db/open.js';
 import { WalletSimError } from '../errors.js';
 import { decodeResultEvent } from '../events.js';
 import { createRandom } from '../generator/random.js';
@@ -165,7 +165,7 @@ async function startParts(
   const sql = await openDatabase({ ...config.database, poolSizeMax: pools.ledger }, { onProblem: waiting('PostgreSQL') });
   onClose("the ledger group's PostgreSQL pool", () => sql.end({ timeout: 5 }));
   // Requests get connections of their own: on the ledger's pool they queued behind its batches.
-  const apiSql = connect(config.database, { poolSizeMax: pools.api, genericPlans: true });
+  const apiSql = connect(config.database, { poolSizeMax: pools.api, plans: 'generic' });
   onClose("the requests' PostgreSQL pool", () => apiSql.end({ timeout: 5 }));
   await openConnections(sql, pools.ledger);
   const admin = await openKafkaAdmin(config.kafka, waiting('Kafka'));
