@@ -24,8 +24,9 @@ export interface StatementLine {
 
 /** A line's position, split: the key the statement is ordered by. */
 function positionKey(position: string): [string, string, string] | null {
-  const parts = position.split('|');
-  return parts.length === 3 && /^-?\d+$/.test(parts[1] as string) ? (parts as [string, string, string]) : null;
+  const [at, sequence, id, ...rest] = position.split('|');
+  if (at === undefined || sequence === undefined || id === undefined || rest.length > 0) return null;
+  return /^-?\d+$/.test(sequence) ? [at, sequence, id] : null;
 }
 
 export function isStatementPosition(position: string): boolean {

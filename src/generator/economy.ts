@@ -23,6 +23,7 @@
 // paid is a whole number of minor units.
 
 import assert from 'node:assert/strict';
+import { accountIdAt } from './accounts.js';
 import { CATEGORIES, type Category } from './merchants.js';
 import { SEGMENT_TABLE, type SegmentName } from './profiles.js';
 import { createRandom, type Random } from './random.js';
@@ -226,7 +227,7 @@ function createCustomers(accounts: EconomyAccounts, options: EconomyOptions): Cu
   };
   for (let account = 0; account < count; account++) {
     // A customer's habits come from their account id, not the run's seed: the same person in every run.
-    const traits = createRandom(accounts.ids[account] as string, 'economy');
+    const traits = createRandom(accountIdAt(accounts, account), 'economy');
     customers.schedules[account] = drawSchedule(traits, accounts.segments[account] as number);
     customers.salaryDays[account] = SALARY_DAYS[traits.int(SALARY_DAYS.length)] as number;
     customers.payOffsetsMs[account] = traits.int(6 * 60) * 60_000;

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { withTimeout } from '../async.js';
 import type { Config } from '../config.js';
 import { loadAccountDirectory } from '../db/accounts.js';
+import { accountIdAt } from '../generator/accounts.js';
 import { openDatabase } from '../db/open.js';
 import { WalletSimError } from '../errors.js';
 import { createRandom } from '../generator/random.js';
@@ -86,7 +87,7 @@ function createRequestSource(options: LoadOptions, accounts: AccountDirectory, p
   const pickAccount = createAccountPicker(createRandom(options.seed, 'load-reads'), accounts.ids.length, options.skew);
   return () =>
     options.readRatio > 0 && random.chance(options.readRatio)
-      ? readRequestOf(accounts.ids[pickAccount()] as string, random)
+      ? readRequestOf(accountIdAt(accounts, pickAccount()), random)
       : writeRequestOf(generate(Date.now()), purchases, random, randomUUID());
 }
 
