@@ -47,7 +47,7 @@ export function connect(config: DatabaseConfig, options: ConnectOptions = {}): S
     // pool went on waiting up to 18 s while the server answered again. At
     // most 1 s here; how long to keep trying is the outage limit's business.
     backoff: reconnectBackoffSeconds,
-    onnotice: () => {},
+    onnotice: () => {}, // notices ("relation already exists, skipping" from the migrations) are not for the user; postgres.js logs them by default
     // TLS itself is asked for in the URL (?sslmode=require or verify-full); a CA file makes it verify against that CA.
     ...(config.sslCaFile === null ? {} : { ssl: { ca: readFileSync(config.sslCaFile, 'utf8'), rejectUnauthorized: true } }),
     connection: {
