@@ -37,7 +37,7 @@ export function parseAmount(text: unknown): Big | AmountProblem {
  * making a Big: for readers that only check (the history group checks every
  * result event).
  */
-export function isAmountText(text: unknown): boolean {
+export function isAmountText(text: unknown): text is string {
   if (typeof text !== 'string' || !DECIMAL.test(text)) return false;
   const point = text.indexOf('.');
   const integerDigits = point === -1 ? text.length : point;

@@ -59,11 +59,3 @@ export function createPhases(nowMs: () => number = Date.now): Phases {
     },
   };
 }
-
-/**
- * @deprecated A no-op kept only so that src/pipeline/pipeline.ts compiles
- * until its owner drops its `enterPhase('joining')`: run.ts now enters
- * 'joining' on its Phases object just before starting the pipeline. Delete
- * this once nothing imports it.
- */
-export async function enterPhase(_phase: Phase): Promise<void> {}

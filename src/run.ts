@@ -19,7 +19,7 @@ import { startProducerThread } from './producer/thread.js';
 import type { FraudScenario } from './generator/fraud.js';
 import { RunStats, type Summary } from './stats/stats.js';
 import { StatusBoard } from './stats/status.js';
-import { TimeSeries } from './stats/series.js';
+import { TimeSeries, type SeriesPoint } from './stats/series.js';
 import { startTicker } from './stats/ticker.js';
 import { recordRun, writeReport } from './report/record.js';
 import type { Phases } from './phase.js';
@@ -70,127 +70,183 @@ const DRAIN_POLL_MS = 100;
 const CLOSE_STEP_MS_MAX = 10_000;
 const PRODUCER_STOP_MS_MAX = 10_000;
 
+/** What every step of a run shares. */
+interface RunContext {
+  readonly config: Config;
+  readonly options: RunOptions;
+  readonly topology: Topology;
+  readonly stats: RunStats;
+  readonly status: StatusBoard;
+  readonly view: View;
+  readonly stop: AbortSignal;
+  readonly phases: Phases;
+  readonly nowMs: () => number;
+  /** A dependency's problem (null: cleared), for the status board. */
+  readonly waiting: (source: 'postgres' | 'kafka') => (problem: string | null) => void;
+  /** Work on the database, an outage waited out up to the outage limit. */
+  readonly onDatabase: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+/** The clients of the run once they exist: until then the live view shows the wait for them. */
+interface LiveClients {
+  sql: Sql | null;
+  admin: KafkaAdmin | null;
+  /** Once it runs: the live view's lag counts from the ledger group's processed offsets. */
+  pipeline: Pipeline | null;
+}
+
+/** The run's clients, open, and its pipeline (null with --no-consume), its groups joined. */
+interface OpenRun {
+  readonly sql: Sql;
+  readonly admin: KafkaAdmin;
+  readonly pipeline: Pipeline | null;
+  /** The database's time at the start: the run's statistics are read from there. */
+  readonly since: string;
+}
+
 export async function runSimulation(config: Config, options: RunOptions, view: View, stop: AbortSignal, phases: Phases): Promise<Summary> {
   const nowMs = () => Date.now();
-  const topology = topologyOf(config.kafka, options.partitions);
-  const stats = new RunStats();
   const status = new StatusBoard(nowMs());
+  const waiting = (source: 'postgres' | 'kafka') => (problem: string | null) => status.set(source, problem, nowMs());
+  const run: RunContext = {
+    config,
+    options,
+    topology: topologyOf(config.kafka, options.partitions),
+    stats: new RunStats(),
+    status,
+    view,
+    stop,
+    phases,
+    nowMs,
+    waiting,
+    onDatabase: (work) => waitOut(work, databaseWaiting(config.database, waiting('postgres'))),
+  };
   const series = new TimeSeries();
   const stopPhases = phases.listen((phase, atMs) => view.phase(phase, atMs));
-  // The view ticks from the start, so that an outage while starting shows
-  // too: until a client exists, the wait for it reports the dependency's state.
-  let sql: Sql | null = null;
-  let admin: KafkaAdmin | null = null;
-  // The ledger group's processed offsets, once it runs: the live view's lag counts from them.
-  let runningPipeline: Pipeline | null = null;
-  const startMs = nowMs();
-  const ticker = startTicker({
-    intervalMs: options.statsIntervalMs,
-    stats,
-    status,
-    nowMs,
-    show: (snapshot) => {
-      series.add(snapshot);
-      view.update(snapshot);
-    },
-    lag: () =>
-      admin === null ? null : admin.groupLag(topology.ledgerGroupId, topology.transactionsTopic, runningPipeline?.ledgerProcessedOffsets()),
-    pingDatabase: () => (sql === null ? null : pingDatabase(sql)),
-    phase: () => phases.current(),
-    remainingSeconds: (now) => (options.durationMs === null ? null : Math.max(0, (startMs + options.durationMs - now) / 1000)),
-  });
+  const clients: LiveClients = { sql: null, admin: null, pipeline: null };
+  const ticker = startRunTicker(run, series, clients);
   const closers: Closer[] = [{ what: 'the live view', close: () => Promise.resolve(ticker.stop()) }];
-  const waiting = (source: 'postgres' | 'kafka') => (problem: string | null) => status.set(source, problem, nowMs());
   try {
-    const pools = options.consume ? splitPool(config.database.poolSizeMax) : { ledger: config.database.poolSizeMax, history: 0 };
-    const database = { ...config.database, poolSizeMax: pools.ledger };
-    const ledgerSql = await openDatabase(database, { onProblem: waiting('postgres'), phases });
-    sql = ledgerSql;
-    closers.push({ what: 'the PostgreSQL client', close: () => ledgerSql.end({ timeout: 5 }) });
-    const onDatabase = <T>(work: () => Promise<T>) => waitOut(work, databaseWaiting(config.database, waiting('postgres')));
-    await onDatabase(() => openConnections(ledgerSql, pools.ledger));
-    const since = await onDatabase(() => databaseNow(ledgerSql));
-    await phases.enter('creating-topics');
-    const kafkaAdmin = await openKafkaAdmin(config.kafka, waiting('kafka'));
-    admin = kafkaAdmin;
-    closers.unshift({ what: 'the Kafka admin client', close: () => kafkaAdmin.close() });
-    await kafkaAdmin.ensureTopics(topicsOf(topology), waiting('kafka'));
-    if (options.consume) await phases.enter('joining');
-    const pipeline: Pipeline | null = options.consume
-      ? await startPipeline({
-          config,
-          topology,
-          sql: ledgerSql,
-          ledgerPoolSize: pools.ledger,
-          historyPoolSize: pools.history,
-          batchSizeMax: options.consumerBatchSizeMax,
-          logEvents: options.logEvents,
-          nowMs,
-          listener: {
-            committed: (result, committedAtMs) => stats.recordCommitted(result, committedAtMs),
-            problem: (stage, problem) => status.set(stage, problem, nowMs()),
-            event: (event) => view.event(event),
-          },
-        })
-      : null;
-    runningPipeline = pipeline;
-    if (pipeline !== null) closers.unshift({ what: 'the consumer groups', close: () => pipeline.stop() });
-    const failure = (pipeline?.crashed ?? new Promise<never>(() => {})).then((error) => {
+    const open = await openRun(run, clients, closers);
+    const failure = (open.pipeline?.crashed ?? new Promise<never>(() => {})).then((error) => {
       throw error;
     });
     failure.catch(() => {}); // observed through the races below
 
-    if (!options.produce) stats.start(nowMs());
-    const producing = options.produce
-      ? phases.enter('producing').then(() => produce(config, topology, options, ledgerSql, stats, status, stop, nowMs))
-      : Promise.resolve(0);
+    if (!options.produce) run.stats.start(nowMs());
+    const producing = options.produce ? phases.enter('producing').then(() => produce(run, open.sql)) : Promise.resolve(0);
     await Promise.race([producing, failure]);
-    if (options.consume) {
-      await phases.enter(options.produce ? 'draining' : 'consuming');
-      const drainedInTime = await Promise.race([drain(kafkaAdmin, topology, options, stats, stop), failure]);
-      if (!drainedInTime && options.produce) view.note('stopped before every transaction was processed; a restart processes the rest');
-      // Without production nothing above waited for the history: stop the ledger group, then let the history take in its last result events.
-      if (!options.produce && pipeline !== null) {
-        const historyDrained = await Promise.race([
-          pipeline.drain(kafkaAdmin, { ledgerFirst: false, timeoutMs: options.drainTimeoutMs }),
-          failure,
-        ]);
-        if (!historyDrained) view.note('stopped before the history took in every result event; a restart processes the rest');
-      }
-    }
+    if (options.consume) await consumeToTheEnd(run, open, failure);
     ticker.stop();
-    const summary = stats.summary(nowMs());
-    if (options.consume) {
-      await phases.enter('recording');
-      const statistics = await onDatabase(() => readRunStatistics(ledgerSql, topology.transactionsTopic, since));
-      view.statistics(statistics);
-      // One id for every attempt: a retry after a lost commit answer records the run once.
-      const runId = randomUUID();
-      const id = await onDatabase(() =>
-        recordRun(
-          ledgerSql,
-          {
-            startedAt: since,
-            topic: topology.transactionsTopic,
-            options: recordedOptions(options),
-            series: series.points(),
-            summary,
-            statistics,
-          },
-          runId,
-        ),
-      );
-      if (options.reportFile !== null) {
-        const file = options.reportFile;
-        await onDatabase(() => writeReport(ledgerSql, id, file));
-        view.note(`report of run ${id} written to ${file}`);
-      }
-    }
+    const summary = run.stats.summary(nowMs());
+    if (options.consume) await recordAndReport(run, open, series.points(), summary);
     return summary;
   } finally {
     await phases.enter('stopping');
     stopPhases();
     await closeAll(closers, view);
+  }
+}
+
+/**
+ * The view ticks from the start, so that an outage while starting shows
+ * too: until a client exists, the wait for it reports the dependency's state.
+ */
+function startRunTicker(run: RunContext, series: TimeSeries, clients: LiveClients): { stop(): void } {
+  const { options, topology, view } = run;
+  const startMs = run.nowMs();
+  return startTicker({
+    intervalMs: options.statsIntervalMs,
+    stats: run.stats,
+    status: run.status,
+    nowMs: run.nowMs,
+    show: (snapshot) => {
+      series.add(snapshot);
+      view.update(snapshot);
+    },
+    lag: () =>
+      clients.admin === null
+        ? null
+        : clients.admin.groupLag(topology.ledgerGroupId, topology.transactionsTopic, clients.pipeline?.ledgerProcessedOffsets()),
+    pingDatabase: () => (clients.sql === null ? null : pingDatabase(clients.sql)),
+    phase: () => run.phases.current(),
+    remainingSeconds: (now) => (options.durationMs === null ? null : Math.max(0, (startMs + options.durationMs - now) / 1000)),
+  });
+}
+
+/** Opens the database and Kafka clients and starts the pipeline, each registered in `closers` as soon as it exists. */
+async function openRun(run: RunContext, clients: LiveClients, closers: Closer[]): Promise<OpenRun> {
+  const { config, options, phases } = run;
+  const pools = options.consume ? splitPool(config.database.poolSizeMax) : { ledger: config.database.poolSizeMax, history: 0 };
+  const sql = await openDatabase({ ...config.database, poolSizeMax: pools.ledger }, { onProblem: run.waiting('postgres'), phases });
+  clients.sql = sql;
+  closers.push({ what: 'the PostgreSQL client', close: () => sql.end({ timeout: 5 }) });
+  await run.onDatabase(() => openConnections(sql, pools.ledger));
+  const since = await run.onDatabase(() => databaseNow(sql));
+  await phases.enter('creating-topics');
+  const admin = await openKafkaAdmin(config.kafka, run.waiting('kafka'));
+  clients.admin = admin;
+  closers.unshift({ what: 'the Kafka admin client', close: () => admin.close() });
+  await admin.ensureTopics(topicsOf(run.topology), run.waiting('kafka'));
+  if (!options.consume) return { sql, admin, pipeline: null, since };
+  await phases.enter('joining');
+  const pipeline = await startPipeline({
+    config,
+    topology: run.topology,
+    sql,
+    ledgerPoolSize: pools.ledger,
+    historyPoolSize: pools.history,
+    batchSizeMax: options.consumerBatchSizeMax,
+    logEvents: options.logEvents,
+    nowMs: run.nowMs,
+    listener: {
+      committed: (result, committedAtMs) => run.stats.recordCommitted(result, committedAtMs),
+      problem: (stage, problem) => run.status.set(stage, problem, run.nowMs()),
+      event: (event) => run.view.event(event),
+    },
+  });
+  closers.unshift({ what: 'the consumer groups', close: () => pipeline.stop() });
+  clients.pipeline = pipeline;
+  return { sql, admin, pipeline, since };
+}
+
+/** Waits until the consumers took in what was produced (or, with --no-produce, until the run is over), as far as the drain allows. */
+async function consumeToTheEnd(run: RunContext, open: OpenRun, failure: Promise<never>): Promise<void> {
+  const { options, view } = run;
+  await run.phases.enter(options.produce ? 'draining' : 'consuming');
+  const drainedInTime = await Promise.race([drain(open.admin, run.topology, options, run.stats, run.stop), failure]);
+  if (!drainedInTime && options.produce) view.note('stopped before every transaction was processed; a restart processes the rest');
+  // Without production nothing above waited for the history: stop the ledger group, then let the history take in its last result events.
+  if (!options.produce && open.pipeline !== null) {
+    const historyDrained = await Promise.race([
+      open.pipeline.drain(open.admin, { ledgerFirst: false, timeoutMs: options.drainTimeoutMs }),
+      failure,
+    ]);
+    if (!historyDrained) view.note('stopped before the history took in every result event; a restart processes the rest');
+  }
+}
+
+/** Records the run (its options, series, summary and statistics) and writes its report if asked. */
+async function recordAndReport(run: RunContext, open: OpenRun, series: readonly SeriesPoint[], summary: Summary): Promise<void> {
+  const { sql } = open;
+  await run.phases.enter('recording');
+  const statistics = await run.onDatabase(() => readRunStatistics(sql, run.topology.transactionsTopic, open.since));
+  run.view.statistics(statistics);
+  // One id for every attempt: a retry after a lost commit answer records the run once.
+  const runId = randomUUID();
+  const recorded = {
+    startedAt: open.since,
+    topic: run.topology.transactionsTopic,
+    options: recordedOptions(run.options),
+    series,
+    summary,
+    statistics,
+  };
+  const id = await run.onDatabase(() => recordRun(sql, recorded, runId));
+  const file = run.options.reportFile;
+  if (file !== null) {
+    await run.onDatabase(() => writeReport(sql, id, file));
+    run.view.note(`report of run ${id} written to ${file}`);
   }
 }
 
@@ -244,20 +300,9 @@ async function drain(admin: KafkaAdmin, topology: Topology, options: RunOptions,
   );
 }
 
-async function produce(
-  config: Config,
-  topology: Topology,
-  options: RunOptions,
-  sql: Sql,
-  stats: RunStats,
-  status: StatusBoard,
-  stop: AbortSignal,
-  nowMs: () => number,
-): Promise<number> {
-  const accountCount = await waitOut(
-    () => countAccounts(sql),
-    databaseWaiting(config.database, (problem) => status.set('postgres', problem, nowMs())),
-  );
+async function produce(run: RunContext, sql: Sql): Promise<number> {
+  const { config, topology, options, stats, status, stop, nowMs } = run;
+  const accountCount = await run.onDatabase(() => countAccounts(sql));
   if (accountCount === 0) {
     throw new WalletSimError('USAGE', 'there are no accounts to make transactions for; run `wallet-sim seed-users --count 1000` first');
   }

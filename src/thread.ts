@@ -69,8 +69,7 @@ export function startThread<Data, Report extends { readonly type: string }, Resu
     async stop(timeoutMs) {
       worker.postMessage(STOP_MESSAGE);
       const timer = setTimeout(() => void worker.terminate(), timeoutMs);
-      // How the thread ended is for whoever awaits `ended`; stop() only waits for it.
-      await ended.promise.catch(() => {});
+      await ended.promise.catch(() => {}); // how the thread ended is for whoever awaits `ended`; stop() only waits for it
       clearTimeout(timer);
       await worker.terminate();
     },

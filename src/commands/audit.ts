@@ -2,7 +2,7 @@ import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Command } from 'commander';
 import chalk from 'chalk';
 import { auditLedger } from '../db/audit.js';
-import { openDatabase } from '../db/migrate.js';
+import { openDatabase } from '../db/open.js';
 import { connectAdmin, createKafka, fetchCommittedBounds } from '../kafka/client.js';
 import { topologyOf } from '../topology.js';
 import { CheckFailed, configOf } from './common.js';

@@ -1,6 +1,6 @@
 import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Command } from 'commander';
-import { openDatabase } from '../db/migrate.js';
+import { openDatabase } from '../db/open.js';
 import { findAccounts } from '../db/accounts.js';
 import { displayMoney } from '../money.js';
 import { configOf } from './common.js';

@@ -18,7 +18,7 @@ import {
 } from './options.js';
 import type { SimulatedTime } from '../generator/calendar.js';
 import { FRAUD_SCENARIOS, type FraudScenario } from '../generator/fraud.js';
-import type { RunFraud } from '../run.js';
+import type { RunFraud, RunOptions } from '../run.js';
 
 interface RunCommandOptions {
   rate: number | 'max';
@@ -46,9 +46,15 @@ interface RunCommandOptions {
 }
 
 export function runCommand(program: Command): Command {
-  return program
+  const command = program
     .command('run')
-    .description('Produce card transactions to Kafka and apply them to the ledger, with live stats (Ctrl-C stops, drains and summarises)')
+    .description('Produce card transactions to Kafka and apply them to the ledger, with live stats (Ctrl-C stops, drains and summarises)');
+  return withOutputOptions(withSimulationOptions(withPipelineOptions(withWorkloadOptions(command)))).action(runAction);
+}
+
+/** What is produced, and how fast. */
+function withWorkloadOptions(command: Command): Command {
+  return command
     .option('--rate <tps>', 'transactions per second, or max', rateOption, 500)
     .option('--duration <time>', 'stop producing after this long: 30s, 5m, 1h (default: until --count or Ctrl-C)', durationOption)
     .option('--count <n>', 'produce this many transactions, then drain until all are processed', integerOption(1, 1_000_000_000))
@@ -68,7 +74,12 @@ export function runCommand(program: Command): Command {
         .argParser(mixOption)
         .default(DEFAULT_MIX, formatMix(DEFAULT_MIX)),
     )
-    .option('--skew <s>', 'Zipf exponent of account activity: 0 uniform, 1 a few hot accounts', numberOption(0, 5), 0)
+    .option('--skew <s>', 'Zipf exponent of account activity: 0 uniform, 1 a few hot accounts', numberOption(0, 5), 0);
+}
+
+/** Which halves run, their batches and stop, and the faults injected between them. */
+function withPipelineOptions(command: Command): Command {
+  return command
     .option('--no-produce', 'only consume (run producers elsewhere; consumers in one group share the partitions)')
     .option('--no-consume', 'only produce')
     .option('--batch-size <n>', 'most transactions applied in one database transaction', integerOption(1, 10_000), 2_000)
@@ -78,7 +89,12 @@ export function runCommand(program: Command): Command {
         .default(30_000, '30s'),
     )
     .option('--inject-duplicates <share>', 'send this share of transactions a second time with the same id (0 to 1)', numberOption(0, 1), 0)
-    .option('--inject-malformed <share>', 'add this share of malformed messages, which are dead-lettered (0 to 1)', numberOption(0, 1), 0)
+    .option('--inject-malformed <share>', 'add this share of malformed messages, which are dead-lettered (0 to 1)', numberOption(0, 1), 0);
+}
+
+/** Simulated time, the customers' economy and fraud. */
+function withSimulationOptions(command: Command): Command {
+  return command
     .option(
       '--start <time>',
       'simulated time: event times start at this date (UTC), e.g. 2026-01-01; rate follows day and week',
@@ -99,52 +115,53 @@ export function runCommand(program: Command): Command {
       new Option('--fraud-scenarios <list>', 'which fraud scenarios, comma-separated')
         .argParser(scenariosOption)
         .default(FRAUD_SCENARIOS, FRAUD_SCENARIOS.join(',')),
-    )
+    );
+}
+
+function withOutputOptions(command: Command): Command {
+  return command
     .option('--report <file>', "at the end, write the run's HTML report (charts, no network needed) to this file")
     .option('--log-events', 'print every result event, one line each (a third consumer group, from the newest event on)')
-    .option('--json', 'one JSON object per second, then the summary as the last line')
-    .action(async (options: RunCommandOptions, command: Command) => {
-      const config = configOf(command);
-      if (!options.produce && !options.consume) {
-        throw new WalletSimError('USAGE', '--no-produce and --no-consume together leave nothing to do; drop one of them');
-      }
-      const simulatedTime = simulatedTimeOf(options);
-      // Event lines and a block redrawn in place do not mix: with --log-events a terminal gets plain lines.
-      const view = createView(options.json ? 'json' : process.stdout.isTTY && !options.logEvents ? 'tty' : 'plain');
-      const stop = gracefulShutdown();
-      stop.addEventListener('abort', () =>
-        view.note('stopping: no new transactions, draining what is in flight (Ctrl-C again quits at once)'),
-      );
-      const summary = await runSimulation(
-        config,
-        {
-          rate: options.rate,
-          durationMs: options.duration ?? null,
-          count: options.count ?? null,
-          seed: options.seed,
-          reproducibleIds: options.reproducibleIds ?? false,
-          partitions: options.partitions,
-          skew: options.skew,
-          mix: options.mix,
-          produce: options.produce,
-          consume: options.consume,
-          logEvents: options.logEvents ?? false,
-          faults: { duplicateShare: options.injectDuplicates, malformedShare: options.injectMalformed },
-          consumerBatchSizeMax: options.batchSize,
-          producerBatchSizeMax: 1_000,
-          drainTimeoutMs: options.drainTimeout,
-          statsIntervalMs: 1_000,
-          simulatedTime,
-          economy: options.economy,
-          fraud: fraudOf(options),
-          reportFile: reportOf(options),
-        },
-        view,
-        stop,
-        phasesOf(config),
-      );
-      view.finish(summary);
-    });
+    .option('--json', 'one JSON object per second, then the summary as the last line');
+}
+
+async function runAction(options: RunCommandOptions, command: Command): Promise<void> {
+  const config = configOf(command);
+  if (!options.produce && !options.consume) {
+    throw new WalletSimError('USAGE', '--no-produce and --no-consume together leave nothing to do; drop one of them');
+  }
+  const runOptions = runOptionsOf(options);
+  // Event lines and a block redrawn in place do not mix: with --log-events a terminal gets plain lines.
+  const view = createView(options.json ? 'json' : process.stdout.isTTY && !options.logEvents ? 'tty' : 'plain');
+  const stop = gracefulShutdown();
+  stop.addEventListener('abort', () => view.note('stopping: no new transactions, draining what is in flight (Ctrl-C again quits at once)'));
+  view.finish(await runSimulation(config, runOptions, view, stop, phasesOf(config)));
+}
+
+/** The flags as the run takes them, each checked against the others. */
+function runOptionsOf(options: RunCommandOptions): RunOptions {
+  return {
+    rate: options.rate,
+    durationMs: options.duration ?? null,
+    count: options.count ?? null,
+    seed: options.seed,
+    reproducibleIds: options.reproducibleIds ?? false,
+    partitions: options.partitions,
+    skew: options.skew,
+    mix: options.mix,
+    produce: options.produce,
+    consume: options.consume,
+    logEvents: options.logEvents ?? false,
+    faults: { duplicateShare: options.injectDuplicates, malformedShare: options.injectMalformed },
+    consumerBatchSizeMax: options.batchSize,
+    producerBatchSizeMax: 1_000,
+    drainTimeoutMs: options.drainTimeout,
+    statsIntervalMs: 1_000,
+    simulatedTime: simulatedTimeOf(options),
+    economy: options.economy,
+    fraud: fraudOf(options),
+    reportFile: reportOf(options),
+  };
 }
 
 /** --start and --speed: either one turns simulated time on (from now, or at the speed of the clock). */

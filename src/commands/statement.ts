@@ -1,7 +1,7 @@
 import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Command } from 'commander';
 import chalk from 'chalk';
-import { openDatabase } from '../db/migrate.js';
+import { openDatabase } from '../db/open.js';
 import { findAccounts } from '../db/accounts.js';
 import { statementLines, type StatementLine } from '../db/statement.js';
 import { displayAmount, displayMoney } from '../money.js';

@@ -33,12 +33,10 @@ export interface ConnectOptions {
   readonly database?: string;
   /** How statements are planned (PlanMode); 'custom' unless asked. */
   readonly plans?: PlanMode;
-  /** @deprecated `plans: 'generic'`; kept until src/service/serve.ts asks for it by that name. */
-  readonly genericPlans?: boolean;
 }
 
 export function connect(config: DatabaseConfig, options: ConnectOptions = {}): Sql {
-  const plans = options.plans ?? (options.genericPlans === true ? 'generic' : 'custom');
+  const plans = options.plans ?? 'custom';
   const url = options.database === undefined ? config.url : withDatabase(config.url, options.database);
   return postgres(url, {
     max: options.poolSizeMax ?? config.poolSizeMax,
@@ -49,7 +47,7 @@ export function connect(config: DatabaseConfig, options: ConnectOptions = {}): S
     // pool went on waiting up to 18 s while the server answered again. At
     // most 1 s here; how long to keep trying is the outage limit's business.
     backoff: reconnectBackoffSeconds,
-    onnotice: () => {},
+    onnotice: () => {}, // notices ("relation already exists, skipping" from the migrations) are not for the user; postgres.js logs them by default
     // TLS itself is asked for in the URL (?sslmode=require or verify-full); a CA file makes it verify against that CA.
     ...(config.sslCaFile === null ? {} : { ssl: { ca: readFileSync(config.sslCaFile, 'utf8'), rejectUnauthorized: true } }),
     connection: {

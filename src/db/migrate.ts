@@ -102,7 +102,3 @@ export async function ensureDatabase(config: DatabaseConfig): Promise<boolean> {
     await admin.end({ timeout: 5 });
   }
 }
-
-// Moved to ./open.ts; re-exported until the commands that import it from
-// here (balance, statement, audit, serve, load) import it from there.
-export { openDatabase } from './open.js';

@@ -35,7 +35,8 @@ const POSITION = new RegExp(STATEMENT_POSITION_PATTERN);
 
 /** A line's position, split: the key the statement is ordered by. */
 function positionKey(position: string): [string, string, string] | null {
-  return POSITION.test(position) ? (position.split('_') as [string, string, string]) : null;
+  const [at, offset, id] = position.split('_');
+  return POSITION.test(position) && at !== undefined && offset !== undefined && id !== undefined ? [at, offset, id] : null;
 }
 
 export function isStatementPosition(position: string): boolean {

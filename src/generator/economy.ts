@@ -19,10 +19,12 @@
 // about 40 transactions a month they come out at ordinary salaries (a
 // student near 1,000, a traveller near 5,000); a run that packs ten times
 // more transactions into a month pays ten times more, so that customers
-// neither drown in money nor go broke. Floats shape the draws; every amount
-// paid is a whole number of minor units.
+// neither drown in money nor go broke. Floats shape the draws; money is
+// whole minor units (bigint) from the moment a draw becomes an amount, and
+// shares of money are whole parts per trillion.
 
 import assert from 'node:assert/strict';
+import { accountIdAt } from './accounts.js';
 import { CATEGORIES, type Category } from './merchants.js';
 import { SEGMENT_TABLE, type SegmentName } from './profiles.js';
 import { createRandom, type Random } from './random.js';
@@ -38,7 +40,28 @@ export const SPEND_TRIES_MAX = 4;
 /** Savings at the start, in months of income: drawn from 0 to this. */
 const SAVINGS_MONTHS_MAX = 3;
 /** A deposit above 10,000.00 is declined `limit_exceeded`: larger incomes are paid in parts. */
-const DEPOSIT_MINOR_UNITS_MAX = 1_000_000;
+const DEPOSIT_MINOR_UNITS_MAX = 1_000_000n;
+/**
+ * Shares of money are whole parts per trillion: integer arithmetic on money,
+ * and fine enough that an amount times a drawn share rounds to the same minor
+ * unit as with the float share it comes from (per million, one deposit in
+ * twenty came out a cent apart, and the generator's belief of the balances
+ * with it).
+ */
+const PARTS_PER_TRILLION = 1_000_000_000_000;
+
+/** A share (0 to a few) as whole parts per trillion. */
+const perTrillion = (share: number): bigint => BigInt(Math.round(share * PARTS_PER_TRILLION));
+
+/** numerator / denominator, both whole and not negative, rounded half up (as Math.round). */
+const roundedQuotient = (numerator: bigint, denominator: bigint): bigint => (numerator + denominator / 2n) / denominator;
+
+/** That share of an amount, to the nearest minor unit. */
+const shareOf = (amountMinorUnits: bigint, sharePerTrillion: bigint): bigint =>
+  roundedQuotient(amountMinorUnits * sharePerTrillion, BigInt(PARTS_PER_TRILLION));
+
+const minOf = (...amounts: bigint[]): bigint => amounts.reduce((low, amount) => (amount < low ? amount : low));
+const maxOf = (...amounts: bigint[]): bigint => amounts.reduce((high, amount) => (amount > high ? amount : high));
 
 /** How a customer is paid. */
 export type PaySchedule = 'monthly' | 'semi_monthly' | 'biweekly' | 'irregular' | 'pension';
@@ -87,8 +110,8 @@ export interface Economy {
   credit(account: number, amountMinorUnits: bigint): void;
   /** The generator's belief of an account's balance, in minor units. */
   believedBalance(account: number): bigint;
-  /** The account's monthly income, in minor units (a whole number; it shapes draws). */
-  monthlyIncomeMinorUnits(account: number): number;
+  /** The account's monthly income, in minor units. */
+  monthlyIncomeMinorUnits(account: number): bigint;
   scheduleOf(account: number): PaySchedule;
   /** Whether the customer spends past their income and tries to pay when they cannot. */
   livesCloseToZero(account: number): boolean;
@@ -200,11 +223,11 @@ function createPaydayHeap(capacity: number, dueMs: Float64Array) {
 /** Each customer's money habits, in parallel arrays. */
 interface Customers {
   readonly count: number;
-  /** Monthly income, whole minor units. */
-  readonly incomes: Float64Array;
-  /** Share of each income that goes to the wallet; the rest is saved (savings live outside the ledger). */
-  readonly walletShares: Float64Array;
-  readonly savingsMinorUnits: Float64Array;
+  /** Monthly income. */
+  readonly incomesMinorUnits: BigInt64Array;
+  /** Share of each income that goes to the wallet, per trillion; the rest is saved (savings live outside the ledger). */
+  readonly walletSharesPerTrillion: BigInt64Array;
+  readonly savingsMinorUnits: BigInt64Array;
   readonly closeToZero: Uint8Array;
   readonly schedules: PaySchedule[];
   readonly salaryDays: Uint8Array;
@@ -214,11 +237,12 @@ interface Customers {
 
 function createCustomers(accounts: EconomyAccounts, options: EconomyOptions): Customers {
   const count = accounts.segments.length;
+  const spending = monthlySpending(accounts, options);
   const customers: Customers = {
     count,
-    incomes: monthlySpending(accounts, options),
-    walletShares: new Float64Array(count),
-    savingsMinorUnits: new Float64Array(count),
+    incomesMinorUnits: new BigInt64Array(count),
+    walletSharesPerTrillion: new BigInt64Array(count),
+    savingsMinorUnits: new BigInt64Array(count),
     closeToZero: new Uint8Array(count),
     schedules: new Array<PaySchedule>(count),
     salaryDays: new Uint8Array(count),
@@ -226,7 +250,7 @@ function createCustomers(accounts: EconomyAccounts, options: EconomyOptions): Cu
   };
   for (let account = 0; account < count; account++) {
     // A customer's habits come from their account id, not the run's seed: the same person in every run.
-    const traits = createRandom(accounts.ids[account] as string, 'economy');
+    const traits = createRandom(accountIdAt(accounts, account), 'economy');
     customers.schedules[account] = drawSchedule(traits, accounts.segments[account] as number);
     customers.salaryDays[account] = SALARY_DAYS[traits.int(SALARY_DAYS.length)] as number;
     customers.payOffsetsMs[account] = traits.int(6 * 60) * 60_000;
@@ -234,10 +258,11 @@ function createCustomers(accounts: EconomyAccounts, options: EconomyOptions): Cu
     customers.closeToZero[account] = closeToZero ? 1 : 0;
     // Most spend 70-100% of their income in a month and save the rest; those close to zero spend 130-170% and save nothing.
     const spendingShare = closeToZero ? 1.3 + 0.4 * traits.next() : 0.7 + 0.3 * traits.next();
-    const income = Math.round((customers.incomes[account] as number) / spendingShare);
-    customers.incomes[account] = income;
-    customers.walletShares[account] = Math.min(1, spendingShare);
-    customers.savingsMinorUnits[account] = closeToZero ? 0 : Math.round(income * SAVINGS_MONTHS_MAX * traits.next());
+    // The estimate of their spending (a float that shapes) becomes money here, once.
+    const income = BigInt(Math.round((spending[account] as number) / spendingShare));
+    customers.incomesMinorUnits[account] = income;
+    customers.walletSharesPerTrillion[account] = perTrillion(Math.min(1, spendingShare));
+    customers.savingsMinorUnits[account] = closeToZero ? 0n : shareOf(income * BigInt(SAVINGS_MONTHS_MAX), perTrillion(traits.next()));
   }
   return customers;
 }
@@ -253,11 +278,11 @@ const PAY_PERIOD_DAYS: Readonly<Record<PaySchedule, number>> = { monthly: 30, pe
  * what it has them spend (calendar days would pay some never in a short run).
  */
 function createPayroll(random: Random, customers: Customers, options: EconomyOptions): { next(nowMs: number): Income | null } {
-  const { incomes, schedules, salaryDays, payOffsetsMs } = customers;
+  const { incomesMinorUnits, schedules, salaryDays, payOffsetsMs } = customers;
   const { startMs } = options;
   const periodic = options.clock === 'transactions';
   const dueMs = new Float64Array(customers.count);
-  const owedMinorUnits = new Float64Array(customers.count);
+  const owedMinorUnits = new BigInt64Array(customers.count);
   const heap = createPaydayHeap(customers.count, dueMs);
   for (let account = 0; account < customers.count; account++) {
     const schedule = schedules[account] as PaySchedule;
@@ -269,13 +294,13 @@ function createPayroll(random: Random, customers: Customers, options: EconomyOpt
         : nextPaydayAfter(schedule, startMs, salaryDays[account] as number, offsetMs);
     heap.push(account);
   }
-  const paymentOf = (account: number): number => {
-    const income = incomes[account] as number;
+  const paymentOf = (account: number): bigint => {
+    const income = incomesMinorUnits[account] as bigint;
     const schedule = schedules[account] as PaySchedule;
-    if (schedule === 'semi_monthly') return income / 2;
-    if (schedule === 'biweekly') return (income * 14) / 30;
+    if (schedule === 'semi_monthly') return roundedQuotient(income, 2n);
+    if (schedule === 'biweekly') return roundedQuotient(income * 14n, 30n);
     // Odd jobs: about one a week, of uneven size.
-    if (schedule === 'irregular') return (income * 7 * (0.5 + random.next())) / 30;
+    if (schedule === 'irregular') return roundedQuotient(income * 7n * perTrillion(0.5 + random.next()), 30n * BigInt(PARTS_PER_TRILLION));
     return income;
   };
   const scheduleNext = (account: number, paidAtMs: number): void => {
@@ -293,13 +318,13 @@ function createPayroll(random: Random, customers: Customers, options: EconomyOpt
       if (account < 0 || (dueMs[account] as number) > nowMs) return null;
       heap.pop();
       // What is still owed of an income above the deposit limit is paid in the slots that follow.
-      const owed =
-        (owedMinorUnits[account] as number) > 0 ? (owedMinorUnits[account] as number) : Math.max(1, Math.round(paymentOf(account)));
-      const paid = Math.min(owed, DEPOSIT_MINOR_UNITS_MAX);
+      const stillOwed = owedMinorUnits[account] as bigint;
+      const owed = stillOwed > 0n ? stillOwed : maxOf(1n, paymentOf(account));
+      const paid = minOf(owed, DEPOSIT_MINOR_UNITS_MAX);
       owedMinorUnits[account] = owed - paid;
       if (owed === paid) scheduleNext(account, dueMs[account] as number);
       heap.push(account);
-      return { account, amountMinorUnits: BigInt(paid) };
+      return { account, amountMinorUnits: paid };
     },
   };
 }
@@ -309,7 +334,7 @@ export function createEconomy(random: Random, accounts: EconomyAccounts, options
   assert.ok(count > 0 && accounts.balancesMinorUnits.length === count, 'the economy needs a balance per account');
   const balances = accounts.balancesMinorUnits;
   const customers = createCustomers(accounts, options);
-  const { incomes, savingsMinorUnits, closeToZero } = customers;
+  const { incomesMinorUnits, savingsMinorUnits, closeToZero } = customers;
   const payroll = createPayroll(random, customers, options);
   const clockMs = createEconomyClock(options, count);
   const credit = (account: number, amountMinorUnits: bigint): void => {
@@ -320,19 +345,20 @@ export function createEconomy(random: Random, accounts: EconomyAccounts, options
       const pay = payroll.next(clockMs(eventMs));
       if (pay === null) return null;
       // The saved share stays out of the wallet: the deposit is what reaches it.
-      const saved = BigInt(Math.round(Number(pay.amountMinorUnits) * (1 - (customers.walletShares[pay.account] as number))));
-      savingsMinorUnits[pay.account] = (savingsMinorUnits[pay.account] as number) + Number(saved);
+      const savedPerTrillion = BigInt(PARTS_PER_TRILLION) - (customers.walletSharesPerTrillion[pay.account] as bigint);
+      const saved = shareOf(pay.amountMinorUnits, savedPerTrillion);
+      savingsMinorUnits[pay.account] = (savingsMinorUnits[pay.account] as bigint) + saved;
       credit(pay.account, pay.amountMinorUnits - saved);
       return { account: pay.account, amountMinorUnits: pay.amountMinorUnits - saved };
     },
     topUp(account, amountMinorUnits) {
       assert.ok(account >= 0 && account < count, 'a top-up needs an account of the directory');
-      const wanted = Math.max(Number(amountMinorUnits), Math.round((incomes[account] as number) / 4));
-      const amount = Math.min(wanted, savingsMinorUnits[account] as number, DEPOSIT_MINOR_UNITS_MAX);
-      if (amount <= 0) return 0n;
-      savingsMinorUnits[account] = (savingsMinorUnits[account] as number) - amount;
-      credit(account, BigInt(amount));
-      return BigInt(amount);
+      const wanted = maxOf(amountMinorUnits, roundedQuotient(incomesMinorUnits[account] as bigint, 4n));
+      const amount = minOf(wanted, savingsMinorUnits[account] as bigint, DEPOSIT_MINOR_UNITS_MAX);
+      if (amount <= 0n) return 0n;
+      savingsMinorUnits[account] = (savingsMinorUnits[account] as bigint) - amount;
+      credit(account, amount);
+      return amount;
     },
     wouldSpend: (account, amountMinorUnits) => closeToZero[account] === 1 || (balances[account] as bigint) >= amountMinorUnits,
     debit(account, amountMinorUnits) {
@@ -342,7 +368,7 @@ export function createEconomy(random: Random, accounts: EconomyAccounts, options
     },
     credit,
     believedBalance: (account) => balances[account] as bigint,
-    monthlyIncomeMinorUnits: (account) => incomes[account] as number,
+    monthlyIncomeMinorUnits: (account) => incomesMinorUnits[account] as bigint,
     scheduleOf: (account) => customers.schedules[account] as PaySchedule,
     livesCloseToZero: (account) => closeToZero[account] === 1,
   };

@@ -19,6 +19,7 @@ import { uuidV4 } from '../ids.js';
 import { isoTime } from '../iso-time.js';
 import type { Merchant, Transaction, TransactionType } from '../message.js';
 import { fromMinorUnits } from '../money.js';
+import { accountIdAt, currencyAt } from './accounts.js';
 import { CATEGORIES, purchaseMinorUnits, TRANSFER_AMOUNTS, type Category, type MerchantPool } from './merchants.js';
 import { distanceKm, PLACES, type Place } from './places.js';
 import type { Random } from './random.js';
@@ -148,12 +149,12 @@ export function createFraud(random: Random, ids: Random, options: FraudOptions, 
       const transaction: Transaction = {
         transactionId,
         type: step.type,
-        accountId: accounts.ids[step.account] as string,
+        accountId: accountIdAt(accounts, step.account),
         cardId: step.type === 'transfer' ? null : (accounts.cardIds[step.account] ?? null),
-        counterpartyAccountId: step.counterparty === null ? null : (accounts.ids[step.counterparty] as string),
+        counterpartyAccountId: step.counterparty === null ? null : accountIdAt(accounts, step.counterparty),
         originalTransactionId: null,
         amount: fromMinorUnits(step.amountMinorUnits),
-        currency: accounts.currencies[step.account] as string,
+        currency: currencyAt(accounts, step.account),
         merchant: step.merchant,
         channel: step.channel,
         eventTime: isoTime(eventMs),

@@ -21,6 +21,7 @@
 import { isoTime } from '../iso-time.js';
 import type { Merchant, Transaction, TransactionType } from '../message.js';
 import { fromMinorUnits } from '../money.js';
+import { accountIdAt, currencyAt } from './accounts.js';
 import { createBehaviour, type Behaviour, type ProfileColumns } from './behaviour.js';
 import { hourOf } from './calendar.js';
 import { CATEGORIES, purchaseMinorUnits, type Category, type MerchantPool } from './merchants.js';
@@ -146,12 +147,12 @@ function transactionOf(accounts: HabitAccounts, step: Step, transactionId: strin
   return {
     transactionId,
     type: step.type,
-    accountId: accounts.ids[step.account] as string,
+    accountId: accountIdAt(accounts, step.account),
     cardId: step.type === 'transfer' ? null : (accounts.cardIds[step.account] ?? null),
-    counterpartyAccountId: step.counterparty === null ? null : (accounts.ids[step.counterparty] as string),
+    counterpartyAccountId: step.counterparty === null ? null : accountIdAt(accounts, step.counterparty),
     originalTransactionId: null,
     amount: fromMinorUnits(step.amountMinorUnits),
-    currency: accounts.currencies[step.account] as string,
+    currency: currencyAt(accounts, step.account),
     merchant: step.merchant,
     channel: step.channel,
     eventTime: isoTime(eventMs),

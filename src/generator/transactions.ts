@@ -4,6 +4,7 @@
 // ids and times follow the clock.
 
 import { seededFaker } from './faker.js';
+import { accountIdAt, currencyAt } from './accounts.js';
 import { createUuidV7, uuidV4 } from '../ids.js';
 import { isoTime } from '../iso-time.js';
 import { TRANSACTION_TYPES, type Channel, type Merchant, type MessageType, type Transaction, type TransactionType } from '../message.js';
@@ -294,8 +295,8 @@ function draftOf(context: Context, type: TransactionType, eventMs: number): Draf
   const unknown = options.unknownAccountShare > 0 && random.chance(options.unknownAccountShare);
   const base = {
     account: unknown ? -1 : index,
-    accountId: unknown ? uuidV4(random) : (accounts.ids[index] as string),
-    currency: accounts.currencies[index] as string,
+    accountId: unknown ? uuidV4(random) : accountIdAt(accounts, index),
+    currency: currencyAt(accounts, index),
     cardId: unknown ? null : (accounts.cardIds[index] ?? null),
   };
   switch (type) {
@@ -337,8 +338,8 @@ function incomeDraft(context: Context, income: Income): Draft {
   const { accounts } = context;
   const base = {
     account: income.account,
-    accountId: accounts.ids[income.account] as string,
-    currency: accounts.currencies[income.account] as string,
+    accountId: accountIdAt(accounts, income.account),
+    currency: currencyAt(accounts, income.account),
     cardId: null,
   };
   return plainDraft(base, 'deposit', income.amountMinorUnits);
@@ -388,7 +389,7 @@ function transferDraft(context: Context, base: DraftBase, index: number, eventMs
   let destination = random.chance(SELF_TRANSFER_SHARE) ? index : context.pickAccount(eventMs);
   if (destination === index && !random.chance(SELF_TRANSFER_SHARE)) destination = (index + 1) % accounts.ids.length;
   const draft = plainDraft(base, 'transfer', purchaseMinorUnits(random, TRANSFER_AMOUNTS));
-  return { ...draft, counterparty: destination, counterpartyAccountId: accounts.ids[destination] as string };
+  return { ...draft, counterparty: destination, counterpartyAccountId: accountIdAt(accounts, destination) };
 }
 
 function refundDraft(context: Context): Draft {
@@ -401,8 +402,8 @@ function refundDraft(context: Context): Draft {
     account: purchase.accountIndex,
     counterparty: -1,
     amountMinorUnits,
-    accountId: accounts.ids[purchase.accountIndex] as string,
-    currency: accounts.currencies[purchase.accountIndex] as string,
+    accountId: accountIdAt(accounts, purchase.accountIndex),
+    currency: currencyAt(accounts, purchase.accountIndex),
     cardId: null,
     counterpartyAccountId: null,
     originalTransactionId: purchase.id,

@@ -142,7 +142,7 @@ export async function connectAdmin(kafka: Kafka, config: KafkaConfig, onProblem?
         await admin.describeCluster();
         return admin;
       } catch (error) {
-        await admin.disconnect().catch(() => {});
+        await admin.disconnect().catch(() => {}); // it never connected, or failed: the connect error below is the one to report
         // Settings that cannot work (TLS to a plain listener, …) look like a
         // broker away to kafkajs: ask the listener before waiting it out.
         throw (await diagnoseKafkaFailure(config, error)) ?? error;
@@ -259,6 +259,6 @@ export async function brokerAnswers(config: KafkaConfig, clientId: string): Prom
   } catch {
     return false;
   } finally {
-    await admin.disconnect().catch(() => {});
+    await admin.disconnect().catch(() => {}); // a probe: its answer is settled above, and a failed disconnect holds nothing
   }
 }

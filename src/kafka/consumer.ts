@@ -13,8 +13,8 @@
 //     its interval says: a broker round trip per partition per fetch).
 
 import assert from 'node:assert/strict';
-import type { Consumer, Kafka } from 'kafkajs';
-import { deferred, sleep } from '../async.js';
+import type { Consumer, EachBatchHandler, Kafka } from 'kafkajs';
+import { deferred, sleep, type Deferred } from '../async.js';
 import { classifyError } from '../retry.js';
 import type { NextOffsets } from '../stats/lag.js';
 import { CONSUMER_RETRY } from './client.js';
@@ -71,151 +71,187 @@ export interface BatchConsumer {
 // second of the broker answering again.
 const REJOIN_BACKOFF_MS_MAX = 1_000;
 
+/** What a consumer's members (the first and those that replace it), its commits and its stop share. */
+interface Membership {
+  readonly kafka: Kafka;
+  readonly options: BatchConsumerOptions;
+  readonly ready: Deferred<void>;
+  readonly crashed: Deferred<Error>;
+  readonly offsets: OffsetBook;
+  /** The handler, its slices coalesced (coalesce.ts). */
+  readonly handle: SliceHandler;
+  readonly inFlight: InFlightCounter;
+  /** The current member (null until the first is made): a rejoin replaces it. */
+  member: Consumer | null;
+  stopping: boolean;
+  inGroup: boolean;
+  outageSinceMs: number | null;
+}
+
 export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOptions): Promise<BatchConsumer> {
-  const ready = deferred<void>();
-  const crashed = deferred<Error>();
-  const offsets = createOffsetBook();
-  const handle = coalesceSlices(options.handle, options.batchSizeMax);
-  const inFlight = createInFlightCounter();
-  let stopping = false;
-  let inGroup = false;
-  let outageSinceMs: number | null = null;
-  let consumer: Consumer;
-
-  // One commit at a time: while the broker is away a commit can take its
-  // retries' time, and the timer must not pile more on top of it.
-  let committing: Promise<void> | null = null;
-  const commit = (): Promise<void> => {
-    committing ??= (async () => {
-      const due = offsets.due();
-      if (due.length === 0) return;
-      await consumer.commitOffsets(due.map(({ partition, offset }) => ({ topic: options.topic, partition, offset: String(offset) })));
-      offsets.committed(due);
-    })().finally(() => {
-      committing = null;
-    });
-    return committing;
+  const m: Membership = {
+    kafka,
+    options,
+    ready: deferred<void>(),
+    crashed: deferred<Error>(),
+    offsets: createOffsetBook(),
+    handle: coalesceSlices(options.handle, options.batchSizeMax),
+    inFlight: createInFlightCounter(),
+    member: null,
+    stopping: false,
+    inGroup: false,
+    outageSinceMs: null,
   };
-
-  const outageOver = (error: unknown): boolean =>
-    stopping || classifyError(error) === 'fatal' || Date.now() - (outageSinceMs ?? Date.now()) > options.outageLimitMs;
-  const rejoin = async (error: unknown): Promise<void> => {
-    outageSinceMs ??= Date.now();
-    for (let attempt = 1, cause = error; ; attempt++) {
-      if (outageOver(cause)) {
-        if (!stopping) crashed.resolve(cause as Error);
-        return;
-      }
-      await sleep(Math.min(REJOIN_BACKOFF_MS_MAX, 100 * 2 ** attempt));
-      try {
-        await startMember();
-        // Stopped meanwhile: this member never took work, so a failed
-        // disconnect leaves only a session that the broker expires.
-        if (stopping) await consumer.disconnect().catch(() => {});
-        return;
-      } catch (failure) {
-        cause = failure;
-      }
-    }
-  };
-
-  const startMember = async (): Promise<void> => {
-    const member = createMember(kafka, options);
-    consumer = member;
-    member.on(member.events.GROUP_JOIN, (event) => {
-      offsets.assign(event.payload.memberAssignment[options.topic] ?? []);
-      inGroup = true;
-      outageSinceMs = null;
-      ready.resolve();
-    });
-    for (const left of [member.events.REBALANCING, member.events.DISCONNECT, member.events.STOP]) {
-      member.on(left, () => {
-        if (member === consumer) inGroup = false;
-      });
-    }
-    member.on(member.events.CRASH, (event) => {
-      if (member !== consumer) return;
-      inGroup = false;
-      if (!event.payload.restart) void rejoin(event.payload.error);
-    });
-    await member.connect();
-    await member.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
-    await member.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
-      // kafkajs hands these as closures, destructured in its own documentation.
-      // eslint-disable-next-line @typescript-eslint/unbound-method
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        if (stopping) return;
-        inFlight.enter();
-        try {
-          for (let start = 0; start < batch.messages.length; start += options.batchSizeMax) {
-            if (stopping || !isRunning() || isStale()) return;
-            const slice = batch.messages.slice(start, start + options.batchSizeMax);
-            try {
-              await handle(
-                slice.map((message) => ({
-                  partition: batch.partition,
-                  offset: message.offset,
-                  key: message.key,
-                  value: message.value,
-                  traceparent: headerText(message.headers?.traceparent),
-                })),
-                heartbeat,
-              );
-            } catch (error) {
-              crashed.resolve(error as Error);
-              throw error;
-            }
-            const last = slice.at(-1)?.offset;
-            assert.ok(last !== undefined, 'a slice holds at least one message');
-            resolveOffset(last);
-            offsets.processed(batch.partition, BigInt(last) + 1n);
-            await heartbeat();
-          }
-        } finally {
-          inFlight.leave();
-        }
-      },
-    });
-  };
-
+  const committer = createCommitter(m);
   // A broker that does not answer at the start is waited for as in any outage.
-  await startMember().catch((error: unknown) => {
+  await startMember(m).catch((error: unknown) => {
     if (classifyError(error) === 'fatal') throw error;
-    // The member that failed to start is replaced by rejoin(); it holds no
-    // partitions, so a failed disconnect loses nothing.
-    void consumer.disconnect().catch(() => {});
-    void rejoin(error);
+    // The member that failed to start is replaced by rejoin().
+    void m.member?.disconnect().catch(() => {}); // it holds no partitions: a failed disconnect loses nothing
+    void rejoin(m, error);
   });
   // A commit that fails (the group is rebalancing, the broker is away) is
   // tried again at the next tick; what is not committed is redelivered
   // later and counted as duplicates, never applied twice. stop() commits
   // once more, and reports that last failure.
   const timer = setInterval(() => {
-    commit().catch(() => {});
+    committer.commit().catch(() => {}); // tried again at the next tick, and stop() reports the last one
   }, options.commitIntervalMs);
   return {
-    ready: ready.promise,
-    crashed: crashed.promise,
-    inGroup: () => inGroup,
-    processedOffsets: () => offsets.processedNext(),
+    ready: m.ready.promise,
+    crashed: m.crashed.promise,
+    inGroup: () => m.inGroup,
+    processedOffsets: () => m.offsets.processedNext(),
     stop: async () => {
-      stopping = true;
+      m.stopping = true;
       clearInterval(timer);
-      await inFlight.idle();
-      // A timer's commit in flight: if it fails, the final commit below
-      // tries the same offsets again and reports its own failure.
-      await committing?.catch(() => {});
-      const uncommitted = offsets.due();
-      const failure = await commit().then(
+      await m.inFlight.idle();
+      // A timer's commit in flight is awaited before the final commit.
+      await committer.committing()?.catch(() => {}); // the final commit below tries the same offsets again and reports its own failure
+      const uncommitted = m.offsets.due();
+      const failure = await committer.commit().then(
         () => null,
         (error: unknown) => finalCommitFailed(options.groupId, uncommitted, error),
       );
-      await consumer.disconnect();
+      await m.member?.disconnect();
       if (failure !== null) throw failure;
     },
+  };
+}
+
+/**
+ * Commits the processed offsets, one commit at a time: while the broker is
+ * away a commit can take its retries' time, and the timer must not pile more
+ * on top of it.
+ */
+function createCommitter(m: Membership): { commit(): Promise<void>; committing(): Promise<void> | null } {
+  let committing: Promise<void> | null = null;
+  return {
+    commit() {
+      committing ??= (async () => {
+        const due = m.offsets.due();
+        if (due.length === 0) return;
+        assert.ok(m.member !== null, 'offsets are processed only by a member');
+        await m.member.commitOffsets(due.map(({ partition, offset }) => ({ topic: m.options.topic, partition, offset: String(offset) })));
+        m.offsets.committed(due);
+      })().finally(() => {
+        committing = null;
+      });
+      return committing;
+    },
+    committing: () => committing,
+  };
+}
+
+/** Replaces a member that kafkajs gave up, with backoff, until it joins or the outage has lasted the outage limit. */
+async function rejoin(m: Membership, error: unknown): Promise<void> {
+  m.outageSinceMs ??= Date.now();
+  const outageOver = (cause: unknown): boolean =>
+    m.stopping || classifyError(cause) === 'fatal' || Date.now() - (m.outageSinceMs ?? Date.now()) > m.options.outageLimitMs;
+  for (let attempt = 1, cause = error; ; attempt++) {
+    if (outageOver(cause)) {
+      if (!m.stopping) m.crashed.resolve(cause as Error);
+      return;
+    }
+    await sleep(Math.min(REJOIN_BACKOFF_MS_MAX, 100 * 2 ** attempt));
+    try {
+      await startMember(m);
+      // Stopped meanwhile: this member never took work.
+      if (m.stopping) await m.member?.disconnect().catch(() => {}); // a failed disconnect leaves only a session that the broker expires
+      return;
+    } catch (failure) {
+      cause = failure;
+    }
+  }
+}
+
+/** A new member, made the current one: it joins the group and consumes until it stops, crashes or is replaced. */
+async function startMember(m: Membership): Promise<void> {
+  const { options } = m;
+  const member = createMember(m.kafka, options);
+  m.member = member;
+  member.on(member.events.GROUP_JOIN, (event) => {
+    m.offsets.assign(event.payload.memberAssignment[options.topic] ?? []);
+    m.inGroup = true;
+    m.outageSinceMs = null;
+    m.ready.resolve();
+  });
+  for (const left of [member.events.REBALANCING, member.events.DISCONNECT, member.events.STOP]) {
+    member.on(left, () => {
+      if (member === m.member) m.inGroup = false;
+    });
+  }
+  member.on(member.events.CRASH, (event) => {
+    if (member !== m.member) return;
+    m.inGroup = false;
+    if (!event.payload.restart) void rejoin(m, event.payload.error);
+  });
+  await member.connect();
+  await member.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
+  await member.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
+    eachBatch: eachBatchOf(m),
+  });
+}
+
+/** Hands a fetched batch to the handler in slices, each slice's offsets resolved once the handler returned. */
+function eachBatchOf(m: Membership): EachBatchHandler {
+  const { options } = m;
+  // kafkajs hands these as closures, destructured in its own documentation.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  return async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+    if (m.stopping) return;
+    m.inFlight.enter();
+    try {
+      for (let start = 0; start < batch.messages.length; start += options.batchSizeMax) {
+        if (m.stopping || !isRunning() || isStale()) return;
+        const slice = batch.messages.slice(start, start + options.batchSizeMax);
+        try {
+          await m.handle(
+            slice.map((message) => ({
+              partition: batch.partition,
+              offset: message.offset,
+              key: message.key,
+              value: message.value,
+              traceparent: headerText(message.headers?.traceparent),
+            })),
+            heartbeat,
+          );
+        } catch (error) {
+          m.crashed.resolve(error as Error);
+          throw error;
+        }
+        const last = slice.at(-1)?.offset;
+        assert.ok(last !== undefined, 'a slice holds at least one message');
+        resolveOffset(last);
+        m.offsets.processed(batch.partition, BigInt(last) + 1n);
+        await heartbeat();
+      }
+    } finally {
+      m.inFlight.leave();
+    }
   };
 }
 
@@ -248,6 +284,8 @@ function createMember(kafka: Kafka, options: BatchConsumerOptions): Consumer {
   });
 }
 
+type OffsetBook = ReturnType<typeof createOffsetBook>;
+
 /** The next offset to consume of each assigned partition: processed, and committed to the group. */
 function createOffsetBook() {
   let assigned = new Set<number>();
@@ -276,6 +314,8 @@ function createOffsetBook() {
     },
   };
 }
+
+type InFlightCounter = ReturnType<typeof createInFlightCounter>;
 
 /** Counts the batches being handled; idle() resolves when there are none. */
 function createInFlightCounter() {

@@ -5,6 +5,7 @@
 // certificate that is not trusted or not for the host, a host that does not
 // exist. No message shows a password.
 
+import assert from 'node:assert/strict';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { KafkaConfig } from '../config.js';
@@ -168,8 +169,10 @@ type ProbeAnswer = 'refused' | 'tls' | 'not-tls';
 async function probeListener(config: KafkaConfig, timeoutMs: number): Promise<ProbeAnswer> {
   const match = /^(.*):(\d+)$/.exec(config.brokers[0] ?? '');
   if (match === null) return 'refused';
-  const host = (match[1] as string).replace(/^\[(.*)\]$/, '$1');
-  const port = Number(match[2]);
+  const [, hostText, portText] = match;
+  assert.ok(hostText !== undefined && portText !== undefined, 'the pattern captures a host and a port');
+  const host = hostText.replace(/^\[(.*)\]$/, '$1');
+  const port = Number(portText);
   const tcp = await settle<Socket>((resolve, reject) => {
     const socket = tcpConnect({ host, port }, () => resolve(socket));
     socket.once('error', reject);

@@ -68,7 +68,7 @@ export function resultEvent(row: LedgerRow, appliedAtMs: number): ResultEvent {
     version: RESULT_EVENT_VERSION,
     eventId: row.id,
     // A credit leg's event is about its transfer, as a stored one is (../db/result-events.ts).
-    transactionId: t.type === 'transfer_in' ? (t.originalTransactionId as string) : t.transactionId,
+    transactionId: t.type === 'transfer_in' ? t.originalTransactionId : t.transactionId,
     accountId: row.accountId,
     type: row.type,
     status: row.outcome.kind,

@@ -133,7 +133,7 @@ function outcomeOf(request: LoadRequest, attempt: Attempt, retries: number): Req
     retries,
     approvedPurchase:
       approved && typeof body.transactionId === 'string' && isAmountText(body.amount)
-        ? { transactionId: body.transactionId, amount: body.amount as string }
+        ? { transactionId: body.transactionId, amount: body.amount }
         : null,
   };
 }

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { withTimeout } from '../async.js';
 import type { Config } from '../config.js';
 import { loadAccountDirectory } from '../db/accounts.js';
-import { openDatabase } from '../db/migrate.js';
+import { accountIdAt } from '../generator/accounts.js';
+import { openDatabase } from '../db/open.js';
 import { WalletSimError } from '../errors.js';
 import { createRandom } from '../generator/random.js';
 import { createAccountPicker, createTransactionGenerator, type AccountDirectory, type Mix } from '../generator/transactions.js';
@@ -64,7 +65,7 @@ export async function runLoad(config: Config, options: LoadOptions, view: LoadVi
     return { ...summary, audit: await auditAfterLoad(config, sql, AUDIT_CATCH_UP_MS_MAX) };
   } finally {
     await withTimeout(
-      sql.end({ timeout: 5 }).catch(() => {}),
+      sql.end({ timeout: 5 }).catch(() => {}), // the summary and audit are read by now: a pool that fails to close loses nothing
       CLOSE_MS_MAX,
       undefined,
     );
@@ -86,7 +87,7 @@ function createRequestSource(options: LoadOptions, accounts: AccountDirectory, p
   const pickAccount = createAccountPicker(createRandom(options.seed, 'load-reads'), accounts.ids.length, options.skew);
   return () =>
     options.readRatio > 0 && random.chance(options.readRatio)
-      ? readRequestOf(accounts.ids[pickAccount()] as string, random)
+      ? readRequestOf(accountIdAt(accounts, pickAccount()), random)
       : writeRequestOf(generate(Date.now()), purchases, random, randomUUID());
 }
 

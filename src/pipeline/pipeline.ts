@@ -16,11 +16,10 @@ import { decodeResultEvent, type ResultEvent } from '../events.js';
 import { databaseWaiting } from '../db/connect.js';
 import { createConsumerKafka, createKafka, kafkaCrashOf, kafkaGaveUp, kafkaUnreachable } from '../kafka/client.js';
 import { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from '../kafka/consumer.js';
-import { createMessageSink } from '../kafka/sink.js';
+import { createMessageSink, type MessageSink } from '../kafka/sink.js';
 import type { BatchResult } from '../ledger/rows.js';
 import type { KafkaAdmin } from '../kafka/admin.js';
 import { outageRetry, waitOut } from '../retry.js';
-import { enterPhase } from '../phase.js';
 import type { NextOffsets } from '../stats/lag.js';
 import { ephemeralGroupId, type Topology } from '../topology.js';
 import { createLedgerHandler } from './ledger-handler.js';
@@ -101,25 +100,61 @@ export function splitPool(poolSizeMax: number): { ledger: number; history: numbe
 
 /** Starts the groups; each has joined its group when this returns. */
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
-  const { config, topology, listener } = options;
-  // A database away is waited out (with heartbeats, so the partitions stay)
-  // up to the outage limit; longer, and the pipeline stops with an error.
-  const databaseRetry = outageRetry(config.database.outageLimitMs);
-  await enterPhase('joining');
+  const sink = await openResultSink(options);
+  const started = await Promise.allSettled(startGroups(options, sink));
+  // Each group stops once, whether by a drain or by the final stop; the
+  // final stop awaits the same stop again, so it reports a drain's failure too.
+  const groups = started.flatMap((result) => (result.status === 'fulfilled' ? [stoppableGroup(result.value)] : []));
+  const stop = async () => {
+    const failures: unknown[] = [];
+    for (const step of [...groups.map((group) => group.stop), () => sink.close()]) {
+      const failure = await stopStep(step);
+      if (failure !== null) failures.push(failure);
+    }
+    if (failures.length > 0) throw stopFailed(failures);
+  };
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed !== undefined) {
+    await stop().catch(() => {}); // the failure to start is the error this reports; a group that did start is redelivered its rest
+    throw failed.reason;
+  }
+  const crashed = Promise.race(groups.map((group) => group.consumer.crashed)).then((error) => kafkaCrashOf(options.config.kafka, error));
+  const [ledger, history, ...others] = groups as [StoppableGroup, StoppableGroup, ...StoppableGroup[]];
+  return {
+    crashed,
+    drain: drainOf(options.topology, ledger, history, others),
+    stop,
+    consuming: () => ledger.consumer.inGroup(),
+    ledgerProcessedOffsets: () => ledger.consumer.processedOffsets(),
+  };
+}
+
+/**
+ * The producer of result events and dead letters, once a rehearsal showed
+ * that the database takes the ledger's statements (a database away is
+ * waited out, up to the outage limit).
+ */
+async function openResultSink(options: PipelineOptions): Promise<MessageSink> {
+  const { config, listener } = options;
   await waitOut(
-    () => rehearse(options.sql, topology.transactionsTopic, options.ledgerPoolSize),
+    () => rehearse(options.sql, options.topology.transactionsTopic, options.ledgerPoolSize),
     databaseWaiting(config.database, (problem) => listener.problem('ledger', problem)),
   );
   // Result events and dead letters go out through a producer of their own:
   // behind a one-request-at-a-time idempotent producer they queued, and every
   // partition waited for its publish before its next batch.
-  const sink = await createMessageSink(createKafka(config.kafka), {
+  return createMessageSink(createKafka(config.kafka), {
     retry: outageRetry(config.kafka.outageLimitMs),
     idempotent: false,
     onProblem: (problem) => listener.problem('ledger', problem),
   }).catch((error: unknown) => {
     throw kafkaGaveUp(config.kafka, error);
   });
+}
+
+/** The ledger group, the history group and (with logEvents) the group that prints result events, in that order. */
+function startGroups(options: PipelineOptions, sink: MessageSink): Promise<BatchConsumer>[] {
+  const { config, topology, listener } = options;
   const common = {
     batchSizeMax: options.batchSizeMax,
     minBytes: 1,
@@ -141,7 +176,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         databaseUrl: config.database.url,
         topology,
         sink,
-        retry: databaseRetry,
+        // A database away is waited out (with heartbeats, so the partitions stay)
+        // up to the outage limit; longer, and the pipeline stops with an error.
+        retry: outageRetry(config.database.outageLimitMs),
         nowMs: options.nowMs,
         listener: { committed: listener.committed, problem: (problem) => listener.problem('ledger', problem) },
       }),
@@ -159,55 +196,76 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     ),
   ];
   const onEvent = listener.event;
-  if (options.logEvents && onEvent !== undefined) {
-    groups.push(
-      startGroup(config, {
-        ...common,
-        fromBeginning: false,
-        topic: topology.resultsTopic,
-        groupId: ephemeralGroupId(topology, 'log', process.pid, Date.now()),
-        partitionsConsumedConcurrently: 1,
-        handle: async (messages) => {
-          for (const message of messages) {
-            const event = decodeResultEvent(message.value);
-            if (event !== null) onEvent(event);
-          }
-        },
-      }),
-    );
-  }
-  const started = await Promise.allSettled(groups);
-  const consumers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  // Each group stops once, whether by a drain or by the final stop.
-  const stopOnce = new Map(consumers.map((consumer) => [consumer, onlyOnce(() => consumer.stop())]));
-  const stopStep = (step: () => Promise<void>) =>
-    withTimeout(
-      step().catch(() => {}),
-      STOP_STEP_MS_MAX,
-      undefined,
-    );
-  const stop = async () => {
-    for (const stopConsumer of stopOnce.values()) await stopStep(stopConsumer);
-    await stopStep(() => sink.close());
-  };
-  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failed !== undefined) {
-    await stop();
-    throw failed.reason;
-  }
-  const crashed = Promise.race(consumers.map((consumer) => consumer.crashed)).then((error) => kafkaCrashOf(config.kafka, error));
-  const [ledger, history, ...others] = consumers as [BatchConsumer, BatchConsumer, ...BatchConsumer[]];
-  const drain = async (admin: Pick<KafkaAdmin, 'groupLag'>, drainOptions: DrainOptions): Promise<boolean> => {
+  if (options.logEvents && onEvent !== undefined) groups.push(startEventLog(options, { ...common, fromBeginning: false }, onEvent));
+  return groups;
+}
+
+/** A group of its own on the results topic, from the newest event on: every result event, to `onEvent`. */
+function startEventLog(
+  options: PipelineOptions,
+  common: Omit<BatchConsumerOptions, 'topic' | 'groupId' | 'partitionsConsumedConcurrently' | 'handle'>,
+  onEvent: (event: ResultEvent) => void,
+): Promise<BatchConsumer> {
+  return startGroup(options.config, {
+    ...common,
+    topic: options.topology.resultsTopic,
+    groupId: ephemeralGroupId(options.topology, 'log', process.pid, Date.now()),
+    partitionsConsumedConcurrently: 1,
+    handle: async (messages) => {
+      for (const message of messages) {
+        const event = decodeResultEvent(message.value);
+        if (event !== null) onEvent(event);
+      }
+    },
+  });
+}
+
+/** A group and its stop, which runs once however often it is asked for. */
+interface StoppableGroup {
+  readonly consumer: BatchConsumer;
+  readonly stop: () => Promise<void>;
+}
+
+function stoppableGroup(consumer: BatchConsumer): StoppableGroup {
+  return { consumer, stop: onlyOnce(() => consumer.stop()) };
+}
+
+/** Pipeline.drain over these groups: see there. */
+function drainOf(
+  topology: Topology,
+  ledger: StoppableGroup,
+  history: StoppableGroup,
+  others: readonly StoppableGroup[],
+): Pipeline['drain'] {
+  return async (admin, drainOptions) => {
     const caughtUp = (groupId: string, topic: string) => async () => (await admin.groupLag(groupId, topic)) === 0;
     const wait = { timeoutMs: drainOptions.timeoutMs, intervalMs: DRAIN_POLL_MS };
     const ledgerDrained =
       !drainOptions.ledgerFirst || (await waitUntil(caughtUp(topology.ledgerGroupId, topology.transactionsTopic), wait));
-    for (const consumer of [ledger, ...others]) await stopStep(stopOnce.get(consumer)!);
+    // A group whose stop fails (its last offset commit) is reported by stop().
+    for (const group of [ledger, ...others]) await stopStep(group.stop);
     const historyDrained = await waitUntil(caughtUp(topology.historyGroupId, topology.resultsTopic), wait);
-    await stopStep(stopOnce.get(history)!);
+    await stopStep(history.stop);
     return ledgerDrained && historyDrained;
   };
-  return { crashed, drain, stop, consuming: () => ledger.inGroup(), ledgerProcessedOffsets: () => ledger.processedOffsets() };
+}
+
+/** A step of the stop, bounded: its failure, or null (done, or still going past the bound: the caller's own bound reports that). */
+function stopStep(step: () => Promise<void>): Promise<unknown> {
+  return withTimeout(
+    step().then(
+      () => null,
+      (error: unknown) => error ?? new Error('a stop step failed without a reason'),
+    ),
+    STOP_STEP_MS_MAX,
+    null,
+  );
+}
+
+/** What the stop reports: the one failure, or all of them in one message. */
+function stopFailed(failures: readonly unknown[]): Error {
+  const messages = failures.map((failure) => (failure instanceof Error ? failure.message : String(failure)));
+  return failures.length === 1 && failures[0] instanceof Error ? failures[0] : new AggregateError(failures, messages.join('; '));
 }
 
 function onlyOnce(work: () => Promise<void>): () => Promise<void> {
@@ -220,6 +278,7 @@ function historyGroup(options: PipelineOptions, consumer: Omit<BatchConsumerOpti
   const ready = deferred<void>();
   const crashed = deferred<Error>();
   let stopping = false;
+  let crashedBeforeStop = false;
   const thread = startHistoryThread(
     {
       kafka: options.config.kafka,
@@ -236,7 +295,10 @@ function historyGroup(options: PipelineOptions, consumer: Omit<BatchConsumerOpti
     () => {
       if (!stopping) crashed.resolve(new Error('the history thread ended while the pipeline went on'));
     },
-    (error: unknown) => crashed.resolve(error as Error),
+    (error: unknown) => {
+      crashedBeforeStop = !stopping;
+      crashed.resolve(error as Error);
+    },
   );
   return {
     ready: ready.promise,
@@ -247,6 +309,9 @@ function historyGroup(options: PipelineOptions, consumer: Omit<BatchConsumerOpti
     stop: async () => {
       stopping = true;
       await thread.stop(STOP_STEP_MS_MAX);
+      // A failure after the stop request (the group's last offset commit) is
+      // this stop's to report; one before it was reported as the crash.
+      if (!crashedBeforeStop) await thread.ended;
     },
   };
 }
@@ -266,7 +331,7 @@ async function joinedInTime(config: Config, groupId: string, consumer: BatchCons
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, joinTimeoutMs, 'timeout').unref());
   const joined = await Promise.race([consumer.ready.then(() => 'ready' as const), consumer.crashed, timeout]);
   if (joined === 'ready') return consumer;
-  await consumer.stop().catch(() => {});
+  await consumer.stop().catch(() => {}); // it never joined, so it has no offsets to commit: not joining is the error
   throw joined === 'timeout'
     ? new WalletSimError(
         'KAFKA_UNREACHABLE',

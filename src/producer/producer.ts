@@ -87,7 +87,7 @@ export async function runProducer(options: ProducerOptions): Promise<number> {
     const lingerMs = due < options.batchSizeMax && due < total - sent ? lastSendMs + LINGER_MS - nowMs : 0;
     if (due <= 0 || lingerMs > 0) {
       const waitMs = due <= 0 ? Math.min(IDLE_WAIT_MS_MAX, Math.max(1, schedule.waitMs(nowMs, sent))) : lingerMs;
-      await delay(waitMs, undefined, { signal: options.signal }).catch(() => {});
+      await delay(waitMs, undefined, { signal: options.signal }).catch(() => {}); // an abort ends the wait: the loop checks the signal
       continue;
     }
     const messages = Array.from({ length: due }, (_, k) => {

@@ -14,8 +14,9 @@ import type { ReportAssets } from './assets.js';
 import { CHARTS_SCRIPT } from './charts.js';
 import { describeOptions } from './options.js';
 
+// '&' first, so that the entities put in after it are not escaped again.
 const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
 
 /** JSON that cannot close the script tag it sits in. */
 const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');

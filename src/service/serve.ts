@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { withTimeout } from '../async.js';
 import type { Config } from '../config.js';
 import { connect, openConnections, pingDatabase, type Sql } from '../db/connect.js';
-import { openDatabase } from '../db/migrate.js';
+import { openDatabase } from '../db/open.js';
 import { WalletSimError } from '../errors.js';
 import { decodeResultEvent } from '../events.js';
 import { createRandom } from '../generator/random.js';
@@ -80,21 +80,25 @@ export interface ServeOutput {
 }
 
 interface Closer {
+  /** What closes, as the warning names it: "the Kafka admin client". */
+  readonly what: string;
   readonly step: () => Promise<unknown>;
   readonly timeoutMs: number;
 }
+
+type OnClose = (what: string, step: () => Promise<unknown>, timeoutMs?: number) => void;
 
 /** Serves until `stop` is aborted; then stops accepting, answers what is in flight, drains the consumers, commits and returns. */
 export async function serve(config: Config, options: ServeOptions, stop: AbortSignal, output: ServeOutput): Promise<void> {
   refuseOpenBinding(options.host, config.service.apiToken);
   const topology = topologyOf(config.kafka, options.partitions);
   const closers: Closer[] = [];
-  const onClose = (step: () => Promise<unknown>, timeoutMs = CLOSE_STEP_MS_MAX) => closers.unshift({ step, timeoutMs });
+  const onClose: OnClose = (what, step, timeoutMs = CLOSE_STEP_MS_MAX) => closers.unshift({ what, step, timeoutMs });
   try {
     const parts = await startParts(config, options, topology, output, onClose);
     const app = await buildApp(appDeps(config, options, parts));
     // Closed first: no new requests, and those in flight get their answers before the consumers stop.
-    onClose(() => app.close());
+    onClose('the HTTP server', () => app.close());
     const address = await app.listen({ host: options.host, port: options.port });
     output.say(`listening on ${address}`);
     const stopped = new Promise<'stopped'>((resolve) => {
@@ -107,12 +111,28 @@ export async function serve(config: Config, options: ServeOptions, stop: AbortSi
     parts.stopRequested();
     output.say('stopping: no new requests, answering those in flight');
   } finally {
-    for (const { step, timeoutMs } of closers)
-      await withTimeout(
-        step().catch(() => {}),
-        timeoutMs,
-        undefined,
-      );
+    await closeAll(closers, output);
+  }
+}
+
+/**
+ * Each step of the shutdown is bounded: a part that does not close in time is
+ * left behind. The outcome is settled by then, so a step that fails or times
+ * out is a warning (e.g. a last offset commit: those messages come again), not an error.
+ */
+async function closeAll(closers: readonly Closer[], output: ServeOutput): Promise<void> {
+  for (const { what, step, timeoutMs } of closers) {
+    const closed = await withTimeout(
+      step().then(
+        () => null,
+        (error: unknown) => error ?? new Error('no reason given'),
+      ),
+      timeoutMs,
+      'timeout' as const,
+    );
+    if (closed === 'timeout') output.warn(`stopping: ${what} did not close within ${timeoutMs / 1000} s; left behind`);
+    else if (closed !== null)
+      output.warn(`stopping: closing ${what} failed: ${closed instanceof Error ? closed.message : JSON.stringify(closed)}`);
   }
 }
 
@@ -135,7 +155,7 @@ async function startParts(
   options: ServeOptions,
   topology: Topology,
   output: ServeOutput,
-  onClose: (step: () => Promise<unknown>, timeoutMs?: number) => void,
+  onClose: OnClose,
 ): Promise<ServeParts> {
   const status = new StatusBoard(Date.now());
   const waiting = (source: string) => (problem: string | null) => {
@@ -143,20 +163,21 @@ async function startParts(
   };
   const pools = servePools(config.database.poolSizeMax);
   const sql = await openDatabase({ ...config.database, poolSizeMax: pools.ledger }, { onProblem: waiting('PostgreSQL') });
-  onClose(() => sql.end({ timeout: 5 }));
+  onClose("the ledger group's PostgreSQL pool", () => sql.end({ timeout: 5 }));
   // Requests get connections of their own: on the ledger's pool they queued behind its batches.
-  const apiSql = connect(config.database, { poolSizeMax: pools.api, genericPlans: true });
-  onClose(() => apiSql.end({ timeout: 5 }));
+  const apiSql = connect(config.database, { poolSizeMax: pools.api, plans: 'generic' });
+  onClose("the requests' PostgreSQL pool", () => apiSql.end({ timeout: 5 }));
   await openConnections(sql, pools.ledger);
   const admin = await openKafkaAdmin(config.kafka, waiting('Kafka'));
-  onClose(() => admin.close());
+  onClose('the Kafka admin client', () => admin.close());
   await admin.ensureTopics(topicsOf(topology), waiting('Kafka'));
   const board = createDecisionBoard(options.waitingMax);
   const pipeline = await startServePipeline(config, options, topology, sql, pools, board, status);
-  onClose(() => pipeline.stop());
+  onClose('the consumer groups', () => pipeline.stop());
   // Only a requested stop drains: after a crash the consumers cannot catch up anyway.
   let stopRequested = false;
   onClose(
+    'the drain',
     async () => {
       if (!stopRequested) return;
       const drained = await pipeline.drain(admin, { ledgerFirst: true, timeoutMs: options.drainTimeoutMs });
@@ -175,10 +196,10 @@ async function startParts(
     pingDatabase: () => pingDatabase(sql),
     lag: () => admin.groupLag(topology.ledgerGroupId, topology.transactionsTopic),
   });
-  onClose(() => Promise.resolve(probes.stop()));
+  onClose('the probes', () => Promise.resolve(probes.stop()));
   const metrics = createServiceMetrics({ waiting: () => board.waiting, lag: () => probes.lag() });
   const decisions = await startDecisions(config, topology, board, metrics);
-  onClose(() => decisions.stop());
+  onClose('the decision consumer', () => decisions.stop());
   await decisions.ready;
   const sink = createBatchingSink(
     await createMessageSink(createKafka(config.kafka), { retry: WRITE_SEND_RETRY, idempotent: false }).catch((error: unknown) => {
@@ -186,7 +207,7 @@ async function startParts(
     }),
     WRITE_BATCHING,
   );
-  onClose(() => sink.close());
+  onClose('the write producer', () => sink.close());
   await openConnections(apiSql, pools.api);
   const stopRequestedNow = () => {
     stopRequested = true;

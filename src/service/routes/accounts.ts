@@ -76,14 +76,28 @@ function settle(outcome: CreateOutcome, email?: string): string | null {
 }
 
 export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Promise<void> {
-  const { sql } = deps;
+  const newWallet = walletMaker(deps);
+  postUser(app, deps, newWallet);
+  getUserWallets(app, deps.sql);
+  postWallet(app, deps.sql, newWallet);
+  getWallet(app, deps.sql);
+  getStatement(app, deps.sql);
+  getHistory(app, deps.sql);
+  getUserActivity(app, deps.sql);
+}
+
+/** A new wallet's ids and its card, valid CARD_YEARS_VALID years. */
+function walletMaker(deps: AccountDeps): (walletCurrency: string) => NewWallet {
   const random = createRandom(randomUUID(), 'cards');
-  const newWallet = (walletCurrency: string): NewWallet => {
+  return (walletCurrency) => {
     const year = new Date(deps.nowMs()).getUTCFullYear();
     const card = { ...generateCard(random, year), status: 'active' as const, expiryYear: year + CARD_YEARS_VALID };
     return { walletId: deps.newId(deps.nowMs()), currency: walletCurrency, cardId: deps.newId(deps.nowMs()), card };
   };
+}
 
+function postUser(app: FastifyInstance, deps: AccountDeps, newWallet: (walletCurrency: string) => NewWallet): void {
+  const { sql } = deps;
   app.post(
     '/v1/users',
     {
@@ -116,7 +130,9 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Pr
       return reply.code(201).header('location', `/v1/users/${user?.userId}/wallets`).send(user);
     },
   );
+}
 
+function getUserWallets(app: FastifyInstance, sql: Sql): void {
   app.get(
     '/v1/users/:userId/wallets',
     {
@@ -133,7 +149,9 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Pr
       return { data: wallets.map(walletView) };
     },
   );
+}
 
+function postWallet(app: FastifyInstance, sql: Sql, newWallet: (walletCurrency: string) => NewWallet): void {
   app.post(
     '/v1/users/:userId/wallets',
     {
@@ -158,7 +176,9 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Pr
         .send(row === null ? null : walletView(row));
     },
   );
+}
 
+function getWallet(app: FastifyInstance, sql: Sql): void {
   app.get(
     '/v1/wallets/:walletId',
     { schema: { summary: 'Balance, currency, owner and last change', params: walletParams, response: { 200: wallet, ...problems(404) } } },
@@ -168,7 +188,9 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Pr
       return walletView(row);
     },
   );
+}
 
+function getStatement(app: FastifyInstance, sql: Sql): void {
   app.get(
     '/v1/wallets/:walletId/statement',
     {
@@ -185,37 +207,47 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Pr
     async (request: FastifyRequest<{ Params: { walletId: string }; Querystring: { limit?: string; before?: string } }>) => {
       const walletId = request.params.walletId.toLowerCase();
       if ((await findWallet(sql, walletId)) === null) throw new ProblemError('not-found', `no wallet ${walletId}`);
-      const before = request.query.before ?? null;
-      if (before !== null && !isStatementPosition(before))
-        throw new ProblemError('invalid-request', 'before is not a cursor this statement gave out');
-      const limit = limitOf(request.query);
-      const lines = await statementLines(sql, walletId, limit + 1, before);
-      const shown = lines.slice(0, limit);
-      const last = shown[shown.length - 1];
-      return {
-        data: shown.map(({ position: _position, ...line }) => ({
-          ...line,
-          amount: line.amount.startsWith('-')
-            ? `-${formatMoney(line.amount.slice(1), line.currency)}`
-            : formatMoney(line.amount, line.currency),
-          balanceAfter: line.balanceAfter === null ? null : formatMoney(line.balanceAfter, line.currency),
-        })),
-        nextCursor: lines.length > shown.length && last !== undefined ? last.position : null,
-      };
+      return statementPage(sql, walletId, request.query);
     },
   );
+}
 
-  const history = {
-    type: 'object',
-    properties: { data: { type: 'array', items: activityLine }, consistency: { type: 'string' } },
-  } as const;
-  const EVENTUAL = 'eventual: built by the history consumer from result events, it can trail the ledger';
-  const historyView = (lines: Awaited<ReturnType<typeof activityOf>>) =>
-    lines.map((line) => ({
+/** One page of a wallet's statement: `limit` lines before the cursor, and the cursor of the next page (null: the last page). */
+async function statementPage(sql: Sql, walletId: string, query: { limit?: string; before?: string }) {
+  const before = query.before ?? null;
+  if (before !== null && !isStatementPosition(before))
+    throw new ProblemError('invalid-request', 'before is not a cursor this statement gave out');
+  const limit = limitOf(query);
+  const lines = await statementLines(sql, walletId, limit + 1, before);
+  const shown = lines.slice(0, limit);
+  const last = shown[shown.length - 1];
+  return {
+    data: shown.map(({ position: _position, ...line }) => ({
       ...line,
-      amount: formatMoney(line.amount, line.currency),
+      amount: line.amount.startsWith('-')
+        ? `-${formatMoney(line.amount.slice(1), line.currency)}`
+        : formatMoney(line.amount, line.currency),
       balanceAfter: line.balanceAfter === null ? null : formatMoney(line.balanceAfter, line.currency),
-    }));
+    })),
+    nextCursor: lines.length > shown.length && last !== undefined ? last.position : null,
+  };
+}
+
+const history = {
+  type: 'object',
+  properties: { data: { type: 'array', items: activityLine }, consistency: { type: 'string' } },
+} as const;
+const EVENTUAL = 'eventual: built by the history consumer from result events, it can trail the ledger';
+
+function historyView(lines: Awaited<ReturnType<typeof activityOf>>) {
+  return lines.map((line) => ({
+    ...line,
+    amount: formatMoney(line.amount, line.currency),
+    balanceAfter: line.balanceAfter === null ? null : formatMoney(line.balanceAfter, line.currency),
+  }));
+}
+
+function getHistory(app: FastifyInstance, sql: Sql): void {
   app.get(
     '/v1/wallets/:walletId/history',
     {
@@ -232,6 +264,9 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Pr
       return { data: historyView(await activityOf(sql, [walletId], limitOf(request.query))), consistency: EVENTUAL };
     },
   );
+}
+
+function getUserActivity(app: FastifyInstance, sql: Sql): void {
   app.get(
     '/v1/users/:userId/activity',
     {
@@ -246,16 +281,8 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Pr
       const userId = request.params.userId.toLowerCase();
       if (!(await userExists(sql, userId))) throw new ProblemError('not-found', `no user ${userId}`);
       const wallets = await walletsOf(sql, userId);
-      return {
-        data: historyView(
-          await activityOf(
-            sql,
-            wallets.map((w) => w.walletId),
-            limitOf(request.query),
-          ),
-        ),
-        consistency: EVENTUAL,
-      };
+      const walletIds = wallets.map((w) => w.walletId);
+      return { data: historyView(await activityOf(sql, walletIds, limitOf(request.query))), consistency: EVENTUAL };
     },
   );
 }
