@@ -92,21 +92,32 @@ export type LedgerTransaction = AccountTransaction | Refund | Transfer | Transfe
  * that message would be dead-lettered (missing_field).
  */
 export function toLedgerTransaction(t: Transaction): LedgerTransaction {
-  const { counterpartyAccountId: counterparty, originalTransactionId: original } = t;
+  if (!fitsItsType(t)) assert.fail(WHAT_EACH_TYPE_NEEDS[t.type]);
+  return t;
+}
+
+const WHAT_EACH_TYPE_NEEDS: Readonly<Record<MessageType, string>> = {
+  purchase: 'a purchase needs nothing more',
+  withdrawal: 'a withdrawal needs nothing more',
+  deposit: 'a deposit needs nothing more',
+  refund: 'a refund names the purchase it gives back',
+  transfer: 'a transfer names the account it credits',
+  transfer_in: 'a credit leg names its source account and its transfer',
+};
+
+/** Whether a Transaction has what its type needs; the same object then is a LedgerTransaction (no copy: one per message). */
+function fitsItsType(t: Transaction): t is LedgerTransaction {
   switch (t.type) {
     case 'purchase':
     case 'withdrawal':
     case 'deposit':
-      return { ...t, type: t.type };
+      return true;
     case 'refund':
-      assert.ok(original !== null, 'a refund names the purchase it gives back');
-      return { ...t, type: t.type, originalTransactionId: original };
+      return t.originalTransactionId !== null;
     case 'transfer':
-      assert.ok(counterparty !== null, 'a transfer names the account it credits');
-      return { ...t, type: t.type, counterpartyAccountId: counterparty };
+      return t.counterpartyAccountId !== null;
     case 'transfer_in':
-      assert.ok(counterparty !== null && original !== null, 'a credit leg names its source account and its transfer');
-      return { ...t, type: t.type, counterpartyAccountId: counterparty, originalTransactionId: original };
+      return t.counterpartyAccountId !== null && t.originalTransactionId !== null;
   }
 }
 
@@ -198,8 +209,11 @@ function parse(value: Buffer | string | null): LedgerTransaction {
   const type = required(message, 'type');
   if (!(MESSAGE_TYPES as readonly unknown[]).includes(type))
     throw new Rejected('unknown_type', `type ${JSON.stringify(type)} is not one of ${MESSAGE_TYPES.join(', ')}`);
-  const fields = {
+  const messageType = type as MessageType; // one of MESSAGE_TYPES, checked above
+  // One object, fields in Transaction's order (one shape for V8); the fields each type requires are read as required.
+  return toLedgerTransaction({
     transactionId: uuid(message, 'transactionId'),
+    type: messageType,
     accountId: uuid(message, 'accountId'),
     cardId: optionalUuid(message, 'cardId'),
     // A transfer or a credit leg without its other account, or a refund or a
@@ -216,9 +230,7 @@ function parse(value: Buffer | string | null): LedgerTransaction {
     channel: channel(message.channel),
     eventTime: timestamp(message, 'eventTime').text,
     producedAtMs: timestamp(message, 'producedAt').ms,
-  };
-  // The fields each type requires were read as required above.
-  return toLedgerTransaction({ ...fields, type: type as MessageType });
+  });
 }
 
 function required(message: Record<string, unknown>, field: string): unknown {
