@@ -26,7 +26,9 @@
 import assert from 'node:assert/strict';
 import { accountIdAt } from './accounts.js';
 import { CATEGORIES, type Category } from './merchants.js';
-import { SEGMENT_TABLE, type SegmentName } from './profiles.js';
+import { SEGMENT_TABLE } from './profiles.js';
+import { maxOf, minOf, PARTS_PER_TRILLION, perTrillion, roundedQuotient, shareOf } from './minor-units.js';
+import { createPayroll, DEPOSIT_MINOR_UNITS_MAX, drawSchedule, SALARY_DAYS, type PayrollCustomers, type PaySchedule } from './payroll.js';
 import { createRandom, type Random } from './random.js';
 
 const DAY_MS = 86_400_000;
@@ -39,32 +41,6 @@ export const CLOSE_TO_ZERO_SHARE = 0.12;
 export const SPEND_TRIES_MAX = 4;
 /** Savings at the start, in months of income: drawn from 0 to this. */
 const SAVINGS_MONTHS_MAX = 3;
-/** A deposit above 10,000.00 is declined `limit_exceeded`: larger incomes are paid in parts. */
-const DEPOSIT_MINOR_UNITS_MAX = 1_000_000n;
-/**
- * Shares of money are whole parts per trillion: integer arithmetic on money,
- * and fine enough that an amount times a drawn share rounds to the same minor
- * unit as with the float share it comes from (per million, one deposit in
- * twenty came out a cent apart, and the generator's belief of the balances
- * with it).
- */
-const PARTS_PER_TRILLION = 1_000_000_000_000;
-
-/** A share (0 to a few) as whole parts per trillion. */
-const perTrillion = (share: number): bigint => BigInt(Math.round(share * PARTS_PER_TRILLION));
-
-/** numerator / denominator, both whole and not negative, rounded half up (as Math.round). */
-const roundedQuotient = (numerator: bigint, denominator: bigint): bigint => (numerator + denominator / 2n) / denominator;
-
-/** That share of an amount, to the nearest minor unit. */
-const shareOf = (amountMinorUnits: bigint, sharePerTrillion: bigint): bigint =>
-  roundedQuotient(amountMinorUnits * sharePerTrillion, BigInt(PARTS_PER_TRILLION));
-
-const minOf = (...amounts: bigint[]): bigint => amounts.reduce((low, amount) => (amount < low ? amount : low));
-const maxOf = (...amounts: bigint[]): bigint => amounts.reduce((high, amount) => (amount > high ? amount : high));
-
-/** How a customer is paid. */
-export type PaySchedule = 'monthly' | 'semi_monthly' | 'biweekly' | 'irregular' | 'pension';
 
 /** What the economy needs to know of each account, in parallel arrays (the directory's). */
 export interface EconomyAccounts {
@@ -140,99 +116,12 @@ export const WITHDRAWAL_MEAN_MINOR_UNITS = meanOf({ medianMinorUnits: 8_000, sig
 /** Share of a purchase a refund gives back on average (some partial, some repeated and declined). */
 const REFUND_RETURN_SHARE = 0.75;
 
-const PAY_SCHEDULE_BY_SEGMENT: Readonly<Record<SegmentName, readonly [PaySchedule, number][]>> = {
-  commuter: [
-    ['monthly', 0.5],
-    ['biweekly', 0.3],
-    ['semi_monthly', 0.2],
-  ],
-  family: [
-    ['monthly', 0.5],
-    ['biweekly', 0.3],
-    ['semi_monthly', 0.2],
-  ],
-  student: [
-    ['irregular', 0.8],
-    ['biweekly', 0.2],
-  ],
-  traveller: [
-    ['monthly', 0.7],
-    ['biweekly', 0.2],
-    ['semi_monthly', 0.1],
-  ],
-  retiree: [['pension', 1]],
-};
-/** Days of the month monthly salaries arrive on (0: the last day), by employer. */
-const SALARY_DAYS = [25, 26, 27, 28, 0, 1, 10, 15];
-
-function drawSchedule(random: Random, segment: number): PaySchedule {
-  const name = SEGMENT_TABLE[segment]?.name ?? 'commuter';
-  let draw = random.next();
-  for (const [schedule, share] of PAY_SCHEDULE_BY_SEGMENT[name]) {
-    draw -= share;
-    if (draw < 0) return schedule;
-  }
-  return 'monthly';
-}
-
-/** The first time at or after `fromMs` that is day `day` (0: last) of a month, at `offsetMs` into the day. */
-export function nextDayOfMonth(fromMs: number, day: number, offsetMs: number): number {
-  const from = new Date(fromMs);
-  for (let months = 0; months < 3; months++) {
-    const year = from.getUTCFullYear();
-    const month = from.getUTCMonth() + months;
-    const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-    const atMs = Date.UTC(year, month, day === 0 ? last : Math.min(day, last)) + offsetMs;
-    if (atMs >= fromMs) return atMs;
-  }
-  throw new Error('unreachable: a day of the month comes within three months');
-}
-
-/** A binary min-heap of account indexes by their next payday. */
-function createPaydayHeap(capacity: number, dueMs: Float64Array) {
-  const heap = new Int32Array(capacity);
-  let size = 0;
-  const less = (i: number, j: number) => (dueMs[heap[i] as number] as number) < (dueMs[heap[j] as number] as number);
-  const swap = (i: number, j: number) => {
-    const t = heap[i] as number;
-    heap[i] = heap[j] as number;
-    heap[j] = t;
-  };
-  return {
-    push(account: number) {
-      assert.ok(size < capacity, 'payday heap is full');
-      heap[size] = account;
-      for (let i = size++; i > 0 && less(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
-    },
-    peek: (): number => (size === 0 ? -1 : (heap[0] as number)),
-    pop(): number {
-      const top = heap[0] as number;
-      heap[0] = heap[--size] as number;
-      for (let i = 0; ;) {
-        const left = 2 * i + 1;
-        const smallest = left + 1 < size && less(left + 1, left) ? left + 1 : left;
-        if (smallest >= size || !less(smallest, i)) break;
-        swap(i, smallest);
-        i = smallest;
-      }
-      return top;
-    },
-  };
-}
-
 /** Each customer's money habits, in parallel arrays. */
-interface Customers {
-  readonly count: number;
-  /** Monthly income. */
-  readonly incomesMinorUnits: BigInt64Array;
+interface Customers extends PayrollCustomers {
   /** Share of each income that goes to the wallet, per trillion; the rest is saved (savings live outside the ledger). */
   readonly walletSharesPerTrillion: BigInt64Array;
   readonly savingsMinorUnits: BigInt64Array;
   readonly closeToZero: Uint8Array;
-  readonly schedules: PaySchedule[];
-  readonly salaryDays: Uint8Array;
-  /** When in the day their pay arrives. */
-  readonly payOffsetsMs: Float64Array;
 }
 
 function createCustomers(accounts: EconomyAccounts, options: EconomyOptions): Customers {
@@ -265,68 +154,6 @@ function createCustomers(accounts: EconomyAccounts, options: EconomyOptions): Cu
     customers.savingsMinorUnits[account] = closeToZero ? 0n : shareOf(income * BigInt(SAVINGS_MONTHS_MAX), perTrillion(traits.next()));
   }
   return customers;
-}
-
-/** Days between two pays on each schedule (irregular: on average). */
-const PAY_PERIOD_DAYS: Readonly<Record<PaySchedule, number>> = { monthly: 30, pension: 30, semi_monthly: 15, biweekly: 14, irregular: 7 };
-
-/**
- * Paydays in order: who is paid next, and how much. On event time, salaries
- * keep to the calendar. On the clock of transactions, which starts afresh
- * with each run, every schedule is a period that starts anywhere in its
- * first length: a run of any length then pays each customer, on average,
- * what it has them spend (calendar days would pay some never in a short run).
- */
-function createPayroll(random: Random, customers: Customers, options: EconomyOptions): { next(nowMs: number): Income | null } {
-  const { incomesMinorUnits, schedules, salaryDays, payOffsetsMs } = customers;
-  const { startMs } = options;
-  const periodic = options.clock === 'transactions';
-  const dueMs = new Float64Array(customers.count);
-  const owedMinorUnits = new BigInt64Array(customers.count);
-  const heap = createPaydayHeap(customers.count, dueMs);
-  for (let account = 0; account < customers.count; account++) {
-    const schedule = schedules[account] as PaySchedule;
-    const offsetMs = payOffsetsMs[account] as number;
-    const phaseMs = random.next() * PAY_PERIOD_DAYS[schedule] * DAY_MS;
-    dueMs[account] =
-      periodic || schedule === 'irregular' || schedule === 'biweekly'
-        ? startMs + phaseMs
-        : nextPaydayAfter(schedule, startMs, salaryDays[account] as number, offsetMs);
-    heap.push(account);
-  }
-  const paymentOf = (account: number): bigint => {
-    const income = incomesMinorUnits[account] as bigint;
-    const schedule = schedules[account] as PaySchedule;
-    if (schedule === 'semi_monthly') return roundedQuotient(income, 2n);
-    if (schedule === 'biweekly') return roundedQuotient(income * 14n, 30n);
-    // Odd jobs: about one a week, of uneven size.
-    if (schedule === 'irregular') return roundedQuotient(income * 7n * perTrillion(0.5 + random.next()), 30n * BigInt(PARTS_PER_TRILLION));
-    return income;
-  };
-  const scheduleNext = (account: number, paidAtMs: number): void => {
-    const schedule = schedules[account] as PaySchedule;
-    dueMs[account] =
-      schedule === 'irregular'
-        ? paidAtMs + (4 + 6 * random.next()) * DAY_MS
-        : periodic || schedule === 'biweekly'
-          ? paidAtMs + PAY_PERIOD_DAYS[schedule] * DAY_MS
-          : nextPaydayAfter(schedule, paidAtMs + DAY_MS, salaryDays[account] as number, payOffsetsMs[account] as number);
-  };
-  return {
-    next(nowMs) {
-      const account = heap.peek();
-      if (account < 0 || (dueMs[account] as number) > nowMs) return null;
-      heap.pop();
-      // What is still owed of an income above the deposit limit is paid in the slots that follow.
-      const stillOwed = owedMinorUnits[account] as bigint;
-      const owed = stillOwed > 0n ? stillOwed : maxOf(1n, paymentOf(account));
-      const paid = minOf(owed, DEPOSIT_MINOR_UNITS_MAX);
-      owedMinorUnits[account] = owed - paid;
-      if (owed === paid) scheduleNext(account, dueMs[account] as number);
-      heap.push(account);
-      return { account, amountMinorUnits: paid };
-    },
-  };
 }
 
 export function createEconomy(random: Random, accounts: EconomyAccounts, options: EconomyOptions): Economy {
@@ -372,12 +199,6 @@ export function createEconomy(random: Random, accounts: EconomyAccounts, options
     scheduleOf: (account) => customers.schedules[account] as PaySchedule,
     livesCloseToZero: (account) => closeToZero[account] === 1,
   };
-}
-
-function nextPaydayAfter(schedule: PaySchedule, fromMs: number, salaryDay: number, offsetMs: number): number {
-  if (schedule === 'pension') return nextDayOfMonth(fromMs, 1, offsetMs);
-  if (schedule === 'semi_monthly') return Math.min(nextDayOfMonth(fromMs, 1, offsetMs), nextDayOfMonth(fromMs, 15, offsetMs));
-  return nextDayOfMonth(fromMs, salaryDay, offsetMs);
 }
 
 /** The economy's time for a transaction at `eventMs`. */

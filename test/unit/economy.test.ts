@@ -8,7 +8,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ProfileColumns } from '../../src/generator/behaviour.js';
 import { createSlotTimes } from '../../src/generator/calendar.js';
-import { nextDayOfMonth } from '../../src/generator/economy.js';
+import { nextDayOfMonth } from '../../src/generator/payroll.js';
 import { segmentIndexOf } from '../../src/generator/profiles.js';
 import { createTransactionGenerator, type AccountDirectory } from '../../src/generator/transactions.js';
 import { createUserGenerator, type SeedUser } from '../../src/generator/users.js';
