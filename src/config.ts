@@ -11,7 +11,8 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { WalletSimError, redactUrl } from './errors.js';
 import { packageRoot } from './paths.js';
-import { SettingRejected, settings, type Setting } from './settings.js';
+import { SettingRejected } from './setting-parsers.js';
+import { settings, type Setting } from './settings.js';
 import type { Phase } from './phase.js';
 
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';

@@ -2,14 +2,23 @@
 // its flag (if it has one), its default, its unit and its parser. config.ts
 // resolves them; nothing else reads process.env.
 
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { parseDurationMs, parseWholeNumber } from './parse.js';
-import { isPhase, PHASES, type Phase } from './phase.js';
-
-/** A parser returns the value, or throws a `SettingRejected` saying what it expected. */
-export class SettingRejected extends Error {}
+import {
+  parseBrokers,
+  parseDatabaseUrl,
+  parseTopicName,
+  parseName,
+  parseVersion,
+  boolean,
+  optionalText,
+  optionalPhase,
+  optionalFile,
+  parsePath,
+  integerIn,
+  durationIn,
+  oneOf,
+  optionalToken,
+} from './setting-parsers.js';
+import { PHASES } from './phase.js';
 
 export interface Setting<T> {
   readonly env: string;
@@ -210,122 +219,3 @@ export const settings = {
     parse: parsePath,
   }),
 } as const;
-
-// ---------------------------------------------------------------- parsers
-
-function parseBrokers(raw: string): string[] {
-  const brokers = raw
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-  if (brokers.length === 0) throw new SettingRejected('expected at least one host:port, e.g. localhost:9092');
-  for (const broker of brokers) {
-    const match = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(broker);
-    const port = match ? Number(match[2]) : 0;
-    if (!match || port < 1 || port > 65_535) {
-      throw new SettingRejected(`expected a comma-separated list of host:port, e.g. localhost:9092 (${JSON.stringify(broker)} is not one)`);
-    }
-  }
-  return brokers;
-}
-
-function parseDatabaseUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new SettingRejected('expected a URL such as postgres://user:password@localhost:5432/wallet_sim');
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new SettingRejected('expected a postgres:// or postgresql:// URL');
-  }
-  if (url.hostname === '') throw new SettingRejected('the URL names no host');
-  const sslmode = url.searchParams.get('sslmode');
-  if (sslmode !== null && !['disable', 'allow', 'prefer', 'require', 'verify-full'].includes(sslmode)) {
-    throw new SettingRejected('expected sslmode=disable, allow, prefer, require or verify-full');
-  }
-  if (!/^\/[A-Za-z0-9_-]{1,63}$/.test(url.pathname)) {
-    throw new SettingRejected('expected a database name of letters, digits, _ or - after the host, e.g. /wallet_sim');
-  }
-  return raw;
-}
-
-function parseTopicName(raw: string): string {
-  if (!/^[A-Za-z0-9._-]{1,249}$/.test(raw) || raw === '.' || raw === '..') {
-    throw new SettingRejected('expected a Kafka topic name: 1 to 249 letters, digits, ".", "_" or "-"');
-  }
-  return raw;
-}
-
-function parseName(raw: string): string {
-  if (!/^[A-Za-z0-9._:/-]{1,200}$/.test(raw)) {
-    throw new SettingRejected('expected 1 to 200 letters, digits, ".", "_", ":", "/" or "-"');
-  }
-  return raw;
-}
-
-function parseVersion(raw: string): string {
-  if (!/^\d+\.\d+\.\d+$/.test(raw)) throw new SettingRejected('expected a version such as 4.3.1 or 3.9.2');
-  return raw;
-}
-
-function boolean(raw: string): boolean {
-  if (raw !== 'true' && raw !== 'false') throw new SettingRejected('expected true or false');
-  return raw === 'true';
-}
-
-function optionalText(raw: string): string {
-  if (raw.length > 1_000 || raw.includes('\n')) throw new SettingRejected('expected one line of at most 1000 characters');
-  return raw;
-}
-
-function optionalPhase(raw: string): Phase | null {
-  if (raw === '') return null;
-  if (!isPhase(raw)) throw new SettingRejected(`expected one of ${PHASES.join(', ')}, or nothing`);
-  return raw;
-}
-
-/** A file that must exist, or '' for none. */
-function optionalFile(raw: string): string | null {
-  if (raw === '') return null;
-  const path = parsePath(raw);
-  if (!existsSync(path)) throw new SettingRejected('no such file');
-  return path;
-}
-
-function parsePath(raw: string): string {
-  if (raw === '' || raw.includes('\0')) throw new SettingRejected('expected a folder path');
-  return raw === '~' || raw.startsWith('~/') ? join(homedir(), raw.slice(1)) : raw;
-}
-
-function integerIn(min: number, max: number): (raw: string) => number {
-  return (raw) => {
-    const value = parseWholeNumber(raw, min, max);
-    if (value === null) throw new SettingRejected(`expected a whole number from ${min} to ${max}`);
-    return value;
-  };
-}
-
-function durationIn(minMs: number, maxMs: number): (raw: string) => number {
-  return (raw) => {
-    const value = parseDurationMs(raw);
-    if (value === null || value < minMs || value > maxMs) {
-      throw new SettingRejected(`expected a duration from ${minMs / 1000} s to ${maxMs / 3_600_000} h, such as 30s, 5m or 1h`);
-    }
-    return value;
-  };
-}
-
-function oneOf<const T extends readonly string[]>(choices: T): (raw: string) => T[number] {
-  return (raw) => {
-    if (!choices.includes(raw)) throw new SettingRejected(`expected one of ${choices.join(', ')}`);
-    return raw;
-  };
-}
-
-/** A bearer token: '' for none, else 16 to 200 visible ASCII characters. */
-function optionalToken(raw: string): string | null {
-  if (raw === '') return null;
-  if (!/^[\x21-\x7e]{16,200}$/.test(raw)) throw new SettingRejected('expected 16 to 200 visible ASCII characters (no spaces)');
-  return raw;
-}
