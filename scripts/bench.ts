@@ -21,7 +21,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/runtime/paths.js';
 import type { Summary } from '../src/stats/stats.js';
 import { noKafka, perMessage, pgbench } from './bench/baselines.js';
 import { growth, GROWTH_SIZES, STATEMENT_LIMIT } from './bench/growth.js';

@@ -3,10 +3,10 @@
 // 30 seconds with the live view.
 
 import { EXIT_USAGE, handleSignals, main } from '../src/cli.js';
-import { resolveConfig } from '../src/config.js';
+import { resolveConfig } from '../src/config/config.js';
 import { openDatabase } from '../src/db/open.js';
 import { countUsers } from '../src/db/seed.js';
-import { isWalletSimError } from '../src/errors.js';
+import { isWalletSimError } from '../src/runtime/errors.js';
 
 handleSignals();
 const argv = (...args: string[]) => [process.argv[0] as string, 'wallet-sim', ...args];

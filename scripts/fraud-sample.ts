@@ -15,7 +15,7 @@ import { PLACES } from '../src/generator/places.js';
 import { SEGMENT_TABLE, segmentIndexOf } from '../src/generator/profiles.js';
 import { createTransactionGenerator } from '../src/generator/transactions.js';
 import { createUserGenerator } from '../src/generator/users.js';
-import { Big } from '../src/money.js';
+import { Big } from '../src/domain/money.js';
 import { createShapedSchedule } from '../src/producer/rate.js';
 
 const USERS = 10_000;
@@ -38,7 +38,7 @@ const generate = createTransactionGenerator({
   seed: Number(seedText),
   accounts: { ids: users.map((u) => u.accountId), currencies: users.map(() => 'EUR'), cardIds: users.map((u) => u.cardId), profiles },
   skew: 0,
-  // As `run` has them (src/run.ts).
+  // As `run` has them (src/simulation/simulation.ts).
   unknownAccountShare: 0.001,
   merchantPoolSize: 2_000,
   simulatedHours: true,

@@ -18,9 +18,9 @@
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { resolveConfig, type Config } from '../src/config.js';
-import { isWalletSimError, redactUrl, WalletSimError } from '../src/errors.js';
-import { packageRoot } from '../src/paths.js';
+import { resolveConfig, type Config } from '../src/config/config.js';
+import { isWalletSimError, redactUrl, WalletSimError } from '../src/runtime/errors.js';
+import { packageRoot } from '../src/runtime/paths.js';
 import { dockerEngineAnswers, dockerStop, dockerUp, SERVICES, type Service } from './stack/docker.js';
 import { kafkaJavaArgs, localBroker, nativeKafkaPaths, startNativeKafka } from './stack/native-kafka.js';
 import { nativePostgresPaths, startNativePostgres } from './stack/native-postgres.js';

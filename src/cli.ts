@@ -16,8 +16,8 @@ import { serveCommand } from './commands/serve.js';
 import { statementCommand } from './commands/statement.js';
 import { CheckFailed, requestShutdown } from './commands/common.js';
 import { loadCommand } from './commands/load.js';
-import { settings } from './settings.js';
-import { isWalletSimError } from './errors.js';
+import { settings } from './config/settings.js';
+import { isWalletSimError } from './runtime/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;

@@ -6,7 +6,7 @@
 // untouched, so they are for measuring only (the database is dropped after).
 
 import { openDatabase } from '../../src/db/open.js';
-import { statementLines } from '../../src/db/statement.js';
+import { statementLines } from '../../src/db/statement-rows.js';
 import { createRandom } from '../../src/generator/random.js';
 import { Histogram, latencyOf, type LatencySummary } from '../../src/stats/histogram.js';
 import { dropScope, PARTITIONS, QUICK, run, say, scope, seed, SEED, SIZES } from './harness.js';

@@ -5,11 +5,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveConfig, type Config } from '../../src/config.js';
+import { resolveConfig, type Config } from '../../src/config/config.js';
 import { withDatabase } from '../../src/db/connect.js';
-import { dropDatabase } from '../../src/db/migrate.js';
+import { dropDatabase } from '../../src/db/migrations.js';
 import { deleteTopicsNamedAfter } from '../../src/kafka/client.js';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/runtime/paths.js';
 import type { Summary } from '../../src/stats/stats.js';
 
 export const QUICK = process.env.BENCH_QUICK === '1';

@@ -6,7 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/runtime/paths.js';
 import { cli, dropScope, QUICK, say, scope, seed, SIZES } from './harness.js';
 
 interface LoadSummary {

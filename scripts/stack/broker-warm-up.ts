@@ -5,7 +5,7 @@
 // of small batches through a scratch topic and a consumer group after it
 // has started Kafka, then deletes both.
 
-import type { Config } from '../../src/config.js';
+import type { Config } from '../../src/config/config.js';
 import { connectAdmin, createKafka, ensureTopic } from '../../src/kafka/client.js';
 import { startBatchConsumer } from '../../src/kafka/consumer.js';
 import { createMessageSink } from '../../src/kafka/sink.js';

@@ -1,9 +1,9 @@
 // The stack through Docker Compose, where a Docker engine answers.
 
 import { join } from 'node:path';
-import type { Config } from '../../src/config.js';
-import { WalletSimError } from '../../src/errors.js';
-import { packageRoot } from '../../src/paths.js';
+import type { Config } from '../../src/config/config.js';
+import { WalletSimError } from '../../src/runtime/errors.js';
+import { packageRoot } from '../../src/runtime/paths.js';
 import { localBroker } from './native-kafka.js';
 import { localPostgres } from './native-postgres.js';
 import { commandExists, run } from './process.js';

@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../../src/config.js';
-import { WalletSimError } from '../../src/errors.js';
+import type { Config } from '../../src/config/config.js';
+import { WalletSimError } from '../../src/runtime/errors.js';
 import { commandExists, run, startDetached } from './process.js';
 import { ensureCertificates, secureListenerProperties, SECURE_PORT_OFFSET, type SecurePaths } from './secure.js';
 

@@ -19,8 +19,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { Config } from '../../src/config.js';
-import { WalletSimError } from '../../src/errors.js';
+import type { Config } from '../../src/config/config.js';
+import { WalletSimError } from '../../src/runtime/errors.js';
 import { commandExists, run, startDetached } from './process.js';
 import { ensureCertificates } from './secure.js';
 

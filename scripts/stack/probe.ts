@@ -1,8 +1,8 @@
 // Does a service answer? A real client call, the same one wallet-sim makes.
 
-import type { Config } from '../../src/config.js';
+import type { Config } from '../../src/config/config.js';
 import { connect } from '../../src/db/connect.js';
-import { ADMIN_DATABASE } from '../../src/db/migrate.js';
+import { ADMIN_DATABASE } from '../../src/db/migrations.js';
 import { brokerAnswers } from '../../src/kafka/client.js';
 import { securePaths } from './secure.js';
 

@@ -3,7 +3,7 @@
 
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { WalletSimError } from '../../src/errors.js';
+import { WalletSimError } from '../../src/runtime/errors.js';
 
 export function commandExists(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config, KafkaConfig } from '../../src/config.js';
-import { WalletSimError } from '../../src/errors.js';
+import type { Config, KafkaConfig } from '../../src/config/config.js';
+import { WalletSimError } from '../../src/runtime/errors.js';
 import { commandExists, run } from './process.js';
 
 export const SCRAM_MECHANISM = 'scram-sha-512';

@@ -1,14 +1,14 @@
 import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Command } from 'commander';
 import chalk from 'chalk';
-import { auditLedger } from '../db/audit.js';
+import { auditLedger } from '../db/audit-checks.js';
 import { openDatabase } from '../db/open.js';
 import { connectAdmin, createKafka, fetchCommittedBounds } from '../kafka/client.js';
-import { topologyOf } from '../topology.js';
+import { topologyOf } from '../config/topology.js';
 import { CheckFailed, configOf } from './common.js';
-import type { KafkaConfig } from '../config.js';
-import { isWalletSimError } from '../errors.js';
-import type { PartitionBounds } from '../db/audit.js';
+import type { KafkaConfig } from '../config/config.js';
+import { isWalletSimError } from '../runtime/errors.js';
+import type { PartitionBounds } from '../db/audit-checks.js';
 
 /** How long audit waits for a Kafka that does not answer before it runs the PostgreSQL checks alone. */
 const KAFKA_WAIT_MS_MAX = 5_000;

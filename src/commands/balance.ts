@@ -2,7 +2,7 @@ import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Command } from 'commander';
 import { openDatabase } from '../db/open.js';
 import { findAccounts } from '../db/accounts.js';
-import { displayMoney } from '../money.js';
+import { displayMoney } from '../domain/money.js';
 import { configOf } from './common.js';
 
 export function balanceCommand(program: Command): Command {

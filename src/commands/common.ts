@@ -1,9 +1,9 @@
 // What every command shares: how it reads its settings, and how it reports a
 // check that ran but failed (the CLI turns that into exit code 1).
 import type { Command } from 'commander';
-import { resolveConfig, type Config } from '../config.js';
-import { holdForFaultTests } from '../fault-hold.js';
-import { createPhases, type Phases } from '../phase.js';
+import { resolveConfig, type Config } from '../config/config.js';
+import { holdForFaultTests } from '../runtime/fault-hold.js';
+import { createPhases, type Phases } from '../runtime/phases.js';
 
 /** The settings of the command being run: its global flags over the environment. */
 export function configOf(command: Command): Config {

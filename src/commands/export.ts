@@ -3,9 +3,9 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { Option, type Command } from 'commander';
-import { exportTransactions } from '../db/export.js';
+import { exportTransactions } from '../db/export-rows.js';
 import { openDatabase } from '../db/open.js';
-import { WalletSimError } from '../errors.js';
+import { WalletSimError } from '../runtime/errors.js';
 import { EXPORT_FORMATS, formatRows, header, type ExportFormat } from '../export/format.js';
 import { configOf } from './common.js';
 

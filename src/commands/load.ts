@@ -1,11 +1,11 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { WalletSimError } from '../errors.js';
+import { WalletSimError } from '../runtime/errors.js';
 import { DEFAULT_MIX, type Mix } from '../generator/transactions.js';
-import { renderAudit } from '../load/audit.js';
-import { runLoad } from '../load/load.js';
-import { createLoadView } from '../load/view.js';
+import { renderAudit } from '../load/load-audit.js';
+import { runLoad } from '../load/load-generator.js';
+import { createLoadView } from '../load/load-view.js';
 import { CheckFailed, configOf, gracefulShutdown } from './common.js';
-import { durationOption, formatMix, integerOption, mixOption, numberOption, rateOption } from './options.js';
+import { durationOption, formatMix, integerOption, mixOption, numberOption, rateOption } from './flags.js';
 
 interface LoadCommandOptions {
   url: string;

@@ -1,9 +1,9 @@
 import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Command } from 'commander';
 import { configOf } from './common.js';
-import { schemaVersion } from '../db/migrate.js';
+import { schemaVersion } from '../db/migrations.js';
 import { openDatabase } from '../db/open.js';
-import { redactUrl } from '../errors.js';
+import { redactUrl } from '../runtime/errors.js';
 
 export function migrateCommand(program: Command): Command {
   return program

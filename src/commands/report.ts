@@ -1,7 +1,7 @@
 import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Command } from 'commander';
 import { openDatabase } from '../db/open.js';
-import { UUID } from '../ids.js';
+import { UUID } from '../domain/ids.js';
 import { writeReport } from '../report/record.js';
 import { InvalidArgumentError } from 'commander';
 import { configOf } from './common.js';

@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import { WalletSimError } from '../errors.js';
-import { runSimulation } from '../run.js';
+import { WalletSimError } from '../runtime/errors.js';
+import { runSimulation } from '../simulation/simulation.js';
 import { createView } from '../terminal/view.js';
-import { DEFAULT_PARTITIONS } from '../topology.js';
+import { DEFAULT_PARTITIONS } from '../config/topology.js';
 import { configOf, gracefulShutdown, phasesOf } from './common.js';
 import { DEFAULT_MIX, type Mix } from '../generator/transactions.js';
 import {
@@ -15,10 +15,10 @@ import {
   scenariosOption,
   speedOption,
   startOption,
-} from './options.js';
+} from './flags.js';
 import type { SimulatedTime } from '../generator/calendar.js';
 import { FRAUD_SCENARIOS, type FraudScenario } from '../generator/fraud.js';
-import type { RunFraud, RunOptions } from '../run.js';
+import type { RunFraud, RunOptions } from '../simulation/simulation.js';
 
 interface RunCommandOptions {
   rate: number | 'max';

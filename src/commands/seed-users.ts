@@ -2,12 +2,12 @@ import { waitingOnStderr } from '../terminal/waiting.js';
 import { Option, type Command } from 'commander';
 import { databaseWaiting } from '../db/connect.js';
 import { openDatabase } from '../db/open.js';
-import { WalletSimError } from '../errors.js';
-import { Big, formatAmount } from '../money.js';
-import { SEED_BATCH_SIZE_MAX, seedUsers } from '../seed/seed-users.js';
+import { WalletSimError } from '../runtime/errors.js';
+import { Big, formatAmount } from '../domain/money.js';
+import { SEED_BATCH_SIZE_MAX, seedUsers } from '../seed/write-users.js';
 import { createProgressBar } from '../terminal/progress.js';
 import { configOf, phasesOf } from './common.js';
-import { amountOption, currencyOption, integerOption } from './options.js';
+import { amountOption, currencyOption, integerOption } from './flags.js';
 
 export const SEED_COUNT_MAX = 10_000_000;
 

@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
 import { LOG_LEVELS, type LogLevel } from '../service/logging.js';
-import { DEFAULT_PARTITIONS } from '../topology.js';
+import { DEFAULT_PARTITIONS } from '../config/topology.js';
 import { configOf, gracefulShutdown } from './common.js';
-import { durationOption, integerOption } from './options.js';
+import { durationOption, integerOption } from './flags.js';
 
 interface ServeCommandOptions {
   host: string;
@@ -47,7 +47,7 @@ export function serveCommand(program: Command): Command {
       const config = configOf(command);
       const stop = gracefulShutdown();
       // Loaded when used: Fastify and its plugins are most of what the CLI would load at start.
-      const { serve } = await import('../service/serve.js');
+      const { serve } = await import('../service/service.js');
       await serve(
         config,
         {

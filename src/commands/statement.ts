@@ -3,10 +3,10 @@ import type { Command } from 'commander';
 import chalk from 'chalk';
 import { openDatabase } from '../db/open.js';
 import { findAccounts } from '../db/accounts.js';
-import { statementLines, type StatementLine } from '../db/statement.js';
-import { displayAmount, displayMoney } from '../money.js';
+import { statementLines, type StatementLine } from '../db/statement-rows.js';
+import { displayAmount, displayMoney } from '../domain/money.js';
 import { configOf } from './common.js';
-import { integerOption } from './options.js';
+import { integerOption } from './flags.js';
 
 export function statementCommand(program: Command): Command {
   return program

@@ -3,8 +3,8 @@
 import { placeIndexNamed } from '../generator/places.js';
 import { segmentIndexOf } from '../generator/profiles.js';
 import type { AccountDirectory } from '../generator/transactions.js';
-import { WalletSimError } from '../errors.js';
-import { UUID } from '../ids.js';
+import { WalletSimError } from '../runtime/errors.js';
+import { UUID } from '../domain/ids.js';
 import type { Sql } from './connect.js';
 
 const CURSOR_ROWS = 10_000;

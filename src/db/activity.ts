@@ -1,7 +1,7 @@
 // account_activity: what the history consumer built from result events, one
 // row per event id, so a redelivered event changes nothing.
 
-import type { ResultEvent } from '../events.js';
+import type { ResultEvent } from '../domain/events.js';
 import type { Sql } from './connect.js';
 
 /** A result event with the trace id its message carried (null: none). */

@@ -21,11 +21,11 @@
 // queued reserve() for good when the server drops a connection
 // (porsager/postgres#1195): the PostgreSQL outage scenario hung on it.
 
-import { assert } from '../errors.js';
+import { assert } from '../runtime/errors.js';
 import { decide, type CardState, type Outcome, type PurchaseState } from '../ledger/decide.js';
 import { ledgerRows, type Batch, type BatchResult, type DeadLetter, type LedgerRow } from '../ledger/rows.js';
 import type { TransferState } from '../ledger/transfers.js';
-import { Big, ZERO } from '../money.js';
+import { Big, ZERO } from '../domain/money.js';
 import type { Sql } from './connect.js';
 
 export async function applyBatch(sql: Sql, batch: Batch): Promise<BatchResult> {

@@ -4,9 +4,9 @@
 
 import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
-import type { DatabaseConfig } from '../config.js';
-import { WalletSimError, redactUrl } from '../errors.js';
-import { CONNECTION_CODES, isRetriable, type WaitOutOptions } from '../retry.js';
+import type { DatabaseConfig } from '../config/config.js';
+import { WalletSimError, redactUrl } from '../runtime/errors.js';
+import { CONNECTION_CODES, isRetriable, type WaitOutOptions } from '../runtime/retry.js';
 
 /** Shutting down, crashed, starting up: the server is away for now. */
 const SERVER_GOING_AWAY = new Set(['57P01', '57P02', '57P03']);

@@ -1,11 +1,11 @@
 // What every command that needs the database calls first: create the
 // database if missing, connect, apply pending migrations.
 
-import type { DatabaseConfig } from '../config.js';
-import type { Phases } from '../phase.js';
-import { waitOut } from '../retry.js';
+import type { DatabaseConfig } from '../config/config.js';
+import type { Phases } from '../runtime/phases.js';
+import { waitOut } from '../runtime/retry.js';
 import { connect, databaseWaiting, type PlanMode, type Sql } from './connect.js';
-import { ensureDatabase, migrate } from './migrate.js';
+import { ensureDatabase, migrate } from './migrations.js';
 
 export interface OpenOptions {
   /** Told what is wrong while an outage is waited out, and null once the server answers. */

@@ -1,7 +1,7 @@
 // The result events of ledger rows already recorded, read back from the
 // ledger: a redelivered batch publishes them again.
 
-import { RESULT_EVENT_VERSION, type ResultEvent } from '../events.js';
+import { RESULT_EVENT_VERSION, type ResultEvent } from '../domain/events.js';
 import type { Sql } from './connect.js';
 
 /** The result events of ledger rows already recorded: to publish again for a redelivered batch (a credit leg's with its own message). */

@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import type { SeedUser } from '../generator/users.js';
-import { Big, ZERO } from '../money.js';
+import { Big, ZERO } from '../domain/money.js';
 import { homeOf } from '../generator/profiles.js';
 
 export const SEED_TABLES = ['users', 'profiles', 'accounts', 'cards', 'openings'] as const;

@@ -2,7 +2,7 @@
 // for null, true/false) or NDJSON (one JSON object a line, null as null).
 // Amounts stay decimal strings in both.
 
-import { EXPORT_COLUMNS, type ExportRow } from '../db/export.js';
+import { EXPORT_COLUMNS, type ExportRow } from '../db/export-rows.js';
 
 export const EXPORT_FORMATS = ['csv', 'ndjson'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -4,9 +4,9 @@
 // recent purchases refunds draw from. transactions.ts turns drafts into
 // transactions; the economy decides which drafts a customer would pay.
 
-import { accountIdAt, currencyAt } from './accounts.js';
-import { uuidV4 } from '../ids.js';
-import type { Channel, Merchant, TransactionType } from '../message.js';
+import { accountIdAt, currencyAt } from './directory.js';
+import { uuidV4 } from '../domain/ids.js';
+import type { Channel, Merchant, TransactionType } from '../domain/message.js';
 import type { Behaviour } from './behaviour.js';
 import type { Economy, Income } from './economy.js';
 import type { Habits } from './habits.js';

@@ -24,7 +24,7 @@
 // shares of money are whole parts per trillion.
 
 import assert from 'node:assert/strict';
-import { accountIdAt } from './accounts.js';
+import { accountIdAt } from './directory.js';
 import { CATEGORIES, type Category } from './merchants.js';
 import { SEGMENT_TABLE } from './profiles.js';
 import { maxOf, minOf, PARTS_PER_TRILLION, perTrillion, roundedQuotient, shareOf } from './minor-units.js';

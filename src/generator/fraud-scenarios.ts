@@ -1,7 +1,7 @@
 // The scenarios of fraud.ts, step by step: what each episode does, when and
 // where, loud or disguised inside the victim's habits.
 
-import type { Merchant, TransactionType } from '../message.js';
+import type { Merchant, TransactionType } from '../domain/message.js';
 import type { FraudAccounts, FraudScenario } from './fraud.js';
 import { CATEGORIES, purchaseMinorUnits, TRANSFER_AMOUNTS, type Category, type MerchantPool } from './merchants.js';
 import { distanceKm, PLACES, type Place } from './places.js';

@@ -15,11 +15,11 @@
 // legitimate behaviour that looks like fraud).
 
 import assert from 'node:assert/strict';
-import { uuidV4 } from '../ids.js';
-import { isoTime } from '../iso-time.js';
-import type { Transaction } from '../message.js';
-import { fromMinorUnits } from '../money.js';
-import { accountIdAt, currencyAt } from './accounts.js';
+import { uuidV4 } from '../domain/ids.js';
+import { isoTime } from '../domain/iso-time.js';
+import type { Transaction } from '../domain/message.js';
+import { fromMinorUnits } from '../domain/money.js';
+import { accountIdAt, currencyAt } from './directory.js';
 import type { MerchantPool } from './merchants.js';
 import { stepsOf, type Episode, type Step } from './fraud-scenarios.js';
 import type { Random } from './random.js';

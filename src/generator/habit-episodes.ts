@@ -2,7 +2,7 @@
 // and the steps of a trip, a shopping burst, an online spike, a big ticket
 // and a big transfer.
 
-import type { Merchant, TransactionType } from '../message.js';
+import type { Merchant, TransactionType } from '../domain/message.js';
 import type { Behaviour } from './behaviour.js';
 import type { HabitAccounts } from './habits.js';
 import { CATEGORIES, purchaseMinorUnits, type Category, type MerchantPool } from './merchants.js';

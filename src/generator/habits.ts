@@ -18,10 +18,10 @@
 // far more often. Their steps are due at event times and take the stream's
 // next slot, as fraud's do; they are unlabelled, ordinary transactions.
 
-import { isoTime } from '../iso-time.js';
-import type { Transaction, TransactionType } from '../message.js';
-import { fromMinorUnits } from '../money.js';
-import { accountIdAt, currencyAt } from './accounts.js';
+import { isoTime } from '../domain/iso-time.js';
+import type { Transaction, TransactionType } from '../domain/message.js';
+import { fromMinorUnits } from '../domain/money.js';
+import { accountIdAt, currencyAt } from './directory.js';
 import { createBehaviour, type ProfileColumns } from './behaviour.js';
 import { hourOf } from './calendar.js';
 import { stepsOf, type Play, type Step } from './habit-episodes.js';

@@ -3,7 +3,7 @@
 // transactions, as on a real statement.
 
 import type { Faker } from '@faker-js/faker';
-import type { Merchant } from '../message.js';
+import type { Merchant } from '../domain/message.js';
 import { PLACES, placeIndexOf, type Place } from './places.js';
 import type { Random } from './random.js';
 

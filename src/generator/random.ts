@@ -1,6 +1,6 @@
 // A small seeded PRNG (sfc32, seeded through cyrb128), so a seed gives the
 // same users and the same transactions on every machine. Floats here shape
-// distributions only; money is made from whole minor units (see money.ts).
+// distributions only; money is made from whole minor units (see domain/money.ts).
 
 export interface Random {
   /** Uniform in [0, 1). */

@@ -4,10 +4,10 @@
 // ids and times follow the clock.
 
 import { seededFaker } from './faker.js';
-import { createUuidV7 } from '../ids.js';
-import { isoTime } from '../iso-time.js';
-import { TRANSACTION_TYPES, type MessageType, type Transaction, type TransactionType } from '../message.js';
-import { fromMinorUnits } from '../money.js';
+import { createUuidV7 } from '../domain/ids.js';
+import { isoTime } from '../domain/iso-time.js';
+import { TRANSACTION_TYPES, type MessageType, type Transaction, type TransactionType } from '../domain/message.js';
+import { fromMinorUnits } from '../domain/money.js';
 import { createBehaviour, type Behaviour, type ProfileColumns } from './behaviour.js';
 import { hourOf } from './calendar.js';
 import { createEconomy, SPEND_TRIES_MAX, type Economy, type EconomyOptions } from './economy.js';

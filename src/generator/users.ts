@@ -3,10 +3,10 @@
 // ids included, so seeding again with the same seed adds nothing.
 
 import { seededFaker } from './faker.js';
-import { Big, fromMinorUnits } from '../money.js';
+import { Big, fromMinorUnits } from '../domain/money.js';
 import { generateCard, type Card } from './cards.js';
 import { createRandom } from './random.js';
-import { createUuidV7 } from '../ids.js';
+import { createUuidV7 } from '../domain/ids.js';
 import { generateProfile, type CustomerProfile } from './profiles.js';
 
 export interface SeedUser {

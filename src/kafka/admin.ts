@@ -1,7 +1,7 @@
 // What a command needs of Kafka's admin API, behind one object: the topics
 // made sure of, a group's lag, closing. Callers never hold a kafkajs Admin.
 
-import type { KafkaConfig } from '../config.js';
+import type { KafkaConfig } from '../config/config.js';
 import type { NextOffsets } from '../stats/lag.js';
 import { connectAdmin, createKafka, ensureTopics, fetchGroupLag, type OnProblem } from './client.js';
 

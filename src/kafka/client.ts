@@ -11,11 +11,11 @@ import {
   type LogEntry,
   type SASLOptions,
 } from 'kafkajs';
-import type { KafkaConfig, KafkaLogLevel } from '../config.js';
-import { isWalletSimError, WalletSimError } from '../errors.js';
-import { isRetriable, waitOut, withRetry } from '../retry.js';
+import type { KafkaConfig, KafkaLogLevel } from '../config/config.js';
+import { isWalletSimError, WalletSimError } from '../runtime/errors.js';
+import { isRetriable, waitOut, withRetry } from '../runtime/retry.js';
 import { unprocessedCount, type NextOffsets } from '../stats/lag.js';
-import { isTopicNamedAfter } from '../topology.js';
+import { isTopicNamedAfter } from '../config/topology.js';
 import { diagnoseKafkaFailure, namedKafkaFailure } from './failures.js';
 
 const LOG_LEVELS: Record<KafkaLogLevel, logLevel> = {

@@ -14,8 +14,8 @@
 
 import assert from 'node:assert/strict';
 import type { Consumer, EachBatchHandler, Kafka } from 'kafkajs';
-import { deferred, sleep, type Deferred } from '../async.js';
-import { classifyError } from '../retry.js';
+import { deferred, sleep, type Deferred } from '../runtime/async.js';
+import { classifyError } from '../runtime/retry.js';
 import type { NextOffsets } from '../stats/lag.js';
 import { CONSUMER_RETRY } from './client.js';
 import { coalesceSlices } from './coalesce.js';

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { KafkaConfig } from '../config.js';
-import { WalletSimError } from '../errors.js';
+import type { KafkaConfig } from '../config/config.js';
+import { WalletSimError } from '../runtime/errors.js';
 
 interface ErrorLike {
   readonly name?: unknown;

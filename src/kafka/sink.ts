@@ -3,7 +3,7 @@
 // acknowledged by all in-sync replicas.
 
 import { Partitioners, type ICustomPartitioner, type Kafka } from 'kafkajs';
-import { withRetry, type RetryPolicy } from '../retry.js';
+import { withRetry, type RetryPolicy } from '../runtime/retry.js';
 
 export interface OutgoingMessage {
   readonly key: string | Buffer | null;

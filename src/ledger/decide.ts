@@ -7,8 +7,8 @@
 // its own (./transfers.ts).
 
 import assert from 'node:assert/strict';
-import type { LedgerTransaction } from '../message.js';
-import { Big, ZERO } from '../money.js';
+import type { LedgerTransaction } from '../domain/message.js';
+import { Big, ZERO } from '../domain/money.js';
 import { matchesTransfer, type TransferState } from './transfers.js';
 
 /** The closed set of reasons a transaction is declined for. */

@@ -1,10 +1,10 @@
 // What one batch writes, as values: the ledger rows of its outcomes and the
 // result events published for them. Pure; the SQL is in ../db/apply-batch.ts.
 
-import { RESULT_EVENT_VERSION, type ResultEvent } from '../events.js';
-import { isoTime } from '../iso-time.js';
-import { decodeTransaction, type DeadLetterReason } from '../message.js';
-import type { Big } from '../money.js';
+import { RESULT_EVENT_VERSION, type ResultEvent } from '../domain/events.js';
+import { isoTime } from '../domain/iso-time.js';
+import { decodeTransaction, type DeadLetterReason } from '../domain/message.js';
+import type { Big } from '../domain/money.js';
 import type { Decisions, LedgerEntry, Outcome, Recorded } from './decide.js';
 
 /** A message that cannot be applied as it stands, kept with the reason. */

@@ -15,9 +15,9 @@
 // produced again from the stored row; the credit leg's id (transferInId)
 // makes applying it exactly once.
 
-import { transferInId } from '../ids.js';
-import type { TransferIn } from '../message.js';
-import type { Big } from '../money.js';
+import { transferInId } from '../domain/ids.js';
+import type { TransferIn } from '../domain/message.js';
+import type { Big } from '../domain/money.js';
 import type { Outcome } from './decide.js';
 
 /** An approved transfer as the ledger stores it: what its credit leg must match. */

@@ -6,9 +6,9 @@
 // random source and the idempotency keys are passed in.
 
 import type { Random } from '../generator/random.js';
-import type { Transaction } from '../message.js';
-import { formatAmount, fromMinorUnits } from '../money.js';
-import { AssertionFailure, assert } from '../errors.js';
+import type { Transaction } from '../domain/message.js';
+import { formatAmount, fromMinorUnits } from '../domain/money.js';
+import { AssertionFailure, assert } from '../runtime/errors.js';
 
 export const WRITE_ENDPOINTS = ['purchase', 'deposit', 'withdrawal', 'transfer', 'refund'] as const;
 export const READ_ENDPOINTS = ['balance', 'statement'] as const;

@@ -6,7 +6,7 @@
 // omission). Requests in flight are bounded: an arrival that finds the bound
 // full is dropped and counted, never queued. Pure: the clock is passed in.
 
-import { assert } from '../errors.js';
+import { assert } from '../runtime/errors.js';
 
 export interface LoadClock {
   nowMs(): number;

@@ -4,9 +4,9 @@
 
 import { recordActivity, type TracedEvent } from '../db/activity.js';
 import type { Sql } from '../db/connect.js';
-import { decodeResultEvent } from '../events.js';
+import { decodeResultEvent } from '../domain/events.js';
 import { traceIdOf, type SliceHandler } from '../kafka/messages.js';
-import { withRetry, type RetryPolicy } from '../retry.js';
+import { withRetry, type RetryPolicy } from '../runtime/retry.js';
 
 /** `onProblem` hears of a retry, and of the first batch that went through after one (null): not of every batch, since it crosses a thread. */
 export function createHistoryHandler(sql: Sql, retry: RetryPolicy, onProblem: (error: unknown) => void): SliceHandler {

@@ -4,10 +4,10 @@
 // the samples at the ceiling, and its large batches held the event loop
 // while ledger batches waited.
 
-import type { DatabaseConfig, KafkaConfig } from '../config.js';
+import type { DatabaseConfig, KafkaConfig } from '../config/config.js';
 import type { BatchConsumerOptions } from '../kafka/consumer.js';
-import type { RetryPolicy } from '../retry.js';
-import { startThread, type Thread } from '../thread.js';
+import type { RetryPolicy } from '../runtime/retry.js';
+import { startThread, type Thread } from '../runtime/worker-thread.js';
 
 // Fetches of at most a few MB and one batch of events at a time: 96 MB
 // leaves room without letting V8 grow the heap as it likes.

@@ -4,7 +4,7 @@
 import { connect, databaseError, databaseGaveUp } from '../db/connect.js';
 import { createConsumerKafka, kafkaCrashOf, kafkaGaveUp } from '../kafka/client.js';
 import { startBatchConsumer } from '../kafka/consumer.js';
-import { threadSide } from '../thread.js';
+import { threadSide } from '../runtime/worker-thread.js';
 import { createHistoryHandler } from './history-handler.js';
 import type { HistoryReport, HistoryThreadOptions } from './history-thread.js';
 

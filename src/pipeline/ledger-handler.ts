@@ -14,14 +14,14 @@ import { applyBatch, readTransfers } from '../db/apply-batch.js';
 import type { Sql } from '../db/connect.js';
 import { databaseError } from '../db/connect.js';
 import { readResultEvents } from '../db/result-events.js';
-import { encodeResultEvent } from '../events.js';
+import { encodeResultEvent } from '../domain/events.js';
 import type { ConsumedMessage, SliceHandler } from '../kafka/messages.js';
 import type { MessageSink } from '../kafka/sink.js';
 import { decodeSlice, resultEvent, type BatchResult, type DeadLetter } from '../ledger/rows.js';
 import { creditLeg, creditLegsOf } from '../ledger/transfers.js';
-import { encodeTransaction } from '../message.js';
-import { isRetriable, withRetry, type RetryPolicy } from '../retry.js';
-import { accountKey, type Topology } from '../topology.js';
+import { encodeTransaction } from '../domain/message.js';
+import { isRetriable, withRetry, type RetryPolicy } from '../runtime/retry.js';
+import { accountKey, type Topology } from '../config/topology.js';
 
 export interface LedgerListener {
   /** What one database transaction committed (outcomes, rows, recorded dead letters). */

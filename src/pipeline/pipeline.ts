@@ -8,20 +8,20 @@
 // It owns its consumer groups and the producer of result events; the caller
 // owns the database pool and the topics (see ../topology.ts).
 
-import { deferred, waitUntil, withTimeout } from '../async.js';
-import type { Config } from '../config.js';
+import { deferred, waitUntil, withTimeout } from '../runtime/async.js';
+import type { Config } from '../config/config.js';
 import type { Sql } from '../db/connect.js';
-import { WalletSimError } from '../errors.js';
-import { decodeResultEvent, type ResultEvent } from '../events.js';
+import { WalletSimError } from '../runtime/errors.js';
+import { decodeResultEvent, type ResultEvent } from '../domain/events.js';
 import { databaseWaiting } from '../db/connect.js';
 import { createConsumerKafka, createKafka, kafkaCrashOf, kafkaGaveUp, kafkaUnreachable } from '../kafka/client.js';
 import { startBatchConsumer, type BatchConsumer, type BatchConsumerOptions } from '../kafka/consumer.js';
 import { createMessageSink, type MessageSink } from '../kafka/sink.js';
 import type { BatchResult } from '../ledger/rows.js';
 import type { KafkaAdmin } from '../kafka/admin.js';
-import { outageRetry, waitOut } from '../retry.js';
+import { outageRetry, waitOut } from '../runtime/retry.js';
 import type { NextOffsets } from '../stats/lag.js';
-import { ephemeralGroupId, type Topology } from '../topology.js';
+import { ephemeralGroupId, type Topology } from '../config/topology.js';
 import { createLedgerHandler } from './ledger-handler.js';
 import { startHistoryThread } from './history-thread.js';
 import { rehearse } from './rehearse.js';

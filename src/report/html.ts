@@ -9,10 +9,10 @@
 import type { Economy } from '../db/run-economy.js';
 import type { RunStatistics } from '../db/run-statistics.js';
 import type { RunRecord } from '../db/runs.js';
-import { minorUnitsOf } from '../money.js';
+import { minorUnitsOf } from '../domain/money.js';
 import type { ReportAssets } from './assets.js';
 import { CHARTS_SCRIPT } from './charts.js';
-import { describeOptions } from './options.js';
+import { describeOptions } from './recorded-options.js';
 
 // '&' first, so that the entities put in after it are not escaped again.
 const escapeHtml = (text: string): string =>

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import type { Sql } from '../db/connect.js';
 import type { RunStatistics } from '../db/run-statistics.js';
 import { insertRun, readRun, type RunRecord } from '../db/runs.js';
-import { WalletSimError } from '../errors.js';
+import { WalletSimError } from '../runtime/errors.js';
 import type { SeriesPoint } from '../stats/series.js';
 import type { Summary } from '../stats/stats.js';
 import { loadReportAssets } from './assets.js';

@@ -2,7 +2,7 @@
 // currency's minor digits, at most AMOUNT_MAX. A JSON number never becomes
 // money (the schema refuses it before this runs).
 
-import { Big, formatAmount, parseAmount } from '../money.js';
+import { Big, formatAmount, parseAmount } from '../domain/money.js';
 
 /** The largest amount one request may move (the ledger's own limits still apply: deposits above 10,000 are declined). */
 export const AMOUNT_MAX = new Big('1000000');

@@ -6,14 +6,14 @@
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { classifyError } from '../retry.js';
+import { classifyError } from '../runtime/retry.js';
 import type { LogOptions } from './logging.js';
 import { traceOf } from './trace.js';
 import type { ServiceMetrics } from './metrics.js';
 import { ProblemError, sendProblem, type ProblemType } from './problems.js';
-import { accountRoutes, type AccountDeps } from './routes/accounts.js';
-import { moneyRoutes } from './routes/money.js';
-import { opsRoutes, type OpsDeps } from './routes/ops.js';
+import { accountRoutes, type AccountDeps } from './routes/wallet-routes.js';
+import { moneyRoutes } from './routes/money-routes.js';
+import { opsRoutes, type OpsDeps } from './routes/ops-routes.js';
 import type { WriteDeps } from './writes.js';
 
 /** Small on purpose: every request body here is a few fields. */

@@ -4,7 +4,7 @@
 // (another process's consumer applied it). Bounded: past `waitingMax`, a request is refused
 // before anything is published.
 
-import type { ResultEvent } from '../events.js';
+import type { ResultEvent } from '../domain/events.js';
 
 export interface DecisionBoard {
   /** Registers a wait (before publishing); null when `waitingMax` requests already wait. */

@@ -4,7 +4,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ResultEvent } from '../events.js';
+import type { ResultEvent } from '../domain/events.js';
 
 export interface ServiceMetrics {
   readonly registry: Registry;

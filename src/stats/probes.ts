@@ -3,7 +3,7 @@
 // outage never holds anyone up. Their answers set the kafka and postgres
 // status; the broker's probe also reads the ledger group's lag.
 
-import { withTimeout } from '../async.js';
+import { withTimeout } from '../runtime/async.js';
 import type { StatusBoard } from './status.js';
 
 export interface ProbeOptions {

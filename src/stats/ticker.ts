@@ -1,7 +1,7 @@
 // The live view's clock: once an interval it shows a snapshot, whatever is
 // down (the probes run in the background and never hold it).
 
-import type { Phase } from '../phase.js';
+import type { Phase } from '../runtime/phases.js';
 import { startProbes, type ProbeOptions } from './probes.js';
 import type { RunStats, Snapshot } from './stats.js';
 

@@ -5,7 +5,7 @@
 import { CATEGORIES } from '../generator/merchants.js';
 import type { Economy, EconomyDay } from '../db/run-economy.js';
 import type { RunStatistics } from '../db/run-statistics.js';
-import { displayAmount } from '../money.js';
+import { displayAmount } from '../domain/money.js';
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
 const count = (value: number): string => value.toLocaleString('en-US');

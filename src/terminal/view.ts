@@ -4,8 +4,8 @@
 
 import chalk from 'chalk';
 import type { RunStatistics } from '../db/run-statistics.js';
-import type { ResultEvent } from '../events.js';
-import type { Phase } from '../phase.js';
+import type { ResultEvent } from '../domain/events.js';
+import type { Phase } from '../runtime/phases.js';
 import type { Snapshot, Summary } from '../stats/stats.js';
 import { downSources } from '../stats/status.js';
 import { createLiveOutput, type ViewMode } from './live.js';

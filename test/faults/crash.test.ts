@@ -6,7 +6,7 @@
 
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Big } from '../../src/money.js';
+import { Big } from '../../src/domain/money.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { ReferenceLedger, replayPartitions, toModelTransaction, type ModelAccount, type ModelCard } from '../helpers/reference-ledger.js';
 import {

@@ -1,4 +1,4 @@
-// The fault matrix: every phase of `run` and `seed-users` (src/phase.ts) ×
+// The fault matrix: every phase of `run` and `seed-users` (src/runtime/phases.ts) ×
 // {PostgreSQL stopped, Kafka stopped, wallet-sim killed}. The command is held
 // at the start of the phase (WALLET_SIM_FAULT_HOLD), the fault is made, the
 // command goes on (SIGUSR2). An outage lasts OUTAGE_MS and must be waited out:
@@ -15,8 +15,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { packageRoot } from '../../src/paths.js';
-import type { Phase } from '../../src/phase.js';
+import { packageRoot } from '../../src/runtime/paths.js';
+import type { Phase } from '../../src/runtime/phases.js';
 import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { expectAuditPasses, expectEveryMessageAccountedFor, scenario, summaryOf, type Scenario } from '../helpers/scenario.js';

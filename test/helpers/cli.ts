@@ -1,7 +1,7 @@
 // Runs the built CLI as a user would (`npm test` builds it first).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/runtime/paths.js';
 
 export interface CliResult {
   readonly code: number | null;

@@ -2,9 +2,9 @@
 // and dropped when the file is done, so tests never touch a user's data and
 // can run in any order and in parallel.
 
-import { resolveConfig, type Config } from '../../src/config.js';
+import { resolveConfig, type Config } from '../../src/config/config.js';
 import { withDatabase, type Sql } from '../../src/db/connect.js';
-import { dropDatabase } from '../../src/db/migrate.js';
+import { dropDatabase } from '../../src/db/migrations.js';
 import { openDatabase } from '../../src/db/open.js';
 import { deleteTopicsNamedAfter } from '../../src/kafka/client.js';
 import { uniqueName } from './names.js';

@@ -6,7 +6,7 @@
 // how well that one field alone separates fraud. A behavioural feature (the
 // card's purchases within a minute) is scored the same way.
 
-import { Big } from '../../src/money.js';
+import { Big } from '../../src/domain/money.js';
 
 export interface LabelledMessage {
   /** The message value as it was on the topic. */

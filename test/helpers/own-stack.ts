@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/runtime/paths.js';
 import { runNode } from './cli.js';
 
 const STACK = join(packageRoot, 'dist', 'scripts', 'stack.js');

@@ -3,9 +3,9 @@
 // them. The property test and the crash scenario compare the real thing with
 // it.
 
-import { transferInId } from '../../src/ids.js';
-import type { MessageType, Transaction } from '../../src/message.js';
-import { Big } from '../../src/money.js';
+import { transferInId } from '../../src/domain/ids.js';
+import type { MessageType, Transaction } from '../../src/domain/message.js';
+import { Big } from '../../src/domain/money.js';
 
 // ------------------------------------------------------- the reference model
 // Deliberately naive and independent of src/ledger: integer cents, one

@@ -4,7 +4,7 @@
 import { expect } from '@jest/globals';
 import { appendFileSync } from 'node:fs';
 import { createRandom, type Random } from '../../src/generator/random.js';
-import { decodeTransaction, type Decoded, type Transaction } from '../../src/message.js';
+import { decodeTransaction, type Decoded, type Transaction } from '../../src/domain/message.js';
 import type { Summary } from '../../src/stats/stats.js';
 import { runCli } from './cli.js';
 import { createTestDatabase, type TestDatabase } from './database.js';

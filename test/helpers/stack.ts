@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect } from '../../src/db/connect.js';
 import { brokerAnswers } from '../../src/kafka/client.js';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/runtime/paths.js';
 import { runNode } from './cli.js';
 import { testConfig } from './database.js';
 

@@ -1,7 +1,7 @@
 // Reads a whole topic back, partition by partition in offset order: what the
 // fault scenarios replay through the reference model and account for offset
 // by offset.
-import type { KafkaConfig } from '../../src/config.js';
+import type { KafkaConfig } from '../../src/config/config.js';
 import { createKafka } from '../../src/kafka/client.js';
 import { uniqueName } from './names.js';
 import { waitUntil } from './wait.js';

@@ -1,4 +1,4 @@
-import { waitUntil as waitFor } from '../../src/async.js';
+import { waitUntil as waitFor } from '../../src/runtime/async.js';
 
 /** Waits until `condition` holds, checking every `intervalMs`; fails with `what` after `timeoutMs`. */
 export async function waitUntil(

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunStatistics } from '../../src/db/run-statistics.js';
 import { homeOf } from '../../src/generator/profiles.js';
 import { createUserGenerator } from '../../src/generator/users.js';
-import { Big } from '../../src/money.js';
+import { Big } from '../../src/domain/money.js';
 import type { Summary } from '../../src/stats/stats.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';

@@ -1,7 +1,7 @@
 // The CLI as a user meets it: help, exit codes, one-line errors.
 import { describe, expect, it } from '@jest/globals';
 import { withDatabase } from '../../src/db/connect.js';
-import { dropDatabase } from '../../src/db/migrate.js';
+import { dropDatabase } from '../../src/db/migrations.js';
 import { testConfig } from '../helpers/database.js';
 import { runCli } from '../helpers/cli.js';
 import { uniqueName } from '../helpers/names.js';

@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { connect, databaseError } from '../../src/db/connect.js';
-import { ensureDatabase, migrate, readMigrations } from '../../src/db/migrate.js';
+import { ensureDatabase, migrate, readMigrations } from '../../src/db/migrations.js';
 import { openDatabase } from '../../src/db/open.js';
-import { dropDatabase } from '../../src/db/migrate.js';
+import { dropDatabase } from '../../src/db/migrations.js';
 import { createTestDatabase, testConfig, type TestDatabase } from '../helpers/database.js';
 import { uniqueName } from '../helpers/names.js';
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EconomyDay } from '../../src/db/run-economy.js';
 import type { RunStatistics } from '../../src/db/run-statistics.js';
-import { Big, ZERO } from '../../src/money.js';
+import { Big, ZERO } from '../../src/domain/money.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 

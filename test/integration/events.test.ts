@@ -7,19 +7,19 @@
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { applyBatch } from '../../src/db/apply-batch.js';
-import { decodeResultEvent } from '../../src/events.js';
+import { decodeResultEvent } from '../../src/domain/events.js';
 import { createRandom } from '../../src/generator/random.js';
-import { transferInId, uuidV4 } from '../../src/ids.js';
+import { transferInId, uuidV4 } from '../../src/domain/ids.js';
 import { connectAdmin, createKafka, ensureTopic } from '../../src/kafka/client.js';
 import type { ConsumedMessage } from '../../src/kafka/messages.js';
 import { createMessageSink } from '../../src/kafka/sink.js';
-import { outageRetry } from '../../src/retry.js';
+import { outageRetry } from '../../src/runtime/retry.js';
 import { createHistoryHandler } from '../../src/pipeline/history-handler.js';
 import { createLedgerHandler } from '../../src/pipeline/ledger-handler.js';
-import { decodeTransaction, encodeTransaction, type LedgerTransaction, type Transaction } from '../../src/message.js';
-import { Big } from '../../src/money.js';
+import { decodeTransaction, encodeTransaction, type LedgerTransaction, type Transaction } from '../../src/domain/message.js';
+import { Big } from '../../src/domain/money.js';
 import { RunStats } from '../../src/stats/stats.js';
-import { topologyOf } from '../../src/topology.js';
+import { topologyOf } from '../../src/config/topology.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { waitUntil } from '../helpers/wait.js';
 

@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunStatistics } from '../../src/db/run-statistics.js';
 import { FRAUD_SCENARIOS } from '../../src/generator/fraud.js';
-import type { FraudLabelMessage } from '../../src/labels.js';
+import type { FraudLabelMessage } from '../../src/domain/labels.js';
 import type { Summary } from '../../src/stats/stats.js';
-import { topologyOf } from '../../src/topology.js';
+import { topologyOf } from '../../src/config/topology.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { burstF1, singleFieldF1 } from '../helpers/leak.js';

@@ -9,7 +9,7 @@
 // It also makes sure of the browser the report's test drives (installed here,
 // as root, when missing: a test never installs anything).
 import { join } from 'node:path';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/runtime/paths.js';
 import { ensureChromium } from '../helpers/chromium.js';
 import { runNode } from '../helpers/cli.js';
 import { ownStackEnv, startOwnStack } from '../helpers/own-stack.js';

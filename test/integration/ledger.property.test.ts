@@ -11,12 +11,12 @@
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRandom, type Random } from '../../src/generator/random.js';
-import { transferInId, uuidV4 } from '../../src/ids.js';
+import { transferInId, uuidV4 } from '../../src/domain/ids.js';
 import { applyBatch, readTransfers } from '../../src/db/apply-batch.js';
 import { creditLeg, creditLegsOf } from '../../src/ledger/transfers.js';
 import type { LedgerEntry } from '../../src/ledger/decide.js';
-import { toLedgerTransaction, type Transaction } from '../../src/message.js';
-import { fromMinorUnits } from '../../src/money.js';
+import { toLedgerTransaction, type Transaction } from '../../src/domain/message.js';
+import { fromMinorUnits } from '../../src/domain/money.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import {
   ReferenceLedger,

@@ -3,7 +3,7 @@
 // checked against the ledger straight in SQL.
 
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { LoadResult } from '../../src/load/load.js';
+import type { LoadResult } from '../../src/load/load-generator.js';
 import { WRITE_ENDPOINTS } from '../../src/load/requests.js';
 import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';

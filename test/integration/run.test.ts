@@ -3,7 +3,7 @@
 
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createKafka, fetchGroupLag } from '../../src/kafka/client.js';
-import { Big } from '../../src/money.js';
+import { Big } from '../../src/domain/money.js';
 import type { Summary } from '../../src/stats/stats.js';
 import { readBooks } from '../helpers/books.js';
 import { runCli, startCli } from '../helpers/cli.js';

@@ -5,7 +5,7 @@
 // flight; two servers in one consumer group.
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Big } from '../../src/money.js';
+import { Big } from '../../src/domain/money.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { call, newKey, post, startServer, type Server } from '../helpers/server.js';

@@ -9,8 +9,8 @@ import { PLACES } from '../../src/generator/places.js';
 import { SEGMENT_TABLE, segmentIndexOf } from '../../src/generator/profiles.js';
 import { createTransactionGenerator, type AccountDirectory } from '../../src/generator/transactions.js';
 import { createUserGenerator, type SeedUser } from '../../src/generator/users.js';
-import type { Transaction } from '../../src/message.js';
-import { Big } from '../../src/money.js';
+import type { Transaction } from '../../src/domain/message.js';
+import { Big } from '../../src/domain/money.js';
 import { createShapedSchedule } from '../../src/producer/rate.js';
 
 const HOUR_MS = 3_600_000;

@@ -1,7 +1,7 @@
 // docker-compose.yml has never been run against a Docker engine on our
 // machines (none has one). This is what is checked instead, statically: the
 // ports, user, password, database and Kafka listener it declares agree with
-// what wallet-sim connects to by default (src/config.ts, .env.example) and
+// what wallet-sim connects to by default (src/config/config.ts, .env.example) and
 // with the variables scripts/stack/docker.ts passes to `docker compose`.
 
 import { describe, expect, it } from '@jest/globals';
@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { COMPOSE_UP_ARGS, composeEnv, SERVICES } from '../../scripts/stack/docker.js';
-import { resolveConfig, type Config } from '../../src/config.js';
-import { ADMIN_DATABASE } from '../../src/db/migrate.js';
-import { packageRoot } from '../../src/paths.js';
+import { resolveConfig, type Config } from '../../src/config/config.js';
+import { ADMIN_DATABASE } from '../../src/db/migrations.js';
+import { packageRoot } from '../../src/runtime/paths.js';
 
 type Yaml = string | Yaml[] | YamlMap;
 interface YamlMap {
@@ -168,7 +168,7 @@ describe('docker-compose.yml (a static check: never run against a Docker engine 
     expect([...used].sort()).toEqual(Object.keys(composeEnv(resolveConfig(none))).sort());
   });
 
-  it('by itself (`docker compose up` by hand) serves the defaults of src/config.ts', () => {
+  it('by itself (`docker compose up` by hand) serves the defaults of src/config/config.ts', () => {
     expectComposeServes(resolveConfig(none), {});
   });
 

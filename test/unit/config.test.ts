@@ -2,10 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { resolveConfig } from '../../src/config.js';
-import { DEFAULT_DATABASE_URL, settings } from '../../src/settings.js';
-import { WalletSimError } from '../../src/errors.js';
-import { packageRoot } from '../../src/paths.js';
+import { resolveConfig } from '../../src/config/config.js';
+import { DEFAULT_DATABASE_URL, settings } from '../../src/config/settings.js';
+import { WalletSimError } from '../../src/runtime/errors.js';
+import { packageRoot } from '../../src/runtime/paths.js';
 
 const none = { flags: {}, env: {}, dotenv: {} };
 
@@ -159,7 +159,7 @@ describe("the README's configuration table", () => {
       });
   })();
 
-  it('has one row for each setting src/settings.ts declares, and none other', () => {
+  it('has one row for each setting src/config/settings.ts declares, and none other', () => {
     const declared = Object.values(settings).map((spec) => spec.env);
     expect(rows.map((row) => row.env).sort()).toEqual([...declared].sort());
   });

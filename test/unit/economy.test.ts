@@ -12,7 +12,7 @@ import { nextDayOfMonth } from '../../src/generator/payroll.js';
 import { segmentIndexOf } from '../../src/generator/profiles.js';
 import { createTransactionGenerator, type AccountDirectory } from '../../src/generator/transactions.js';
 import { createUserGenerator, type SeedUser } from '../../src/generator/users.js';
-import { Big } from '../../src/money.js';
+import { Big } from '../../src/domain/money.js';
 import { ReferenceLedger, toModelTransaction, type ModelAccount, type ModelCard } from '../helpers/reference-ledger.js';
 
 const DAY_MS = 86_400_000;

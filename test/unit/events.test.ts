@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeResultEvent, encodeResultEvent, RESULT_EVENT_VERSION, type ResultEvent } from '../../src/events.js';
+import { decodeResultEvent, encodeResultEvent, RESULT_EVENT_VERSION, type ResultEvent } from '../../src/domain/events.js';
 
 const event: ResultEvent = {
   version: RESULT_EVENT_VERSION,

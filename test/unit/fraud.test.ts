@@ -10,10 +10,10 @@ import { distanceKm, PLACES, placeIndexNamed } from '../../src/generator/places.
 import { segmentIndexOf } from '../../src/generator/profiles.js';
 import { createTransactionGenerator } from '../../src/generator/transactions.js';
 import { createUserGenerator, type SeedUser } from '../../src/generator/users.js';
-import { encodeTransaction, type Transaction } from '../../src/message.js';
-import { Big } from '../../src/money.js';
+import { encodeTransaction, type Transaction } from '../../src/domain/message.js';
+import { Big } from '../../src/domain/money.js';
 import { createShapedSchedule } from '../../src/producer/rate.js';
-import { accountKey } from '../../src/topology.js';
+import { accountKey } from '../../src/config/topology.js';
 import { burstF1, singleFieldF1, type LabelledMessage } from '../helpers/leak.js';
 
 const USERS = 2_000;

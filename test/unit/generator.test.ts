@@ -4,9 +4,9 @@ import { CATEGORIES, purchaseMinorUnits } from '../../src/generator/merchants.js
 import { createRandom } from '../../src/generator/random.js';
 import { createAccountPicker, createTransactionGenerator } from '../../src/generator/transactions.js';
 import { createUserGenerator } from '../../src/generator/users.js';
-import { createUuidV7 } from '../../src/ids.js';
-import { encodeTransaction } from '../../src/message.js';
-import { Big } from '../../src/money.js';
+import { createUuidV7 } from '../../src/domain/ids.js';
+import { encodeTransaction } from '../../src/domain/message.js';
+import { Big } from '../../src/domain/money.js';
 
 const accounts = {
   ids: Array.from({ length: 50 }, (_, i) => `0190f3a0-0000-7000-8000-${String(i).padStart(12, '0')}`),

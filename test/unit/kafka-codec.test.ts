@@ -10,7 +10,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createRandom, type Random } from '../../src/generator/random.js';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/runtime/paths.js';
 
 const require = createRequire(join(packageRoot, 'package.json'));
 const kafkajs = (path: string): unknown => require(join(packageRoot, 'node_modules', 'kafkajs', 'src', path));

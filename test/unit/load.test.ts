@@ -3,11 +3,11 @@
 
 import { describe, expect, it } from '@jest/globals';
 import { createRandom } from '../../src/generator/random.js';
-import type { Transaction } from '../../src/message.js';
-import { Big } from '../../src/money.js';
+import type { Transaction } from '../../src/domain/message.js';
+import { Big } from '../../src/domain/money.js';
 import { ApprovedPurchases, writeRequestOf, type RequestOutcome } from '../../src/load/requests.js';
 import { arrivalsTotal, startArrivals, type Arrival, type LoadClock } from '../../src/load/schedule.js';
-import { LoadStats } from '../../src/load/stats.js';
+import { LoadStats } from '../../src/load/load-stats.js';
 
 /**
  * A clock that moves only when the schedule sleeps: to the time asked plus

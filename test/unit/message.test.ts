@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createTransactionGenerator } from '../../src/generator/transactions.js';
-import { decodeTransaction, encodeTransaction, toLedgerTransaction, type Transaction } from '../../src/message.js';
+import { decodeTransaction, encodeTransaction, toLedgerTransaction, type Transaction } from '../../src/domain/message.js';
 
 const accounts = {
   ids: ['0190f3a0-0000-7000-8000-000000000001', '0190f3a0-0000-7000-8000-000000000002'],

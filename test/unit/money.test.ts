@@ -10,7 +10,7 @@ import {
   minorUnitsOf,
   parseAmount,
   sum,
-} from '../../src/money.js';
+} from '../../src/domain/money.js';
 
 describe('money', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Partitioners, type PartitionerArgs } from 'kafkajs';
 import { createRandom } from '../../src/generator/random.js';
-import { uuidV4 } from '../../src/ids.js';
+import { uuidV4 } from '../../src/domain/ids.js';
 import { rememberingPartitioner } from '../../src/kafka/sink.js';
 
 function args(topic: string, partitionCount: number, key: string | Buffer | null, partition?: number): PartitionerArgs {

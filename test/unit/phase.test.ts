@@ -3,8 +3,8 @@
 
 import { describe, expect, it } from '@jest/globals';
 import { PassThrough } from 'node:stream';
-import { holdForFaultTests } from '../../src/fault-hold.js';
-import { createPhases, type Phase } from '../../src/phase.js';
+import { holdForFaultTests } from '../../src/runtime/fault-hold.js';
+import { createPhases, type Phase } from '../../src/runtime/phases.js';
 
 describe('phases', () => {
   it('tell each listener of each new phase once, with its time, until it stops listening', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { simulatedTimeOf } from '../../src/report/html.js';
-import { describeOptions, describeSpeed } from '../../src/report/options.js';
+import { describeOptions, describeSpeed } from '../../src/report/recorded-options.js';
 import { renderEconomy } from '../../src/terminal/statistics.js';
 
 describe("the report's options", () => {

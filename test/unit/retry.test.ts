@@ -4,9 +4,9 @@
 // a `retriable` flag and a `cause`.
 
 import { describe, expect, it } from '@jest/globals';
-import { WalletSimError } from '../../src/errors.js';
-import { classifyError, waitOut, withRetry } from '../../src/retry.js';
-import { resolveConfig } from '../../src/config.js';
+import { WalletSimError } from '../../src/runtime/errors.js';
+import { classifyError, waitOut, withRetry } from '../../src/runtime/retry.js';
+import { resolveConfig } from '../../src/config/config.js';
 import { kafkaCrashOf } from '../../src/kafka/client.js';
 
 const pg = (code: string) => Object.assign(new Error(`postgres ${code}`), { code });

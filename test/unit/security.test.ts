@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/runtime/paths.js';
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -14,6 +14,6 @@ describe('security basics', () => {
     const unsafe = [...sources(join(packageRoot, 'src')), ...sources(join(packageRoot, 'scripts'))]
       .filter((file) => /\.unsafe\(/.test(readFileSync(file, 'utf8')))
       .map((file) => relative(packageRoot, file));
-    expect(unsafe).toEqual(['src/db/migrate.ts']);
+    expect(unsafe).toEqual(['src/db/migrations.ts']);
   });
 });

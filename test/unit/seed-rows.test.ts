@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { copyText, encodeSeedRows, pickSeedRows, SEED_TABLES, type SeedRows } from '../../src/db/seed-rows.js';
 import { createUserGenerator, type SeedUser } from '../../src/generator/users.js';
-import { Big } from '../../src/money.js';
+import { Big } from '../../src/domain/money.js';
 
 const NOW = '2026-12-01T00:00:00.000Z';
 

@@ -3,7 +3,7 @@
 // transaction itself was acknowledged. Nothing of the label is in the
 // transaction message: a consumer of the transactions topic cannot tell.
 
-import type { FraudLabel } from './generator/fraud.js';
+import type { FraudLabel } from '../generator/fraud.js';
 import { isoTime } from './iso-time.js';
 
 export const FRAUD_LABEL_VERSION = 1;

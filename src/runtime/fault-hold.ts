@@ -6,7 +6,7 @@
 // It is a listener on a command's Phases, attached by the command itself:
 // no step of the work knows about it.
 
-import type { Phase, PhaseListener, Phases } from './phase.js';
+import type { Phase, PhaseListener, Phases } from './phases.js';
 
 /** Holds `phases` at the start of `holdAt` until SIGUSR2; null: never (the listener is not even attached). */
 export function holdForFaultTests(phases: Phases, holdAt: Phase | null, stderr: NodeJS.WritableStream = process.stderr): void {

@@ -4,11 +4,11 @@
 // the account directory itself (the main thread never holds it) and reports
 // each acknowledged batch and each problem; the main thread keeps the stats.
 
-import type { DatabaseConfig, KafkaConfig } from '../config.js';
+import type { DatabaseConfig, KafkaConfig } from '../config/config.js';
 import type { SimulatedTime } from '../generator/calendar.js';
 import type { FraudScenario } from '../generator/fraud.js';
 import type { Mix } from '../generator/transactions.js';
-import { startThread, type Thread } from '../thread.js';
+import { startThread, type Thread } from '../runtime/worker-thread.js';
 import type { FaultOptions } from './faults.js';
 import type { SentReport } from './producer.js';
 
@@ -57,7 +57,7 @@ export type ProducerReport =
 export function startProducerThread(options: ProducerThreadOptions, onReport: (report: ProducerReport) => void): Thread<number> {
   return startThread<ProducerThreadOptions, ProducerReport, number>(
     {
-      entry: new URL('./worker.js', import.meta.url),
+      entry: new URL('./producer-worker.js', import.meta.url),
       data: options,
       heapMbMax: HEAP_MB_FIXED + Math.ceil((options.accountCount * HEAP_BYTES_PER_ACCOUNT) / 2 ** 20),
     },

@@ -4,10 +4,10 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DatabaseConfig } from '../config.js';
-import { WalletSimError } from '../errors.js';
-import { sqlDir } from '../paths.js';
-import { isRetriable } from '../retry.js';
+import type { DatabaseConfig } from '../config/config.js';
+import { WalletSimError } from '../runtime/errors.js';
+import { sqlDir } from '../runtime/paths.js';
+import { isRetriable } from '../runtime/retry.js';
 import { connect, databaseError, databaseName, type Sql } from './connect.js';
 
 export interface Migration {

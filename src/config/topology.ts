@@ -12,7 +12,7 @@
 //   <group>-serve-…       a throwaway group per `serve` process (reads new result events: the decisions)
 
 import type { KafkaConfig } from './config.js';
-import { assert } from './errors.js';
+import { assert } from '../runtime/errors.js';
 
 export interface Topology {
   readonly transactionsTopic: string;

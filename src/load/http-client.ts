@@ -9,8 +9,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
-import { WalletSimError } from '../errors.js';
-import { isAmountText } from '../money.js';
+import { WalletSimError } from '../runtime/errors.js';
+import { isAmountText } from '../domain/money.js';
 import type { LoadRequest, RequestOutcome } from './requests.js';
 
 export interface LoadClientOptions {

@@ -18,7 +18,7 @@ import {
   oneOf,
   optionalToken,
 } from './setting-parsers.js';
-import { PHASES } from './phase.js';
+import { PHASES } from '../runtime/phases.js';
 
 export interface Setting<T> {
   readonly env: string;

@@ -3,14 +3,14 @@
 // published to `<topic>.labels` and written to fraud_labels (both retried,
 // bounded by the outage limit). A crash in between can leave a transaction without its label.
 
-import type { DatabaseConfig } from '../config.js';
+import type { DatabaseConfig } from '../config/config.js';
 import { databaseGaveUp, type Sql } from '../db/connect.js';
 import { insertFraudLabels } from '../db/fraud-labels.js';
 import type { FraudLabel } from '../generator/fraud.js';
 import type { MessageSink } from '../kafka/sink.js';
-import { encodeFraudLabel } from '../labels.js';
-import { outageRetry, withRetry } from '../retry.js';
-import { episodeKey } from '../topology.js';
+import { encodeFraudLabel } from '../domain/labels.js';
+import { outageRetry, withRetry } from '../runtime/retry.js';
+import { episodeKey } from '../config/topology.js';
 
 export interface LabelPublisher {
   readonly collect: (label: FraudLabel) => void;

@@ -5,7 +5,7 @@
 
 import { setTimeout as delay } from 'node:timers/promises';
 import { isWalletSimError } from './errors.js';
-import { isKafkaSettingsFailure } from './kafka/failures.js';
+import { isKafkaSettingsFailure } from '../kafka/failures.js';
 
 export interface RetryPolicy {
   readonly attemptsMax: number;

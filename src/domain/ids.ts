@@ -2,7 +2,7 @@
 // and the ledger's primary key turns it into a duplicate, never a second debit.
 
 import { createHash } from 'node:crypto';
-import type { Random } from './generator/random.js';
+import type { Random } from '../generator/random.js';
 
 const HEX: readonly string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 

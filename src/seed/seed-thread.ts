@@ -5,9 +5,9 @@
 // COPY-ready bytes (seed-rows.ts) and stays at most two batches ahead of
 // what the main thread has taken.
 
-import { deferred } from '../async.js';
+import { deferred } from '../runtime/async.js';
 import type { SeedRows } from '../db/seed-rows.js';
-import { startThread } from '../thread.js';
+import { startThread } from '../runtime/worker-thread.js';
 
 /** Batches the thread may have made and not yet seen taken: each holds about 5 MB of rows per 10,000 users. */
 export const BATCHES_AHEAD_MAX = 2;
@@ -44,7 +44,7 @@ export function startSeedThread(options: Omit<SeedThreadOptions, 'takenBuffer'>)
   let end: { readonly failure: Error | null } | null = null;
   const thread = startThread<SeedThreadOptions, SeedReport, number>(
     {
-      entry: new URL('./worker.js', import.meta.url),
+      entry: new URL('./seed-worker.js', import.meta.url),
       data: { ...options, takenBuffer: taken.buffer },
       heapMbMax: HEAP_MB_MAX,
     },

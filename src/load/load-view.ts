@@ -6,7 +6,7 @@
 import chalk from 'chalk';
 import { createLiveOutput, type ViewMode } from '../terminal/live.js';
 import { READ_ENDPOINTS, WRITE_ENDPOINTS } from './requests.js';
-import type { LoadSnapshot, LoadSummary } from './stats.js';
+import type { LoadSnapshot, LoadSummary } from './load-stats.js';
 
 export interface LoadView {
   update(snapshot: LoadSnapshot): void;

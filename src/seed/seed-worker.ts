@@ -1,10 +1,10 @@
-// The seed thread's entry (see thread.ts): generator → COPY rows → main thread.
+// The seed thread's entry (see seed-thread.ts): generator → COPY rows → main thread.
 
 import { encodeSeedRows } from '../db/seed-rows.js';
 import { createUserGenerator } from '../generator/users.js';
-import { Big } from '../money.js';
-import { threadSide } from '../thread.js';
-import { BATCHES_AHEAD_MAX, type SeedReport, type SeedThreadOptions } from './thread.js';
+import { Big } from '../domain/money.js';
+import { threadSide } from '../runtime/worker-thread.js';
+import { BATCHES_AHEAD_MAX, type SeedReport, type SeedThreadOptions } from './seed-thread.js';
 
 // Atomics.waitAsync is in Node 20 but not in the ES2023 lib this project compiles against.
 type WaitAsync = (

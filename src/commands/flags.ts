@@ -5,9 +5,9 @@ import { InvalidArgumentError } from 'commander';
 import { SPEED_MAX } from '../generator/calendar.js';
 import { FRAUD_SCENARIOS, type FraudScenario } from '../generator/fraud.js';
 import type { Mix } from '../generator/transactions.js';
-import { TRANSACTION_TYPES, type TransactionType } from '../message.js';
-import { Big, parseAmount } from '../money.js';
-import { parseDurationMs, parseWholeNumber } from '../parse.js';
+import { TRANSACTION_TYPES, type TransactionType } from '../domain/message.js';
+import { Big, parseAmount } from '../domain/money.js';
+import { parseDurationMs, parseWholeNumber } from '../config/parse.js';
 
 export function integerOption(min: number, max: number): (raw: string) => number {
   return (raw) => {

@@ -4,20 +4,20 @@
 // the parts and decides when the run is over.
 
 import { randomUUID } from 'node:crypto';
-import { withTimeout } from '../async.js';
-import type { Config } from '../config.js';
+import { withTimeout } from '../runtime/async.js';
+import type { Config } from '../config/config.js';
 import { loadAccountDirectory } from '../db/accounts.js';
-import { accountIdAt } from '../generator/accounts.js';
+import { accountIdAt } from '../generator/directory.js';
 import { openDatabase } from '../db/open.js';
-import { WalletSimError } from '../errors.js';
+import { WalletSimError } from '../runtime/errors.js';
 import { createRandom } from '../generator/random.js';
 import { createAccountPicker, createTransactionGenerator, type AccountDirectory, type Mix } from '../generator/transactions.js';
-import { auditAfterLoad, type LoadAudit } from './audit.js';
-import { checkService, createLoadClient, type LoadClientOptions } from './client.js';
+import { auditAfterLoad, type LoadAudit } from './load-audit.js';
+import { checkService, createLoadClient, type LoadClientOptions } from './http-client.js';
 import { ApprovedPurchases, readRequestOf, writeRequestOf, type LoadRequest, type RequestOutcome } from './requests.js';
 import { startArrivals, systemClock, type LoadClock } from './schedule.js';
-import { LoadStats, type LoadSummary } from './stats.js';
-import type { LoadView } from './view.js';
+import { LoadStats, type LoadSummary } from './load-stats.js';
+import type { LoadView } from './load-view.js';
 
 export interface LoadOptions {
   readonly baseUrl: string;

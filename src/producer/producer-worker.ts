@@ -1,4 +1,4 @@
-// The producer thread's entry (see thread.ts): generator → producer → Kafka.
+// The producer thread's entry (see producer-thread.ts): generator → producer → Kafka.
 
 import { loadAccountDirectory } from '../db/accounts.js';
 import { connect, databaseWaiting } from '../db/connect.js';
@@ -7,12 +7,12 @@ import { MONTH_MS } from '../generator/economy.js';
 import { createTransactionGenerator, type TransactionGeneratorOptions } from '../generator/transactions.js';
 import { createKafka, kafkaCrashOf, kafkaGaveUp } from '../kafka/client.js';
 import { createMessageSink } from '../kafka/sink.js';
-import { outageRetry, waitOut } from '../retry.js';
-import { threadSide } from '../thread.js';
+import { outageRetry, waitOut } from '../runtime/retry.js';
+import { threadSide } from '../runtime/worker-thread.js';
 import { createInjector } from './faults.js';
-import { createLabelPublisher } from './labels.js';
+import { createLabelPublisher } from './label-publisher.js';
 import { plannedTransactions, runProducer } from './producer.js';
-import type { ProducerReport, ProducerThreadOptions } from './thread.js';
+import type { ProducerReport, ProducerThreadOptions } from './producer-thread.js';
 
 const thread = threadSide<ProducerThreadOptions, ProducerReport>();
 const options = thread.data;

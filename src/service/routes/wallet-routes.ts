@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { activityOf } from '../../db/activity.js';
 import type { Sql } from '../../db/connect.js';
-import { isStatementPosition, STATEMENT_POSITION_PATTERN, statementLines } from '../../db/statement.js';
+import { isStatementPosition, STATEMENT_POSITION_PATTERN, statementLines } from '../../db/statement-rows.js';
 import {
   createUser,
   createWallet,

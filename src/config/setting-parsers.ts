@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseDurationMs, parseWholeNumber } from './parse.js';
-import { isPhase, PHASES, type Phase } from './phase.js';
+import { isPhase, PHASES, type Phase } from '../runtime/phases.js';
 
 /** A parser returns the value, or throws a `SettingRejected` saying what it expected. */
 export class SettingRejected extends Error {}

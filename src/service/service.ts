@@ -6,14 +6,14 @@
 // consumer applied it).
 
 import { randomUUID } from 'node:crypto';
-import { withTimeout } from '../async.js';
-import type { Config } from '../config.js';
+import { withTimeout } from '../runtime/async.js';
+import type { Config } from '../config/config.js';
 import { connect, openConnections, pingDatabase, type Sql } from '../db/connect.js';
 import { openDatabase } from '../db/open.js';
-import { WalletSimError } from '../errors.js';
-import { decodeResultEvent } from '../events.js';
+import { WalletSimError } from '../runtime/errors.js';
+import { decodeResultEvent } from '../domain/events.js';
 import { createRandom } from '../generator/random.js';
-import { createUuidV7 } from '../ids.js';
+import { createUuidV7 } from '../domain/ids.js';
 import { resultEvent } from '../ledger/rows.js';
 import { createBatchingSink } from '../kafka/batching-sink.js';
 import { openKafkaAdmin, type KafkaAdmin } from '../kafka/admin.js';
@@ -23,7 +23,7 @@ import { createMessageSink, type MessageSink } from '../kafka/sink.js';
 import { splitPool, startPipeline, type Pipeline } from '../pipeline/pipeline.js';
 import { startProbes, type Probes } from '../stats/probes.js';
 import { downSources, StatusBoard } from '../stats/status.js';
-import { ephemeralGroupId, topicsOf, topologyOf, type Topology } from '../topology.js';
+import { ephemeralGroupId, topicsOf, topologyOf, type Topology } from '../config/topology.js';
 import { buildApp, type AppDeps } from './app.js';
 import type { LogOptions } from './logging.js';
 import { createDecisionBoard, type DecisionBoard } from './decisions.js';

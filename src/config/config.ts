@@ -9,11 +9,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { WalletSimError, redactUrl } from './errors.js';
-import { packageRoot } from './paths.js';
+import { WalletSimError, redactUrl } from '../runtime/errors.js';
+import { packageRoot } from '../runtime/paths.js';
 import { SettingRejected } from './setting-parsers.js';
 import { settings, type Setting } from './settings.js';
-import type { Phase } from './phase.js';
+import type { Phase } from '../runtime/phases.js';
 
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';

@@ -2,16 +2,16 @@
 // opening-balance ledger entries, one transaction per batch. Users already
 // present (same seed, same ids) are skipped, so seeding is idempotent: run
 // again after a kill or an outage, it writes only what is missing. The users
-// are made and turned into COPY rows in a thread of their own (thread.ts).
+// are made and turned into COPY rows in a thread of their own (seed-thread.ts).
 
 import type { Sql } from '../db/connect.js';
 import { analyzeSeededTables, existingUserIds, writeBatch } from '../db/seed.js';
 import { pickSeedRows, type SeedRows } from '../db/seed-rows.js';
 import type { UserGeneratorOptions } from '../generator/users.js';
-import { Big, ZERO } from '../money.js';
-import type { Phases } from '../phase.js';
-import { waitOut, type WaitOutOptions } from '../retry.js';
-import { startSeedThread } from './thread.js';
+import { Big, ZERO } from '../domain/money.js';
+import type { Phases } from '../runtime/phases.js';
+import { waitOut, type WaitOutOptions } from '../runtime/retry.js';
+import { startSeedThread } from './seed-thread.js';
 
 export const SEED_BATCH_SIZE_MAX = 20_000;
 
@@ -37,7 +37,7 @@ export interface SeedSummary {
 // Two batches are written at once, on two connections: PostgreSQL then works
 // on both cores while the seed thread makes the next batch.
 const WRITES_IN_FLIGHT_MAX = 2;
-// A stopped seed thread ends within a fifth of a second (worker.ts); past this it is terminated.
+// A stopped seed thread ends within a fifth of a second (seed-worker.ts); past this it is terminated.
 const THREAD_STOP_MS_MAX = 1_000;
 
 export async function seedUsers(sql: Sql, options: SeedOptions): Promise<SeedSummary> {

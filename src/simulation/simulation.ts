@@ -3,29 +3,29 @@
 // only connects the parts and decides when the run is over.
 
 import { randomUUID } from 'node:crypto';
-import { waitUntil, withTimeout } from './async.js';
-import type { Config } from './config.js';
-import { countAccounts } from './db/accounts.js';
-import { databaseWaiting, openConnections, pingDatabase, type Sql } from './db/connect.js';
-import { databaseNow, readRunStatistics } from './db/run-statistics.js';
-import { openDatabase } from './db/open.js';
-import { WalletSimError } from './errors.js';
-import type { SimulatedTime } from './generator/calendar.js';
-import type { Mix } from './generator/transactions.js';
-import { openKafkaAdmin, type KafkaAdmin } from './kafka/admin.js';
-import { splitPool, startPipeline, type Pipeline } from './pipeline/pipeline.js';
-import type { FaultOptions } from './producer/faults.js';
-import { startProducerThread } from './producer/thread.js';
-import type { FraudScenario } from './generator/fraud.js';
-import { RunStats, type Summary } from './stats/stats.js';
-import { StatusBoard } from './stats/status.js';
-import { TimeSeries, type SeriesPoint } from './stats/series.js';
-import { startTicker } from './stats/ticker.js';
-import { recordRun, writeReport } from './report/record.js';
-import type { Phases } from './phase.js';
-import { waitOut } from './retry.js';
-import type { View } from './terminal/view.js';
-import { topologyOf, topicsOf, type Topology } from './topology.js';
+import { waitUntil, withTimeout } from '../runtime/async.js';
+import type { Config } from '../config/config.js';
+import { countAccounts } from '../db/accounts.js';
+import { databaseWaiting, openConnections, pingDatabase, type Sql } from '../db/connect.js';
+import { databaseNow, readRunStatistics } from '../db/run-statistics.js';
+import { openDatabase } from '../db/open.js';
+import { WalletSimError } from '../runtime/errors.js';
+import type { SimulatedTime } from '../generator/calendar.js';
+import type { Mix } from '../generator/transactions.js';
+import { openKafkaAdmin, type KafkaAdmin } from '../kafka/admin.js';
+import { splitPool, startPipeline, type Pipeline } from '../pipeline/pipeline.js';
+import type { FaultOptions } from '../producer/faults.js';
+import { startProducerThread } from '../producer/producer-thread.js';
+import type { FraudScenario } from '../generator/fraud.js';
+import { RunStats, type Summary } from '../stats/stats.js';
+import { StatusBoard } from '../stats/status.js';
+import { TimeSeries, type SeriesPoint } from '../stats/series.js';
+import { startTicker } from '../stats/ticker.js';
+import { recordRun, writeReport } from '../report/record.js';
+import type { Phases } from '../runtime/phases.js';
+import { waitOut } from '../runtime/retry.js';
+import type { View } from '../terminal/view.js';
+import { topologyOf, topicsOf, type Topology } from '../config/topology.js';
 
 export interface RunOptions {
   readonly rate: number | 'max';

@@ -3,12 +3,12 @@
 // ledger, and an audit taken mid-flight would report that lag as a fault).
 
 import chalk from 'chalk';
-import { waitUntil } from '../async.js';
-import type { Config } from '../config.js';
-import { auditLedger, type CheckResult } from '../db/audit.js';
+import { waitUntil } from '../runtime/async.js';
+import type { Config } from '../config/config.js';
+import { auditLedger, type CheckResult } from '../db/audit-checks.js';
 import type { Sql } from '../db/connect.js';
 import { connectAdmin, createKafka, fetchCommittedBounds, fetchGroupLag } from '../kafka/client.js';
-import { topologyOf } from '../topology.js';
+import { topologyOf } from '../config/topology.js';
 
 export interface LoadAudit {
   readonly ok: boolean;
