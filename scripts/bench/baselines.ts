@@ -12,8 +12,9 @@ import { createTransactionGenerator } from '../../src/generator/transactions.js'
 import { createKafka } from '../../src/kafka/client.js';
 import type { LedgerEntry } from '../../src/ledger/decide.js';
 import { creditLegsOf } from '../../src/ledger/transfers.js';
-import { decodeTransaction, toLedgerTransaction, type Transaction } from '../../src/domain/message.js';
-import { UNKNOWN_ACCOUNT_SHARE } from '../../src/simulation/simulation.js';
+import { toLedgerTransaction, type Transaction } from '../../src/domain/message.js';
+import { decodeTransaction } from '../../src/domain/message-codec.js';
+import { UNKNOWN_ACCOUNT_SHARE } from '../../src/simulation/producing.js';
 import { dropScope, PARTITIONS, run, say, scope, seed, SEED, SIZES } from './harness.js';
 
 /** (a) One database transaction per message, through Kafka: the same apply code, one message at a time. */

@@ -18,7 +18,7 @@ import {
 } from './flags.js';
 import type { SimulatedTime } from '../generator/calendar.js';
 import { FRAUD_SCENARIOS, type FraudScenario } from '../generator/fraud.js';
-import type { RunFraud, RunOptions } from '../simulation/simulation.js';
+import type { RunFraud, RunOptions } from '../simulation/context.js';
 
 interface RunCommandOptions {
   rate: number | 'max';
