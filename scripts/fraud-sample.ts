@@ -23,7 +23,7 @@ const RATE_TPS = 5_000;
 const DURATION_MS = 60_000;
 const simulated = { startMs: Date.UTC(2026, 2, 1), speed: 43_200 };
 
-const [output = '/tmp/fraud-sample.csv', fraudRateText = '0.02', seedText = '4'] = process.argv.slice(2);
+const [output = '/tmp/fraud-sample.csv', fraudShareText = '0.02', seedText = '4'] = process.argv.slice(2);
 const nextUser = createUserGenerator({ seed: 3, currency: 'EUR', balanceMin: new Big('10'), balanceMax: new Big('2000'), baseYear: 2026 });
 const users = Array.from({ length: USERS }, nextUser);
 const profiles = {
@@ -38,12 +38,12 @@ const generate = createTransactionGenerator({
   seed: Number(seedText),
   accounts: { ids: users.map((u) => u.accountId), currencies: users.map(() => 'EUR'), cardIds: users.map((u) => u.cardId), profiles },
   skew: 0,
-  // As `run` has them (src/simulation/simulation.ts).
+  // As `run` has them (src/simulation/producing.ts).
   unknownAccountShare: 0.001,
   merchantPoolSize: 2_000,
   simulatedHours: true,
   fraud: {
-    rate: Number(fraudRateText),
+    accountShare: Number(fraudShareText),
     scenarios: FRAUD_SCENARIOS,
     plannedTotal,
     hoursMatter: true,

@@ -42,7 +42,7 @@ export interface FraudLabel {
 
 export interface FraudOptions {
   /** Share of the accounts (with a card) compromised during the run, 0 to 0.5. */
-  readonly rate: number;
+  readonly accountShare: number;
   readonly scenarios: readonly FraudScenario[];
   /** How many transactions the run will make: episodes start spread over all of it (the last ones may not play out whole). */
   readonly plannedTotal: number;
@@ -144,7 +144,7 @@ export function createFraud(random: Random, ids: Random, options: FraudOptions, 
  * a start over the whole run.
  */
 function planEpisodes(random: Random, options: FraudOptions, withCard: readonly number[], weights: readonly number[]): Episode[] {
-  const count = Math.min(withCard.length, Math.round(options.rate * withCard.length));
+  const count = Math.min(withCard.length, Math.round(options.accountShare * withCard.length));
   const keys = withCard.map((_, i) => -Math.log(1 - random.next()) / (weights[i] as number));
   const victims = withCard.map((_, i) => i).sort((a, b) => (keys[a] as number) - (keys[b] as number) || a - b);
   const episodes: Episode[] = [];

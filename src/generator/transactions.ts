@@ -147,7 +147,7 @@ function createContext(options: TransactionGeneratorOptions): Context {
 
 function createFraudOf(options: TransactionGeneratorOptions, merchants: MerchantPool) {
   const { accounts } = options;
-  if (options.fraud === undefined || options.fraud.rate === 0) return null;
+  if (options.fraud === undefined || options.fraud.accountShare === 0) return null;
   return createFraud(
     createRandom(options.seed, 'fraud'),
     createRandom(options.seed, 'fraud-episodes'),

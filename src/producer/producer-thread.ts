@@ -45,7 +45,8 @@ export interface ProducerThreadOptions {
 }
 
 export interface RunFraud {
-  readonly rate: number;
+  /** Share of the accounts compromised, 0 to 0.5. */
+  readonly accountShare: number;
   readonly scenarios: readonly FraudScenario[];
 }
 

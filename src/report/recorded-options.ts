@@ -42,11 +42,15 @@ function describeOne(key: string, value: unknown): [string, string] {
       break;
     case 'fraud':
       if (value === null) return ['fraud', 'none'];
-      if (isRecord(value) && typeof value.rate === 'number')
-        return [
-          'fraud',
-          `${Number((100 * value.rate).toFixed(3))}% of accounts compromised; ${Array.isArray(value.scenarios) ? value.scenarios.join(', ') : ''}`,
-        ];
+      if (isRecord(value)) {
+        // `rate` in records made before it was named for what it is
+        const share = typeof value.accountShare === 'number' ? value.accountShare : value.rate;
+        if (typeof share === 'number')
+          return [
+            'fraud',
+            `${Number((100 * share).toFixed(3))}% of accounts compromised; ${Array.isArray(value.scenarios) ? value.scenarios.join(', ') : ''}`,
+          ];
+      }
       break;
     default:
       if (typeof value === 'number' || typeof value === 'string') return [key, String(value)];

@@ -10,7 +10,8 @@ import { distanceKm, PLACES, placeIndexNamed } from '../../src/generator/places.
 import { segmentIndexOf } from '../../src/generator/profiles.js';
 import { createTransactionGenerator } from '../../src/generator/transactions.js';
 import { createUserGenerator, type SeedUser } from '../../src/generator/users.js';
-import { encodeTransaction, type Transaction } from '../../src/domain/message.js';
+import { type Transaction } from '../../src/domain/message.js';
+import { encodeTransaction } from '../../src/domain/message-codec.js';
 import { Big } from '../../src/domain/money.js';
 import { createShapedSchedule } from '../../src/producer/rate.js';
 import { accountKey } from '../../src/config/topology.js';
@@ -45,7 +46,7 @@ function simulate(users: readonly SeedUser[], seed: number, durationMs = 100_000
     unknownAccountShare: 0.001,
     merchantPoolSize: 2_000,
     simulatedHours: true,
-    fraud: { rate: fraudRate, scenarios: FRAUD_SCENARIOS, plannedTotal, hoursMatter: true, onLabel: (label) => labels.push(label) },
+    fraud: { accountShare: fraudRate, scenarios: FRAUD_SCENARIOS, plannedTotal, hoursMatter: true, onLabel: (label) => labels.push(label) },
   });
   // As the producer does: each transaction at the event time the schedule has it due.
   const slotTime = createSlotTimes(simulated, 600);

@@ -12,7 +12,7 @@ describe("the report's options", () => {
       durationMs: 60_000,
       count: null,
       simulatedTime: { startMs: Date.parse('2026-03-01T00:00:00Z'), speed: 43_200 },
-      fraud: { rate: 0.03, scenarios: ['card_testing', 'stolen_card'] },
+      fraud: { accountShare: 0.03, scenarios: ['card_testing', 'stolen_card'] },
       partitions: 6,
       skew: 0,
     };
@@ -26,6 +26,12 @@ describe("the report's options", () => {
       ['skew', '0'],
       ['partitions', '6'],
       ['fraud', '3% of accounts compromised; card_testing, stolen_card'],
+    ]);
+  });
+
+  it('reads the fraud share of a record made before it was named accountShare', () => {
+    expect(describeOptions({ fraud: { rate: 0.05, scenarios: ['account_takeover'] } })).toEqual([
+      ['fraud', '5% of accounts compromised; account_takeover'],
     ]);
   });
 
