@@ -19,7 +19,7 @@ import type { ConsumedMessage, SliceHandler } from '../kafka/messages.js';
 import type { MessageSink } from '../kafka/sink.js';
 import { decodeSlice, resultEvent, type BatchResult, type DeadLetter } from '../ledger/rows.js';
 import { creditLeg, creditLegsOf } from '../ledger/transfers.js';
-import { encodeTransaction } from '../domain/message.js';
+import { encodeTransaction } from '../domain/message-codec.js';
 import { isRetriable, withRetry, type RetryPolicy } from '../runtime/retry.js';
 import { accountKey, type Topology } from '../config/topology.js';
 

@@ -8,7 +8,6 @@
 // It owns its consumer groups and the producer of result events; the caller
 // owns the database pool and the topics (see ../topology.ts).
 
-import { deferred, waitUntil, withTimeout } from '../runtime/async.js';
 import type { Config } from '../config/config.js';
 import type { Sql } from '../db/connect.js';
 import { WalletSimError } from '../runtime/errors.js';
@@ -23,7 +22,8 @@ import { outageRetry, waitOut } from '../runtime/retry.js';
 import type { NextOffsets } from '../stats/lag.js';
 import { ephemeralGroupId, type Topology } from '../config/topology.js';
 import { createLedgerHandler } from './ledger-handler.js';
-import { startHistoryThread } from './history-thread.js';
+import { historyGroup } from './history-group.js';
+import { drainOf, stopFailed, stopStep, stoppableGroup, type StoppableGroup } from './pipeline-stop.js';
 import { rehearse } from './rehearse.js';
 
 export interface PipelineListener {
@@ -72,21 +72,17 @@ export interface DrainOptions {
   readonly timeoutMs: number;
 }
 
-const STOP_STEP_MS_MAX = 10_000;
 // A fetch holds at most this much per partition (messages are about 400 bytes, so
 // about 2,500, more than one slice): larger fetches only cost memory.
 const FETCH_BYTES_PER_PARTITION_MAX = 1024 * 1024;
 const COMMIT_INTERVAL_MS = 1_000;
 // Slices of the ledger group handled at once. Since no slice waits for
-// another partition's locks, three keep both cores busy; six only held twice
-// the decoded messages (peak RSS 384-388 → 340-365 MB at the bench's size,
-// throughput ×0.98 and ×1.05: docs/performance.md).
+// another partition's locks, three keep both cores busy; more only hold more
+// decoded messages in memory (docs/performance.md).
 const LEDGER_SLICES_IN_FLIGHT_MAX = 3;
 // History is not on the latency path: fewer, larger fetches and inserts leave
 // the CPU to the ledger group (at 500 tx/s, hundreds of fetches a second fell to a few).
 const HISTORY_FETCH = { minBytes: 256 * 1024, maxWaitTimeMs: 250 };
-// Committed offsets move every COMMIT_INTERVAL_MS: polling faster only costs admin requests.
-const DRAIN_POLL_MS = 200;
 
 /**
  * DATABASE_POOL_SIZE_MAX shared out: the history thread has a pool of its
@@ -218,102 +214,6 @@ function startEventLog(
       }
     },
   });
-}
-
-/** A group and its stop, which runs once however often it is asked for. */
-interface StoppableGroup {
-  readonly consumer: BatchConsumer;
-  readonly stop: () => Promise<void>;
-}
-
-function stoppableGroup(consumer: BatchConsumer): StoppableGroup {
-  return { consumer, stop: onlyOnce(() => consumer.stop()) };
-}
-
-/** Pipeline.drain over these groups: see there. */
-function drainOf(
-  topology: Topology,
-  ledger: StoppableGroup,
-  history: StoppableGroup,
-  others: readonly StoppableGroup[],
-): Pipeline['drain'] {
-  return async (admin, drainOptions) => {
-    const caughtUp = (groupId: string, topic: string) => async () => (await admin.groupLag(groupId, topic)) === 0;
-    const wait = { timeoutMs: drainOptions.timeoutMs, intervalMs: DRAIN_POLL_MS };
-    const ledgerDrained =
-      !drainOptions.ledgerFirst || (await waitUntil(caughtUp(topology.ledgerGroupId, topology.transactionsTopic), wait));
-    // A group whose stop fails (its last offset commit) is reported by stop().
-    for (const group of [ledger, ...others]) await stopStep(group.stop);
-    const historyDrained = await waitUntil(caughtUp(topology.historyGroupId, topology.resultsTopic), wait);
-    await stopStep(history.stop);
-    return ledgerDrained && historyDrained;
-  };
-}
-
-/** A step of the stop, bounded: its failure, or null (done, or still going past the bound: the caller's own bound reports that). */
-function stopStep(step: () => Promise<void>): Promise<unknown> {
-  return withTimeout(
-    step().then(
-      () => null,
-      (error: unknown) => error ?? new Error('a stop step failed without a reason'),
-    ),
-    STOP_STEP_MS_MAX,
-    null,
-  );
-}
-
-/** What the stop reports: the one failure, or all of them in one message. */
-function stopFailed(failures: readonly unknown[]): Error {
-  const messages = failures.map((failure) => (failure instanceof Error ? failure.message : String(failure)));
-  return failures.length === 1 && failures[0] instanceof Error ? failures[0] : new AggregateError(failures, messages.join('; '));
-}
-
-function onlyOnce(work: () => Promise<void>): () => Promise<void> {
-  let started: Promise<void> | null = null;
-  return () => (started ??= work());
-}
-
-/** The history group's thread, seen as one more consumer. */
-function historyGroup(options: PipelineOptions, consumer: Omit<BatchConsumerOptions, 'handle'>): BatchConsumer {
-  const ready = deferred<void>();
-  const crashed = deferred<Error>();
-  let stopping = false;
-  let crashedBeforeStop = false;
-  const thread = startHistoryThread(
-    {
-      kafka: options.config.kafka,
-      database: { ...options.config.database, poolSizeMax: options.historyPoolSize },
-      retry: outageRetry(options.config.database.outageLimitMs),
-      consumer,
-    },
-    (report) => {
-      if (report.type === 'ready') ready.resolve();
-      else options.listener.problem('history', report.problem);
-    },
-  );
-  thread.ended.then(
-    () => {
-      if (!stopping) crashed.resolve(new Error('the history thread ended while the pipeline went on'));
-    },
-    (error: unknown) => {
-      crashedBeforeStop = !stopping;
-      crashed.resolve(error as Error);
-    },
-  );
-  return {
-    ready: ready.promise,
-    crashed: crashed.promise,
-    inGroup: () => !stopping,
-    // The history's offsets are its thread's: the live view shows the ledger's lag only.
-    processedOffsets: () => new Map(),
-    stop: async () => {
-      stopping = true;
-      await thread.stop(STOP_STEP_MS_MAX);
-      // A failure after the stop request (the group's last offset commit) is
-      // this stop's to report; one before it was reported as the crash.
-      if (!crashedBeforeStop) await thread.ended;
-    },
-  };
 }
 
 async function startGroup(config: Config, options: BatchConsumerOptions): Promise<BatchConsumer> {

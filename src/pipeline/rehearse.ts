@@ -10,7 +10,7 @@ import { rehearseBatch } from '../db/apply-batch.js';
 import type { Sql } from '../db/connect.js';
 import { createTransactionGenerator } from '../generator/transactions.js';
 import { decodeSlice } from '../ledger/rows.js';
-import { encodeTransaction } from '../domain/message.js';
+import { encodeTransaction } from '../domain/message-codec.js';
 
 const ACCOUNTS_MAX = 500;
 const TRANSACTIONS_PER_CONNECTION = 200;
