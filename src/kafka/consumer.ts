@@ -20,6 +20,14 @@ import type { NextOffsets } from '../stats/lag.js';
 import { CONSUMER_RETRY } from './client.js';
 import { coalesceSlices } from './coalesce.js';
 import { headerText, type SliceHandler } from './messages.js';
+import {
+  createCommitter,
+  createInFlightCounter,
+  createOffsetBook,
+  finalCommitFailed,
+  type InFlightCounter,
+  type OffsetBook,
+} from './offset-book.js';
 
 export interface BatchConsumerOptions {
   readonly topic: string;
@@ -102,7 +110,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
     inGroup: false,
     outageSinceMs: null,
   };
-  const committer = createCommitter(m);
+  const committer = createCommitter(options.topic, m.offsets, () => m.member);
   // A broker that does not answer at the start is waited for as in any outage.
   await startMember(m).catch((error: unknown) => {
     if (classifyError(error) === 'fatal') throw error;
@@ -136,30 +144,6 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       await m.member?.disconnect();
       if (failure !== null) throw failure;
     },
-  };
-}
-
-/**
- * Commits the processed offsets, one commit at a time: while the broker is
- * away a commit can take its retries' time, and the timer must not pile more
- * on top of it.
- */
-function createCommitter(m: Membership): { commit(): Promise<void>; committing(): Promise<void> | null } {
-  let committing: Promise<void> | null = null;
-  return {
-    commit() {
-      committing ??= (async () => {
-        const due = m.offsets.due();
-        if (due.length === 0) return;
-        assert.ok(m.member !== null, 'offsets are processed only by a member');
-        await m.member.commitOffsets(due.map(({ partition, offset }) => ({ topic: m.options.topic, partition, offset: String(offset) })));
-        m.offsets.committed(due);
-      })().finally(() => {
-        committing = null;
-      });
-      return committing;
-    },
-    committing: () => committing,
   };
 }
 
@@ -255,21 +239,6 @@ function eachBatchOf(m: Membership): EachBatchHandler {
   };
 }
 
-/**
- * The final commit failed: nothing is lost (the database has every batch),
- * but the next member of the group receives these messages again, and the
- * ledger counts them as duplicates. The caller reports it.
- */
-function finalCommitFailed(groupId: string, uncommitted: readonly { partition: number; offset: bigint }[], cause: unknown): Error {
-  const partitions = uncommitted.map(({ partition, offset }) => `${partition}@${offset}`).join(', ');
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new Error(
-    `group ${groupId} could not commit its last offsets (${partitions}) on stop: ${reason}; ` +
-      'the next start delivers those messages again and counts them as duplicates',
-    { cause },
-  );
-}
-
 function createMember(kafka: Kafka, options: BatchConsumerOptions): Consumer {
   return kafka.consumer({
     groupId: options.groupId,
@@ -282,62 +251,4 @@ function createMember(kafka: Kafka, options: BatchConsumerOptions): Consumer {
     // As long as its client's (createConsumerKafka): through a broker restart.
     retry: { ...CONSUMER_RETRY },
   });
-}
-
-type OffsetBook = ReturnType<typeof createOffsetBook>;
-
-/** The next offset to consume of each assigned partition: processed, and committed to the group. */
-function createOffsetBook() {
-  let assigned = new Set<number>();
-  const processed = new Map<number, bigint>();
-  const committed = new Map<number, bigint>();
-  return {
-    /** After a rebalance only the partitions now assigned are committed. */
-    assign(partitions: readonly number[]): void {
-      assigned = new Set(partitions);
-      processed.clear();
-      committed.clear();
-    },
-    processed(partition: number, next: bigint): void {
-      processed.set(partition, next);
-    },
-    processedNext(): Map<number, bigint> {
-      return new Map([...processed].filter(([partition]) => assigned.has(partition)));
-    },
-    due(): { partition: number; offset: bigint }[] {
-      return [...processed]
-        .filter(([partition, next]) => assigned.has(partition) && committed.get(partition) !== next)
-        .map(([partition, offset]) => ({ partition, offset }));
-    },
-    committed(offsets: readonly { partition: number; offset: bigint }[]): void {
-      for (const { partition, offset } of offsets) committed.set(partition, offset);
-    },
-  };
-}
-
-type InFlightCounter = ReturnType<typeof createInFlightCounter>;
-
-/** Counts the batches being handled; idle() resolves when there are none. */
-function createInFlightCounter() {
-  let count = 0;
-  let waiters: (() => void)[] = [];
-  return {
-    enter(): void {
-      count++;
-    },
-    leave(): void {
-      count--;
-      if (count === 0) {
-        for (const wake of waiters) wake();
-        waiters = [];
-      }
-    },
-    idle(): Promise<void> {
-      return count === 0
-        ? Promise.resolve()
-        : new Promise((resolve) => {
-            waiters.push(resolve);
-          });
-    },
-  };
 }
