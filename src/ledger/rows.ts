@@ -3,7 +3,7 @@
 
 import { RESULT_EVENT_VERSION, type ResultEvent } from '../domain/events.js';
 import { isoTime } from '../domain/iso-time.js';
-import { decodeTransaction, type DeadLetterReason } from '../domain/message.js';
+import { decodeTransaction, type DeadLetterReason } from '../domain/message-codec.js';
 import type { Big } from '../domain/money.js';
 import type { Decisions, LedgerEntry, Outcome, Recorded } from './decide.js';
 

@@ -6,7 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TransactionGenerator } from '../generator/transactions.js';
 import type { MessageSink } from '../kafka/sink.js';
-import { encodeTransaction } from '../domain/message.js';
+import { encodeTransaction } from '../domain/message-codec.js';
 import { accountKey } from '../config/topology.js';
 import type { Injector } from './faults.js';
 import { createRateSchedule, createShapedSchedule, type RateSchedule } from './rate.js';

@@ -2,7 +2,7 @@
 // passes the clock in. Counts come from outcomes the database committed.
 
 import type { DeclineReason, Outcome } from '../ledger/decide.js';
-import type { DeadLetterReason } from '../domain/message.js';
+import type { DeadLetterReason } from '../domain/message-codec.js';
 import { Histogram, latencyOf, type LatencySummary } from './histogram.js';
 import type { Phase } from '../runtime/phases.js';
 import type { StatusSnapshot } from './status.js';

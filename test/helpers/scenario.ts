@@ -4,7 +4,8 @@
 import { expect } from '@jest/globals';
 import { appendFileSync } from 'node:fs';
 import { createRandom, type Random } from '../../src/generator/random.js';
-import { decodeTransaction, type Decoded, type Transaction } from '../../src/domain/message.js';
+import { type Transaction } from '../../src/domain/message.js';
+import { decodeTransaction, type Decoded } from '../../src/domain/message-codec.js';
 import type { Summary } from '../../src/stats/stats.js';
 import { runCli } from './cli.js';
 import { createTestDatabase, type TestDatabase } from './database.js';

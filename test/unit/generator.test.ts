@@ -5,7 +5,7 @@ import { createRandom } from '../../src/generator/random.js';
 import { createAccountPicker, createTransactionGenerator } from '../../src/generator/transactions.js';
 import { createUserGenerator } from '../../src/generator/users.js';
 import { createUuidV7 } from '../../src/domain/ids.js';
-import { encodeTransaction } from '../../src/domain/message.js';
+import { encodeTransaction } from '../../src/domain/message-codec.js';
 import { Big } from '../../src/domain/money.js';
 
 const accounts = {

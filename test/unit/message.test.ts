@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createTransactionGenerator } from '../../src/generator/transactions.js';
-import { decodeTransaction, encodeTransaction, toLedgerTransaction, type Transaction } from '../../src/domain/message.js';
+import { toLedgerTransaction, type Transaction } from '../../src/domain/message.js';
+import { decodeTransaction, encodeTransaction } from '../../src/domain/message-codec.js';
 
 const accounts = {
   ids: ['0190f3a0-0000-7000-8000-000000000001', '0190f3a0-0000-7000-8000-000000000002'],
