@@ -33,6 +33,8 @@ export interface ConnectOptions {
   readonly database?: string;
   /** How statements are planned (PlanMode); 'custom' unless asked. */
   readonly plans?: PlanMode;
+  /** Every transaction read-only: for a client of another process's database (`load`). */
+  readonly readOnly?: boolean;
 }
 
 export function connect(config: DatabaseConfig, options: ConnectOptions = {}): Sql {
@@ -55,6 +57,7 @@ export function connect(config: DatabaseConfig, options: ConnectOptions = {}): S
       plan_cache_mode: plans === 'generic' ? 'auto' : 'force_custom_plan',
       // JIT compilation costs more than it saves on statements this short.
       jit: 'off',
+      ...(options.readOnly === true ? { default_transaction_read_only: true } : {}),
     },
   }) as Sql;
 }

@@ -1,14 +1,16 @@
-// `wallet-sim load`, composed: the seeded wallets (PostgreSQL) → the
+// `wallet-sim load`, composed: the seeded wallets (read from the service's
+// database, which load never creates, migrates or writes) → the
 // generator of `run` → requests → the open model → the HTTP client →
 // stats → the live view, and the audit when asked. This file only connects
 // the parts and decides when the run is over.
 
 import { randomUUID } from 'node:crypto';
 import { withTimeout } from '../runtime/async.js';
+import { closeAll } from '../runtime/closers.js';
 import type { Config } from '../config/config.js';
 import { loadAccountDirectory } from '../db/accounts.js';
 import { accountIdAt } from '../generator/directory.js';
-import { openDatabase } from '../db/open.js';
+import { openServiceDatabase } from '../db/open.js';
 import { WalletSimError } from '../runtime/errors.js';
 import { createRandom } from '../generator/random.js';
 import { createAccountPicker, createTransactionGenerator, type AccountDirectory, type Mix } from '../generator/transactions.js';
@@ -43,7 +45,6 @@ const APPROVED_PURCHASES_MAX = 10_000;
 const RETRY_WAIT_MS_MAX = 5_000;
 /** How long the audit waits for the service's consumers to catch up. */
 const AUDIT_CATCH_UP_MS_MAX = 30_000;
-const CLOSE_MS_MAX = 10_000;
 
 export async function runLoad(config: Config, options: LoadOptions, view: LoadView, stop: AbortSignal): Promise<LoadResult> {
   const clientOptions: LoadClientOptions = {
@@ -54,7 +55,7 @@ export async function runLoad(config: Config, options: LoadOptions, view: LoadVi
     apiToken: config.service.apiToken,
   };
   await checkService(clientOptions);
-  const sql = await openDatabase(config.database);
+  const sql = await openServiceDatabase(config.database);
   try {
     const accounts = await loadAccountDirectory(sql);
     if (accounts.ids.length === 0) {
@@ -64,11 +65,8 @@ export async function runLoad(config: Config, options: LoadOptions, view: LoadVi
     if (!options.audit) return summary;
     return { ...summary, audit: await auditAfterLoad(config, sql, AUDIT_CATCH_UP_MS_MAX) };
   } finally {
-    await withTimeout(
-      sql.end({ timeout: 5 }).catch(() => {}), // the summary and audit are read by now: a pool that fails to close loses nothing
-      CLOSE_MS_MAX,
-      undefined,
-    );
+    // The summary and the audit are read by now: a pool that fails to close loses nothing, and is said.
+    await closeAll([{ what: 'the PostgreSQL client', close: () => sql.end({ timeout: 5 }) }], (line) => view.note(line));
   }
 }
 

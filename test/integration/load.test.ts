@@ -5,8 +5,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { LoadResult } from '../../src/load/load-generator.js';
 import { WRITE_ENDPOINTS } from '../../src/load/requests.js';
+import { withDatabase } from '../../src/db/connect.js';
 import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { uniqueName } from '../helpers/names.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const databases: TestDatabase[] = [];
@@ -127,6 +129,22 @@ describe('wallet-sim load', () => {
     const ledger = await ledgerCounts(db);
     expect(ledger.approved).toBeGreaterThanOrEqual(summary.approved);
     expect(summary.audit?.ok).toBe(true);
+  }, 120_000);
+
+  it("reads the service's wallets and never creates or migrates a database of its own", async () => {
+    const { db, env, url } = await seededService(10);
+    const absent = uniqueName('absent');
+    const refused = await runCli(['load', '--url', url, '--duration', '1s'], {
+      ...env,
+      DATABASE_URL: withDatabase(db.config.database.url, absent),
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^wallet-sim: the database at \S+ is at schema 0, not \d+: point DATABASE_URL at the wallet service's database/,
+    );
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    const created = await db.sql`select 1 from pg_database where datname = ${absent}`;
+    expect(created).toHaveLength(0);
   }, 120_000);
 
   it('refuses a --url where nothing answers, and bad flags, with one line and exit code 2', async () => {
