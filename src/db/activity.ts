@@ -35,7 +35,7 @@ export async function recordActivity(sql: Sql, events: readonly TracedEvent[]): 
 export interface ActivityLine {
   readonly eventId: string;
   readonly transactionId: string;
-  readonly walletId: string;
+  readonly accountId: string;
   readonly type: string;
   readonly status: 'approved' | 'declined';
   readonly declineReason: string | null;
@@ -45,15 +45,15 @@ export interface ActivityLine {
   readonly appliedAt: string;
 }
 
-/** What the history consumer recorded for these wallets, newest first (at most `limit`). */
-export async function activityOf(sql: Sql, walletIds: readonly string[], limit: number): Promise<ActivityLine[]> {
-  if (walletIds.length === 0) return [];
+/** What the history consumer recorded for these accounts, newest first (at most `limit`). */
+export async function activityOf(sql: Sql, accountIds: readonly string[], limit: number): Promise<ActivityLine[]> {
+  if (accountIds.length === 0) return [];
   return sql<ActivityLine[]>`
-    select event_id as "eventId", transaction_id as "transactionId", account_id as "walletId", type, status,
+    select event_id as "eventId", transaction_id as "transactionId", account_id as "accountId", type, status,
            decline_reason as "declineReason", trim_scale(amount)::text as amount, currency, trim_scale(balance_after)::text as "balanceAfter",
            to_char(applied_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "appliedAt"
     from account_activity
-    where account_id = any(${walletIds}::uuid[])
+    where account_id = any(${accountIds}::uuid[])
     order by applied_at desc, event_id desc
     limit ${limit}`;
 }

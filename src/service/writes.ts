@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { claimIdempotencyKey } from '../db/idempotency.js';
 import type { Sql } from '../db/connect.js';
 import { readResultEvents } from '../db/result-events.js';
-import { findWallet, purchaseWallet } from '../db/wallets.js';
+import { findAccount, purchaseAccount } from '../db/user-accounts.js';
 import type { ResultEvent } from '../domain/events.js';
 import type { MessageSink } from '../kafka/sink.js';
 import { type Merchant, type Transaction, type TransactionType } from '../domain/message.js';
@@ -125,22 +125,22 @@ async function checkedTransaction(deps: WriteDeps, request: MoneyRequest): Promi
   let walletId = request.walletId;
   let originalTransactionId: string | null = null;
   if (request.type === 'refund') {
-    const purchase = await purchaseWallet(sql, request.purchaseId ?? '');
+    const purchase = await purchaseAccount(sql, request.purchaseId ?? '');
     if (purchase === null) throw new ProblemError('not-found', `no purchase ${request.purchaseId} to refund`);
-    walletId = purchase.walletId;
+    walletId = purchase.accountId;
     originalTransactionId = request.purchaseId ?? null;
   }
   const usesCard = request.type === 'purchase' || request.type === 'withdrawal';
-  const wallet = walletId === null ? null : await findWallet(sql, walletId);
+  const wallet = walletId === null ? null : await findAccount(sql, walletId);
   if (wallet === null) throw new ProblemError('not-found', `no wallet ${walletId}`);
   const amount = parseRequestAmount(request.amount, wallet.currency);
   if ('problem' in amount) throw new ProblemError(amount.problem, amount.detail);
   let counterpartyAccountId: string | null = null;
   if (request.type === 'transfer') {
     const to = request.toWalletId ?? '';
-    if (to === wallet.walletId)
+    if (to === wallet.accountId)
       throw new ProblemError('same-wallet', 'toWalletId is the wallet the money would leave; name another wallet');
-    const destination = await findWallet(sql, to);
+    const destination = await findAccount(sql, to);
     if (destination === null) throw new ProblemError('not-found', `no wallet ${to} to transfer to`);
     if (destination.currency !== wallet.currency) {
       throw new ProblemError('currency-mismatch', `wallet ${to} holds ${destination.currency}, this one ${wallet.currency}`);
@@ -148,7 +148,7 @@ async function checkedTransaction(deps: WriteDeps, request: MoneyRequest): Promi
     counterpartyAccountId = to;
   }
   const cardId = usesCard ? wallet.cardId : null;
-  if (usesCard && cardId === null) throw new ProblemError('no-card', `wallet ${wallet.walletId} has no active card`);
+  if (usesCard && cardId === null) throw new ProblemError('no-card', `wallet ${wallet.accountId} has no active card`);
   const nowMs = deps.nowMs();
   const merchant: Merchant | null =
     request.type === 'purchase'
@@ -157,7 +157,7 @@ async function checkedTransaction(deps: WriteDeps, request: MoneyRequest): Promi
   return {
     transactionId: deps.newId(nowMs),
     type: request.type,
-    accountId: wallet.walletId,
+    accountId: wallet.accountId,
     cardId,
     counterpartyAccountId,
     originalTransactionId,

@@ -1,7 +1,8 @@
-// The layout the README's table describes: a file name names one file, and
-// every module sits in the folder of its part, with only the entry at the root.
+// The layout the README's table describes: a file name names one file, every
+// module sits in the folder of its part, with only the entry at the root, and
+// one name for an account inside (the API's "wallet" is mapped at its edge).
 
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { packageRoot } from '../../src/runtime/paths.js';
 
@@ -18,6 +19,12 @@ describe('the source tree', () => {
     const names = modulesUnder(SRC).map((file) => basename(file));
     const repeated = names.filter((name, index) => names.indexOf(name) !== index);
     expect(repeated).toEqual([]);
+  });
+
+  it('calls an account a wallet only at the HTTP edge (the service and its client, load)', () => {
+    const edge = [join(SRC, 'service'), join(SRC, 'load')];
+    const elsewhere = modulesUnder(SRC).filter((file) => !edge.some((folder) => file.startsWith(folder)));
+    expect(elsewhere.filter((file) => /walletId|wallet_id/.test(readFileSync(file, 'utf8')))).toEqual([]);
   });
 
   it('keeps only the entry at the root of src/', () => {

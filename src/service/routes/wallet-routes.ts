@@ -10,14 +10,14 @@ import type { Sql } from '../../db/connect.js';
 import { isStatementPosition, STATEMENT_POSITION_PATTERN, statementLines } from '../../db/statement-rows.js';
 import {
   createUser,
-  createWallet,
+  createAccount,
   findUser,
-  findWallet,
+  findAccount,
   userExists,
-  walletsOf,
+  accountsOf,
   type CreateOutcome,
-  type NewWallet,
-} from '../../db/wallets.js';
+  type NewAccount,
+} from '../../db/user-accounts.js';
 import { generateCard } from '../../generator/cards.js';
 import { createRandom } from '../../generator/random.js';
 import { formatMoney } from '../amounts.js';
@@ -57,8 +57,9 @@ function limitOf(query: { limit?: string }): number {
 const walletParams = { type: 'object', properties: { walletId: uuid }, additionalProperties: false } as const;
 const userParams = { type: 'object', properties: { userId: uuid }, additionalProperties: false } as const;
 
-function walletView(row: { walletId: string; userId: string; currency: string; balance: string; updatedAt: string | Date }) {
-  const { walletId, userId, currency } = row;
+/** An account as the API shows it: a wallet. The one place an accountId becomes a walletId, with historyView. */
+function walletView(row: { accountId: string; userId: string; currency: string; balance: string; updatedAt: string | Date }) {
+  const { accountId: walletId, userId, currency } = row;
   return { walletId, userId, currency, balance: formatMoney(row.balance, row.currency), updatedAt: new Date(row.updatedAt).toISOString() };
 }
 
@@ -87,16 +88,16 @@ export async function accountRoutes(app: FastifyInstance, deps: AccountDeps): Pr
 }
 
 /** A new wallet's ids and its card, valid CARD_YEARS_VALID years. */
-function walletMaker(deps: AccountDeps): (walletCurrency: string) => NewWallet {
+function walletMaker(deps: AccountDeps): (walletCurrency: string) => NewAccount {
   const random = createRandom(randomUUID(), 'cards');
   return (walletCurrency) => {
     const year = new Date(deps.nowMs()).getUTCFullYear();
     const card = { ...generateCard(random, year), status: 'active' as const, expiryYear: year + CARD_YEARS_VALID };
-    return { walletId: deps.newId(deps.nowMs()), currency: walletCurrency, cardId: deps.newId(deps.nowMs()), card };
+    return { accountId: deps.newId(deps.nowMs()), currency: walletCurrency, cardId: deps.newId(deps.nowMs()), card };
   };
 }
 
-function postUser(app: FastifyInstance, deps: AccountDeps, newWallet: (walletCurrency: string) => NewWallet): void {
+function postUser(app: FastifyInstance, deps: AccountDeps, newWallet: (walletCurrency: string) => NewAccount): void {
   const { sql } = deps;
   app.post(
     '/v1/users',
@@ -126,8 +127,11 @@ function postUser(app: FastifyInstance, deps: AccountDeps, newWallet: (walletCur
         await createUser(sql, key, { userId, email, name: request.body.name ?? email.split('@')[0] ?? email }, first),
         email,
       );
-      const user = replayed === null ? { userId, walletId: first.walletId } : await findUser(sql, replayed);
-      return reply.code(201).header('location', `/v1/users/${user?.userId}/wallets`).send(user);
+      const user = replayed === null ? { userId, accountId: first.accountId } : await findUser(sql, replayed);
+      return reply
+        .code(201)
+        .header('location', `/v1/users/${user?.userId}/wallets`)
+        .send(user === null ? null : { userId: user.userId, walletId: user.accountId });
     },
   );
 }
@@ -143,7 +147,7 @@ function getUserWallets(app: FastifyInstance, sql: Sql): void {
       },
     },
     async (request: FastifyRequest<{ Params: { userId: string } }>) => {
-      const wallets = await walletsOf(sql, request.params.userId.toLowerCase());
+      const wallets = await accountsOf(sql, request.params.userId.toLowerCase());
       if (wallets.length === 0 && !(await userExists(sql, request.params.userId.toLowerCase())))
         throw new ProblemError('not-found', `no user ${request.params.userId}`);
       return { data: wallets.map(walletView) };
@@ -151,7 +155,7 @@ function getUserWallets(app: FastifyInstance, sql: Sql): void {
   );
 }
 
-function postWallet(app: FastifyInstance, sql: Sql, newWallet: (walletCurrency: string) => NewWallet): void {
+function postWallet(app: FastifyInstance, sql: Sql, newWallet: (walletCurrency: string) => NewAccount): void {
   app.post(
     '/v1/users/:userId/wallets',
     {
@@ -168,8 +172,8 @@ function postWallet(app: FastifyInstance, sql: Sql, newWallet: (walletCurrency: 
       const userId = request.params.userId.toLowerCase();
       if (!(await userExists(sql, userId))) throw new ProblemError('not-found', `no user ${userId}`);
       const opened = newWallet(request.body.currency);
-      const walletId = settle(await createWallet(sql, key, userId, opened)) ?? opened.walletId;
-      const row = await findWallet(sql, walletId);
+      const walletId = settle(await createAccount(sql, key, userId, opened)) ?? opened.accountId;
+      const row = await findAccount(sql, walletId);
       return reply
         .code(201)
         .header('location', `/v1/wallets/${walletId}`)
@@ -183,7 +187,7 @@ function getWallet(app: FastifyInstance, sql: Sql): void {
     '/v1/wallets/:walletId',
     { schema: { summary: 'Balance, currency, owner and last change', params: walletParams, response: { 200: wallet, ...problems(404) } } },
     async (request: FastifyRequest<{ Params: { walletId: string } }>) => {
-      const row = await findWallet(sql, request.params.walletId.toLowerCase());
+      const row = await findAccount(sql, request.params.walletId.toLowerCase());
       if (row === null) throw new ProblemError('not-found', `no wallet ${request.params.walletId}`);
       return walletView(row);
     },
@@ -206,7 +210,7 @@ function getStatement(app: FastifyInstance, sql: Sql): void {
     },
     async (request: FastifyRequest<{ Params: { walletId: string }; Querystring: { limit?: string; before?: string } }>) => {
       const walletId = request.params.walletId.toLowerCase();
-      if ((await findWallet(sql, walletId)) === null) throw new ProblemError('not-found', `no wallet ${walletId}`);
+      if ((await findAccount(sql, walletId)) === null) throw new ProblemError('not-found', `no wallet ${walletId}`);
       return statementPage(sql, walletId, request.query);
     },
   );
@@ -240,8 +244,9 @@ const history = {
 const EVENTUAL = 'eventual: built by the history consumer from result events, it can trail the ledger';
 
 function historyView(lines: Awaited<ReturnType<typeof activityOf>>) {
-  return lines.map((line) => ({
+  return lines.map(({ accountId: walletId, ...line }) => ({
     ...line,
+    walletId,
     amount: formatMoney(line.amount, line.currency),
     balanceAfter: line.balanceAfter === null ? null : formatMoney(line.balanceAfter, line.currency),
   }));
@@ -260,7 +265,7 @@ function getHistory(app: FastifyInstance, sql: Sql): void {
     },
     async (request: FastifyRequest<{ Params: { walletId: string }; Querystring: { limit?: string } }>) => {
       const walletId = request.params.walletId.toLowerCase();
-      if ((await findWallet(sql, walletId)) === null) throw new ProblemError('not-found', `no wallet ${walletId}`);
+      if ((await findAccount(sql, walletId)) === null) throw new ProblemError('not-found', `no wallet ${walletId}`);
       return { data: historyView(await activityOf(sql, [walletId], limitOf(request.query))), consistency: EVENTUAL };
     },
   );
@@ -280,9 +285,9 @@ function getUserActivity(app: FastifyInstance, sql: Sql): void {
     async (request: FastifyRequest<{ Params: { userId: string }; Querystring: { limit?: string } }>) => {
       const userId = request.params.userId.toLowerCase();
       if (!(await userExists(sql, userId))) throw new ProblemError('not-found', `no user ${userId}`);
-      const wallets = await walletsOf(sql, userId);
-      const walletIds = wallets.map((w) => w.walletId);
-      return { data: historyView(await activityOf(sql, walletIds, limitOf(request.query))), consistency: EVENTUAL };
+      const accounts = await accountsOf(sql, userId);
+      const accountIds = accounts.map((account) => account.accountId);
+      return { data: historyView(await activityOf(sql, accountIds, limitOf(request.query))), consistency: EVENTUAL };
     },
   );
 }

@@ -1,11 +1,12 @@
-// The wallet service's reads and writes of users, wallets and cards. Money
-// never moves here: balances change only through the ledger.
+// The wallet service's reads and writes of users, their accounts and cards
+// (the API calls an account a wallet: the service's routes map the name).
+// Money never moves here: balances change only through the ledger.
 
 import type { Card } from '../generator/cards.js';
 import type { Sql } from './connect.js';
 
-export interface WalletRow {
-  readonly walletId: string;
+export interface AccountRow {
+  readonly accountId: string;
   readonly userId: string;
   readonly currency: string;
   readonly balance: string;
@@ -14,8 +15,8 @@ export interface WalletRow {
   readonly cardId: string | null;
 }
 
-export interface NewWallet {
-  readonly walletId: string;
+export interface NewAccount {
+  readonly accountId: string;
   readonly currency: string;
   readonly cardId: string;
   readonly card: Card;
@@ -62,38 +63,38 @@ async function createOnce(
   }
 }
 
-/** A user with one wallet (balance 0) and its card, once per Idempotency-Key. */
+/** A user with one account (balance 0) and its card, once per Idempotency-Key. */
 export async function createUser(
   sql: Sql,
   key: { key: string; requestHash: string },
   user: { userId: string; email: string; name: string },
-  wallet: NewWallet,
+  account: NewAccount,
 ): Promise<CreateOutcome> {
   return createOnce(sql, { ...key, resourceId: user.userId }, async (tx) => {
     const inserted = await tx`
       insert into users (id, name, email) values (${user.userId}, ${user.name}, ${user.email})
       on conflict (email) do nothing returning id`;
     if (inserted.length === 0) throw new EmailTaken();
-    await insertWallet(tx, user.userId, wallet);
+    await insertAccount(tx, user.userId, account);
   });
 }
 
-/** Another wallet (balance 0, with a card) of an existing user, once per Idempotency-Key. */
-export async function createWallet(
+/** Another account (balance 0, with a card) of an existing user, once per Idempotency-Key. */
+export async function createAccount(
   sql: Sql,
   key: { key: string; requestHash: string },
   userId: string,
-  wallet: NewWallet,
+  account: NewAccount,
 ): Promise<CreateOutcome> {
-  return createOnce(sql, { ...key, resourceId: wallet.walletId }, (tx) => insertWallet(tx, userId, wallet));
+  return createOnce(sql, { ...key, resourceId: account.accountId }, (tx) => insertAccount(tx, userId, account));
 }
 
-async function insertWallet(sql: Sql, userId: string, wallet: NewWallet): Promise<void> {
-  const card = wallet.card;
-  await sql`insert into accounts (id, user_id, currency, balance) values (${wallet.walletId}, ${userId}, ${wallet.currency}, 0)`;
+async function insertAccount(sql: Sql, userId: string, account: NewAccount): Promise<void> {
+  const card = account.card;
+  await sql`insert into accounts (id, user_id, currency, balance) values (${account.accountId}, ${userId}, ${account.currency}, 0)`;
   await sql`
     insert into cards (id, account_id, brand, bin, last4, masked_number, expiry_month, expiry_year, status)
-    values (${wallet.cardId}, ${wallet.walletId}, ${card.brand}, ${card.bin}, ${card.last4}, ${card.maskedNumber},
+    values (${account.cardId}, ${account.accountId}, ${card.brand}, ${card.bin}, ${card.last4}, ${card.maskedNumber},
             ${card.expiryMonth}, ${card.expiryYear}, ${card.status})`;
 }
 
@@ -101,32 +102,32 @@ export async function userExists(sql: Sql, userId: string): Promise<boolean> {
   return (await sql`select 1 from users where id = ${userId}`).length > 0;
 }
 
-/** The user and its first wallet. */
-export async function findUser(sql: Sql, userId: string): Promise<{ userId: string; walletId: string | null } | null> {
-  const [row] = await sql<{ userId: string; walletId: string | null }[]>`
-    select u.id as "userId", (select a.id from accounts a where a.user_id = u.id order by a.created_at, a.id limit 1) as "walletId"
+/** The user and its first account. */
+export async function findUser(sql: Sql, userId: string): Promise<{ userId: string; accountId: string | null } | null> {
+  const [row] = await sql<{ userId: string; accountId: string | null }[]>`
+    select u.id as "userId", (select a.id from accounts a where a.user_id = u.id order by a.created_at, a.id limit 1) as "accountId"
     from users u where u.id = ${userId}`;
   return row ?? null;
 }
 
-export async function walletsOf(sql: Sql, userId: string): Promise<WalletRow[]> {
-  return sql<WalletRow[]>`
-    select a.id as "walletId", a.user_id as "userId", a.currency, a.balance::text as balance, a.updated_at as "updatedAt",
+export async function accountsOf(sql: Sql, userId: string): Promise<AccountRow[]> {
+  return sql<AccountRow[]>`
+    select a.id as "accountId", a.user_id as "userId", a.currency, a.balance::text as balance, a.updated_at as "updatedAt",
            (select c.id from cards c where c.account_id = a.id and c.status = 'active' order by c.created_at, c.id limit 1) as "cardId"
     from accounts a where a.user_id = ${userId} order by a.created_at, a.id`;
 }
 
-export async function findWallet(sql: Sql, walletId: string): Promise<WalletRow | null> {
-  const [row] = await sql<WalletRow[]>`
-    select a.id as "walletId", a.user_id as "userId", a.currency, a.balance::text as balance, a.updated_at as "updatedAt",
+export async function findAccount(sql: Sql, accountId: string): Promise<AccountRow | null> {
+  const [row] = await sql<AccountRow[]>`
+    select a.id as "accountId", a.user_id as "userId", a.currency, a.balance::text as balance, a.updated_at as "updatedAt",
            (select c.id from cards c where c.account_id = a.id and c.status = 'active' order by c.created_at, c.id limit 1) as "cardId"
-    from accounts a where a.id = ${walletId}`;
+    from accounts a where a.id = ${accountId}`;
   return row ?? null;
 }
 
-/** The wallet an approved or declined purchase belongs to, or null when there is no such purchase. */
-export async function purchaseWallet(sql: Sql, transactionId: string): Promise<{ walletId: string; currency: string } | null> {
-  const [row] = await sql<{ walletId: string; currency: string }[]>`
-    select account_id as "walletId", currency from transactions where id = ${transactionId} and type = 'purchase'`;
+/** The account an approved or declined purchase belongs to, or null when there is no such purchase. */
+export async function purchaseAccount(sql: Sql, transactionId: string): Promise<{ accountId: string; currency: string } | null> {
+  const [row] = await sql<{ accountId: string; currency: string }[]>`
+    select account_id as "accountId", currency from transactions where id = ${transactionId} and type = 'purchase'`;
   return row ?? null;
 }
