@@ -7,14 +7,12 @@ import { FRAUD_SCENARIOS, type FraudScenario } from '../generator/fraud.js';
 import type { Mix } from '../generator/transactions.js';
 import { TRANSACTION_TYPES, type TransactionType } from '../domain/message.js';
 import { Big, parseAmount } from '../domain/money.js';
-import { parseDurationMs, parseWholeNumber } from '../config/parse.js';
+import { parseDurationMs, parseWholeNumber, refusing } from '../config/parse.js';
+
+const refuseFlag = (expected: string) => new InvalidArgumentError(expected);
 
 export function integerOption(min: number, max: number): (raw: string) => number {
-  return (raw) => {
-    const value = parseWholeNumber(raw, min, max);
-    if (value === null) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
-    return value;
-  };
+  return refusing((raw) => parseWholeNumber(raw, min, max), `expected a whole number from ${min} to ${max}`, refuseFlag);
 }
 
 export function numberOption(min: number, max: number): (raw: string) => number {
@@ -39,11 +37,7 @@ export function currencyOption(raw: string): string {
 }
 
 /** `30s`, `5m`, `1h`, `250ms`; a bare number is seconds. */
-export function durationOption(raw: string): number {
-  const durationMs = parseDurationMs(raw);
-  if (durationMs === null) throw new InvalidArgumentError('expected a duration such as 30s, 5m or 1h (at most 7 days)');
-  return durationMs;
-}
+export const durationOption = refusing(parseDurationMs, 'expected a duration such as 30s, 5m or 1h (at most 7 days)', refuseFlag);
 
 export const RATE_TPS_MAX = 1_000_000;
 

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseDurationMs, parseWholeNumber } from './parse.js';
+import { parseDurationMs, parseWholeNumber, refusing } from './parse.js';
 import { isPhase, PHASES, type Phase } from '../runtime/phases.js';
 
 /** A parser returns the value, or throws a `SettingRejected` saying what it expected. */
@@ -95,22 +95,18 @@ export function parsePath(raw: string): string {
   return raw === '~' || raw.startsWith('~/') ? join(homedir(), raw.slice(1)) : raw;
 }
 
+const refuseSetting = (expected: string) => new SettingRejected(expected);
+
 export function integerIn(min: number, max: number): (raw: string) => number {
-  return (raw) => {
-    const value = parseWholeNumber(raw, min, max);
-    if (value === null) throw new SettingRejected(`expected a whole number from ${min} to ${max}`);
-    return value;
-  };
+  return refusing((raw) => parseWholeNumber(raw, min, max), `expected a whole number from ${min} to ${max}`, refuseSetting);
 }
 
 export function durationIn(minMs: number, maxMs: number): (raw: string) => number {
-  return (raw) => {
+  const within = (raw: string) => {
     const value = parseDurationMs(raw);
-    if (value === null || value < minMs || value > maxMs) {
-      throw new SettingRejected(`expected a duration from ${minMs / 1000} s to ${maxMs / 3_600_000} h, such as 30s, 5m or 1h`);
-    }
-    return value;
+    return value !== null && value >= minMs && value <= maxMs ? value : null;
   };
+  return refusing(within, `expected a duration from ${minMs / 1000} s to ${maxMs / 3_600_000} h, such as 30s, 5m or 1h`, refuseSetting);
 }
 
 export function oneOf<const T extends readonly string[]>(choices: T): (raw: string) => T[number] {
