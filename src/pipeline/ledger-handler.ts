@@ -40,6 +40,13 @@ export interface LedgerHandlerOptions {
   readonly nowMs: () => number;
 }
 
+/** A read after the commit, retried as the apply is; past its retries, PostgreSQL's failure (never blamed on Kafka). */
+function readAfterCommit<T>(options: LedgerHandlerOptions, read: () => Promise<T>): Promise<T> {
+  return withRetry(read, options.retry).catch((error: unknown) => {
+    throw databaseError(error, options.databaseUrl, isRetriable(error) ? options.retry.elapsedMsMax : undefined);
+  });
+}
+
 export function createLedgerHandler(options: LedgerHandlerOptions): SliceHandler {
   const { sql, topology, listener } = options;
   return async (messages, heartbeat) => {
@@ -64,7 +71,7 @@ export function createLedgerHandler(options: LedgerHandlerOptions): SliceHandler
     const duplicateTransferIds = result.outcomes.flatMap((outcome) =>
       outcome.kind === 'duplicate' && outcome.entry.transaction.type === 'transfer' ? [outcome.entry.transaction.transactionId] : [],
     );
-    const storedTransfers = await withRetry(() => readTransfers(sql, duplicateTransferIds), options.retry);
+    const storedTransfers = await readAfterCommit(options, () => readTransfers(sql, duplicateTransferIds));
     const creditLegs = [
       ...creditLegsOf(result.outcomes, committedAtMs),
       ...[...storedTransfers].map(([transferId, transfer]) => creditLeg(transferId, transfer, committedAtMs)),
@@ -82,7 +89,7 @@ export function createLedgerHandler(options: LedgerHandlerOptions): SliceHandler
         event: resultEvent(row, committedAtMs),
         traceparent: traceparentOf(row.outcome.entry.transaction.transactionId),
       })),
-      ...(await withRetry(() => readResultEvents(sql, duplicateIds), options.retry)).map((event) => ({
+      ...(await readAfterCommit(options, () => readResultEvents(sql, duplicateIds))).map((event) => ({
         event,
         traceparent: traceparentOf(event.eventId),
       })),

@@ -10,7 +10,7 @@ import { topologyOf } from '../config/topology.js';
 import { closeAll, type Closer } from '../runtime/closers.js';
 import { WalletSimError } from '../runtime/errors.js';
 import { buildApp } from './app.js';
-import { kafkaUnreachable } from '../kafka/client.js';
+import { kafkaCrashOf } from '../kafka/client.js';
 import { appDeps, startParts, type OnClose, type ServeOptions, type ServeOutput } from './service-parts.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -41,7 +41,7 @@ export async function serve(config: Config, options: ServeOptions, stop: AbortSi
       if (stop.aborted) resolve('stopped');
       stop.addEventListener('abort', () => resolve('stopped'), { once: true });
     });
-    const crashed = parts.decisions.crashed.then((error) => kafkaUnreachable(config.kafka, error));
+    const crashed = parts.decisions.crashed.then((error) => kafkaCrashOf(config.kafka, error));
     const ended = await Promise.race([stopped, parts.pipeline.crashed, crashed]);
     if (ended !== 'stopped') throw ended;
     parts.stopRequested();
