@@ -45,7 +45,9 @@ async function runBatch(sql: Sql, batch: Batch, end: 'commit' | 'rollback'): Pro
   const { topic, entries } = batch;
   const deadLetters = batch.deadLetters ?? [];
   if (entries.length === 0 && end === 'commit') {
-    return { outcomes: [], balances: new Map(), rows: [], deadLettersRecorded: await insertDeadLetters(sql, deadLetters) };
+    // No ledger rows, so no result event carries this time.
+    const appliedAtMs = Date.now();
+    return { outcomes: [], balances: new Map(), rows: [], deadLettersRecorded: await insertDeadLetters(sql, deadLetters), appliedAtMs };
   }
   const transactions = entries.map((entry) => entry.transaction);
   const accountIds = unique(transactions.map((t) => t.accountId)).sort();
@@ -56,7 +58,7 @@ async function runBatch(sql: Sql, batch: Batch, end: 'commit' | 'rollback'): Pro
   try {
     return await sql.begin(async (transaction) => {
       const tx = transaction as unknown as Sql;
-      const [accountRows, existingRows, cards, purchases, transfers, destinations] = await Promise.all([
+      const [accountRows, existingRows, cards, purchases, transfers, destinations, [clock]] = await Promise.all([
         tx<{ id: string; currency: string; balance: string }[]>`
           select id, currency, balance from accounts where id = any(${arrayLiteral(accountIds)}::uuid[]) order by id for update`,
         tx<{ id: string }[]>`select id from transactions where id = any(${arrayLiteral(transactions.map((t) => t.transactionId))}::uuid[])`,
@@ -64,6 +66,8 @@ async function runBatch(sql: Sql, batch: Batch, end: 'commit' | 'rollback'): Pro
         readPurchases(tx, referredIds('refund')),
         readTransfers(tx, referredIds('transfer_in')),
         readCurrencies(tx, destinationIds),
+        // now(): the transaction's start, which is every new row's applied_at (its column default).
+        tx<{ now: Date }[]>`select now()`,
       ]);
       const decisions = decide(entries, {
         accounts: new Map(accountRows.map((row) => [row.id, { currency: row.currency, balance: new Big(row.balance) }])),
@@ -81,7 +85,8 @@ async function runBatch(sql: Sql, batch: Batch, end: 'commit' | 'rollback'): Pro
         insertDuplicates(tx, topic, duplicates),
         insertDeadLetters(tx, deadLetters),
       ]);
-      const result = { ...decisions, rows, deadLettersRecorded };
+      assert(clock !== undefined, 'select now() returns a row');
+      const result = { ...decisions, rows, deadLettersRecorded, appliedAtMs: clock.now.getTime() };
       if (end === 'rollback') throw new Rehearsed(result);
       return result;
     });

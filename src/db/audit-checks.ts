@@ -168,7 +168,7 @@ function historyMatchesLedger(sql: Sql): Promise<CheckResult> {
       select a.event_id::text, 'history says ' || a.status || ' ' || a.amount || ' balance ' || coalesce(a.balance_after::text, '-')
         || ', ledger says ' || t.status || ' ' || t.amount || ' balance ' || coalesce(t.balance_after::text, '-')
       from account_activity a join transactions t on t.id = a.event_id
-      where (a.account_id, a.type, a.status, a.amount) is distinct from (t.account_id, t.type, t.status, t.amount)
+      where (a.account_id, a.type, a.status, a.amount, a.currency) is distinct from (t.account_id, t.type, t.status, t.amount, t.currency)
          or a.balance_after is distinct from t.balance_after or a.decline_reason is distinct from t.decline_reason)
     select subject, detail, count(*) over ()::int as total from broken order by subject limit ${EXAMPLES_MAX}`,
   );

@@ -5,6 +5,7 @@
 
 import { isAmountText } from './money.js';
 import { UUID } from './ids.js';
+import { isoTime } from './iso-time.js';
 
 export const RESULT_EVENT_VERSION = 1;
 
@@ -22,6 +23,30 @@ export interface ResultEvent {
   /** null when the account is unknown. */
   readonly balanceAfter: string | null;
   readonly appliedAt: string;
+}
+
+/** What a result event says, its time in milliseconds: from a row just written, or one read back from the ledger. */
+export type ResultEventFields = Omit<ResultEvent, 'version' | 'appliedAt'> & { readonly appliedAtMs: number };
+
+/**
+ * The one builder of a result event: a fresh one and one re-sent after a
+ * redelivery carry the same bytes, so long as both give the decimal strings
+ * in their shortest form and the database's time of the commit.
+ */
+export function resultEventOf(fields: ResultEventFields): ResultEvent {
+  return {
+    version: RESULT_EVENT_VERSION,
+    eventId: fields.eventId,
+    transactionId: fields.transactionId,
+    accountId: fields.accountId,
+    type: fields.type,
+    status: fields.status,
+    declineReason: fields.declineReason,
+    amount: fields.amount,
+    currency: fields.currency,
+    balanceAfter: fields.balanceAfter,
+    appliedAt: isoTime(fields.appliedAtMs),
+  };
 }
 
 export function encodeResultEvent(event: ResultEvent): string {

@@ -1,8 +1,7 @@
 // What one batch writes, as values: the ledger rows of its outcomes and the
 // result events published for them. Pure; the SQL is in ../db/apply-batch.ts.
 
-import { RESULT_EVENT_VERSION, type ResultEvent } from '../domain/events.js';
-import { isoTime } from '../domain/iso-time.js';
+import { resultEventOf, type ResultEvent } from '../domain/events.js';
 import { decodeTransaction, type DeadLetterReason } from '../domain/message-codec.js';
 import type { Big } from '../domain/money.js';
 import type { Decisions, LedgerEntry, Outcome, Recorded } from './decide.js';
@@ -29,6 +28,8 @@ export interface BatchResult extends Decisions {
   readonly rows: readonly LedgerRow[];
   /** The dead letters of the batch that the database did not have yet. */
   readonly deadLettersRecorded: readonly DeadLetter[];
+  /** The database's time of the batch's transaction: its rows' applied_at, and their result events' appliedAt. */
+  readonly appliedAtMs: number;
 }
 
 /** A ledger row as the insert writes it. */
@@ -61,11 +62,10 @@ export function ledgerRows(outcome: Outcome): LedgerRow[] {
   ];
 }
 
-/** The result event of a ledger row this process just wrote. */
+/** The result event of a ledger row this process just wrote; `appliedAtMs`: the database's time of the batch (BatchResult). */
 export function resultEvent(row: LedgerRow, appliedAtMs: number): ResultEvent {
   const t = row.outcome.entry.transaction;
-  return {
-    version: RESULT_EVENT_VERSION,
+  return resultEventOf({
     eventId: row.id,
     // A credit leg's event is about its transfer, as a stored one is (../db/result-events.ts).
     transactionId: t.type === 'transfer_in' ? t.originalTransactionId : t.transactionId,
@@ -76,8 +76,8 @@ export function resultEvent(row: LedgerRow, appliedAtMs: number): ResultEvent {
     amount: t.amount.toString(),
     currency: t.currency,
     balanceAfter: row.balanceAfter?.toString() ?? null,
-    appliedAt: isoTime(appliedAtMs),
-  };
+    appliedAtMs,
+  });
 }
 
 /** A message as the ledger sees it: where it was in the topic, and its bytes. */

@@ -86,7 +86,7 @@ export function createLedgerHandler(options: LedgerHandlerOptions): SliceHandler
     );
     const events = [
       ...result.rows.map((row) => ({
-        event: resultEvent(row, committedAtMs),
+        event: resultEvent(row, result.appliedAtMs),
         traceparent: traceparentOf(row.outcome.entry.transaction.transactionId),
       })),
       ...(await readAfterCommit(options, () => readResultEvents(sql, duplicateIds))).map((event) => ({

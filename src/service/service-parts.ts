@@ -168,10 +168,10 @@ function startServePipeline(
     nowMs: Date.now,
     listener: {
       // The decision, once committed, for the requests of this process: the same event the ledger then publishes.
-      committed: (result, committedAtMs) => {
+      committed: (result) => {
         for (const row of result.rows) {
           if (row.id === row.outcome.entry.transaction.transactionId && board.awaits(row.id))
-            board.resolve(resultEvent(row, committedAtMs));
+            board.resolve(resultEvent(row, result.appliedAtMs));
         }
       },
       problem: (stage, problem) => status.set(stage, problem, Date.now()),

@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Sql } from '../../src/db/connect.js';
+import { transferInId } from '../../src/domain/ids.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
@@ -91,9 +92,8 @@ describe('balance, statement and audit', () => {
       amount: `-${transfer!.amount}`,
       description: expect.stringContaining(`to ${transfer!.receiver_name} <${transfer!.receiver}>`),
     });
-    const received = (await statementOf(transfer!.receiver)).lines.find(
-      (line) => line.type === 'transfer_in' && line.description.includes(transfer!.sender),
-    );
+    // This transfer's credit leg: the sender may have paid the receiver more than once.
+    const received = (await statementOf(transfer!.receiver)).lines.find((line) => line.transactionId === transferInId(transfer!.id));
     expect(received).toMatchObject({ amount: transfer!.amount, description: `from ${transfer!.sender_name} <${transfer!.sender}>` });
 
     const lines = (await statementOf(transfer!.sender)).lines;
