@@ -117,6 +117,15 @@ export async function accountsOf(sql: Sql, userId: string): Promise<AccountRow[]
     from accounts a where a.user_id = ${userId} order by a.created_at, a.id`;
 }
 
+/** The accounts of these ids that exist, by id: one statement for many requests' lookups. */
+export async function findAccounts(sql: Sql, accountIds: readonly string[]): Promise<Map<string, AccountRow>> {
+  const rows = await sql<AccountRow[]>`
+    select a.id as "accountId", a.user_id as "userId", a.currency, a.balance::text as balance, a.updated_at as "updatedAt",
+           (select c.id from cards c where c.account_id = a.id and c.status = 'active' order by c.created_at, c.id limit 1) as "cardId"
+    from accounts a where a.id = any(${`{${accountIds.join(',')}}`}::uuid[])`;
+  return new Map(rows.map((row) => [row.accountId, row]));
+}
+
 export async function findAccount(sql: Sql, accountId: string): Promise<AccountRow | null> {
   const [row] = await sql<AccountRow[]>`
     select a.id as "accountId", a.user_id as "userId", a.currency, a.balance::text as balance, a.updated_at as "updatedAt",

@@ -25,6 +25,7 @@ import type { AppDeps } from './app.js';
 import { createDecisionBoard, type DecisionBoard } from './decisions.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.js';
 import { ProblemError } from './problems.js';
+import { createWriteReads } from './writes.js';
 import type { LogOptions } from './logging.js';
 import { WalletSimError } from '../runtime/errors.js';
 
@@ -209,11 +210,13 @@ function startDecisions(config: Config, topology: Topology, board: DecisionBoard
 export function appDeps(config: Config, options: ServeOptions, parts: ServeParts): AppDeps {
   const { status, pipeline, decisions } = parts;
   const unavailable = () => {
+    if (status.isUp('kafka') && status.isUp('postgres')) return null;
     const down = downSources(status.snapshot(Date.now())).filter(({ source }) => source === 'kafka' || source === 'postgres');
     return down.length === 0 ? null : down.map(({ source, status: s }) => `${source} down for ${s.sinceSeconds.toFixed(0)} s`).join(', ');
   };
   return {
     sql: parts.apiSql,
+    ...createWriteReads(parts.apiSql),
     sink: parts.sink,
     topology: topologyOf(config.kafka, options.partitions),
     board: parts.board,

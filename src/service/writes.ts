@@ -8,10 +8,12 @@
 // The balance itself is only ever changed by the ledger consumer.
 
 import { createHash } from 'node:crypto';
-import { claimIdempotencyKey } from '../db/idempotency.js';
+import { claimIdempotencyKeys, type IdempotencyClaim, type IdempotencyRecord } from '../db/idempotency.js';
 import type { Sql } from '../db/connect.js';
 import { readResultEvents } from '../db/result-events.js';
-import { findAccount, purchaseAccount } from '../db/user-accounts.js';
+import { findAccounts, purchaseAccount, type AccountRow } from '../db/user-accounts.js';
+import { UUID } from '../domain/ids.js';
+import { createBatcher } from '../runtime/batcher.js';
 import type { ResultEvent } from '../domain/events.js';
 import type { MessageSink } from '../kafka/sink.js';
 import { type Merchant, type Transaction, type TransactionType } from '../domain/message.js';
@@ -24,6 +26,10 @@ import { ProblemError } from './problems.js';
 
 export interface WriteDeps {
   readonly sql: Sql;
+  /** Claims an Idempotency-Key (db/idempotency.ts), batched with other requests' claims (createWriteReads). */
+  readonly claim: (claim: IdempotencyClaim) => Promise<{ claimed: boolean; record: IdempotencyRecord }>;
+  /** An account by id, null when there is none; batched with other requests' lookups. */
+  readonly findAccount: (accountId: string) => Promise<AccountRow | null>;
   readonly sink: MessageSink;
   readonly topology: Topology;
   readonly board: DecisionBoard;
@@ -76,7 +82,8 @@ export async function submitMoneyRequest(deps: WriteDeps, request: MoneyRequest)
   deps.assertAvailable();
   const transaction = await checkedTransaction(deps, request);
   const message = encodeTransaction(transaction);
-  const { claimed, record } = await claimIdempotencyKey(deps.sql, request.idempotencyKey, {
+  const { claimed, record } = await deps.claim({
+    key: request.idempotencyKey,
     requestHash: request.fingerprint,
     resourceId: transaction.transactionId,
     accountId: transaction.accountId,
@@ -131,16 +138,16 @@ async function checkedTransaction(deps: WriteDeps, request: MoneyRequest): Promi
     originalTransactionId = request.purchaseId ?? null;
   }
   const usesCard = request.type === 'purchase' || request.type === 'withdrawal';
-  const wallet = walletId === null ? null : await findAccount(sql, walletId);
+  const wallet = walletId === null ? null : await deps.findAccount(walletId);
   if (wallet === null) throw new ProblemError('not-found', `no wallet ${walletId}`);
   const amount = parseRequestAmount(request.amount, wallet.currency);
   if ('problem' in amount) throw new ProblemError(amount.problem, amount.detail);
   let counterpartyAccountId: string | null = null;
   if (request.type === 'transfer') {
-    const to = request.toWalletId ?? '';
+    const to = (request.toWalletId ?? '').toLowerCase();
     if (to === wallet.accountId)
       throw new ProblemError('same-wallet', 'toWalletId is the wallet the money would leave; name another wallet');
-    const destination = await findAccount(sql, to);
+    const destination = await deps.findAccount(to);
     if (destination === null) throw new ProblemError('not-found', `no wallet ${to} to transfer to`);
     if (destination.currency !== wallet.currency) {
       throw new ProblemError('currency-mismatch', `wallet ${to} holds ${destination.currency}, this one ${wallet.currency}`);
@@ -167,5 +174,25 @@ async function checkedTransaction(deps: WriteDeps, request: MoneyRequest): Promi
     channel: usesCard ? (request.type === 'purchase' ? 'online' : 'card_present') : null,
     eventTime: isoTime(nowMs),
     producedAtMs: nowMs,
+  };
+}
+
+// A request's reads and its claim go out with other requests' in one
+// statement: under load a few round trips a batch instead of two a request.
+const WRITE_READS_BATCH = { batchSizeMax: 500, inFlightMax: 2 };
+
+/** The batched claim and account lookup of WriteDeps, over the requests' pool. */
+export function createWriteReads(sql: Sql): Pick<WriteDeps, 'claim' | 'findAccount'> {
+  const claim = createBatcher((claims: readonly IdempotencyClaim[]) => claimIdempotencyKeys(sql, claims), WRITE_READS_BATCH);
+  const lookUp = createBatcher(async (ids: readonly string[]) => {
+    const found = await findAccounts(sql, ids);
+    return ids.map((id) => found.get(id) ?? null);
+  }, WRITE_READS_BATCH);
+  return {
+    claim,
+    findAccount: (accountId) => {
+      const id = accountId.toLowerCase();
+      return UUID.test(id) ? lookUp(id) : Promise.resolve(null);
+    },
   };
 }

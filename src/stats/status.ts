@@ -40,6 +40,11 @@ export class StatusBoard {
     entry.problem = problem;
   }
 
+  /** Whether the source works now: asked on every request, so it allocates nothing. */
+  isUp(source: StatusSource): boolean {
+    return this.entries.get(source)?.problem === null;
+  }
+
   snapshot(nowMs: number): StatusSnapshot {
     const snapshot = {} as Record<StatusSource, SourceStatus>;
     for (const [source, entry] of this.entries) {

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { connect, databaseError } from '../../src/db/connect.js';
 import { ensureDatabase, migrate, readMigrations } from '../../src/db/migrations.js';
 import { openDatabase } from '../../src/db/open.js';
+import { claimIdempotencyKey, claimIdempotencyKeys } from '../../src/db/idempotency.js';
 import { dropDatabase } from '../../src/db/migrations.js';
 import { createTestDatabase, testConfig, type TestDatabase } from '../helpers/database.js';
 import { uniqueName } from '../helpers/names.js';
@@ -64,5 +65,29 @@ describe('database', () => {
     expect(error?.code).toBe('DATABASE_UNREACHABLE');
     expect(error?.message).toMatch(/^PostgreSQL at postgres:\/\/someone:\*\*\*@localhost:1\/wallet_sim does not answer .*npm run stack:up/);
     expect(error?.message).not.toContain('s3cret');
+  });
+
+  it('claims a batch of Idempotency-Keys as one claim each would, a key twice in the batch once', async () => {
+    const claim = (key: string, hash: string) => ({
+      key,
+      requestHash: hash.repeat(64),
+      resourceId: randomUUID(),
+      accountId: null,
+      message: key,
+    });
+    const earlier = claim(uniqueName('earlier'), 'a');
+    await claimIdempotencyKey(db.sql, earlier.key, earlier);
+    const [fresh, again, other] = [claim(uniqueName('fresh'), 'b'), claim('', 'c'), claim(uniqueName('other'), 'd')];
+    const batch = [fresh, { ...again, key: fresh.key }, claim(earlier.key, 'e'), other];
+    const outcomes = await claimIdempotencyKeys(db.sql, batch);
+    expect(outcomes.map((outcome) => outcome.claimed)).toEqual([true, false, false, true]);
+    expect(outcomes.map((outcome) => [outcome.record.requestHash, outcome.record.resourceId])).toEqual([
+      [fresh.requestHash, fresh.resourceId],
+      [fresh.requestHash, fresh.resourceId],
+      [earlier.requestHash, earlier.resourceId],
+      [other.requestHash, other.resourceId],
+    ]);
+    const stored = await db.sql`select key from idempotency_keys where key in ${db.sql([fresh.key, earlier.key, other.key])}`;
+    expect(stored).toHaveLength(3);
   });
 });
