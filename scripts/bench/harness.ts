@@ -24,7 +24,7 @@ export const SIZES = QUICK
       perMessageCount: 20_000,
       pgbenchSeconds: 30,
     };
-export const LATENCY_RATES = [500, 2_000, 5_000];
+export const LATENCY_RATES = [500, 1_000, 2_000, 5_000];
 export const PARTITIONS = 6;
 export const SEED = 7;
 
