@@ -1,10 +1,11 @@
 // The scenarios of fraud.ts, step by step: what each episode does, when and
 // where, loud or disguised inside the victim's habits.
 
+import { between, categoryNamed, merchantIn } from './episode-draws.js';
 import type { Merchant, TransactionType } from '../domain/message.js';
 import type { FraudAccounts, FraudScenario } from './fraud.js';
-import { CATEGORIES, purchaseMinorUnits, TRANSFER_AMOUNTS, type Category, type MerchantPool } from './merchants.js';
-import { distanceKm, PLACES, type Place } from './places.js';
+import { purchaseMinorUnits, TRANSFER_AMOUNTS, type MerchantPool } from './merchants.js';
+import { distanceKm, PLACES } from './places.js';
 import type { Random } from './random.js';
 
 export interface Step {
@@ -38,9 +39,6 @@ const DAY_HOURS = [8, 21] as const;
 // Categories a careful fraudster buys in: what most customers buy.
 const EVERYDAY_CATEGORIES = ['5411', '5812', '5814', '5912', '5311', '5999', '5541'];
 
-const categoryOf = (code: string): Category => CATEGORIES.find((category) => category.code === code) as Category;
-const between = (random: Random, min: number, max: number): number => min + random.int(max - min + 1);
-
 export interface Play {
   readonly random: Random;
   readonly merchants: MerchantPool;
@@ -64,12 +62,12 @@ function cardTesting(play: Play, base: StepBase, startMs: number): Step[] {
   const steps: Step[] = [];
   let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...DAY_HOURS) : startMs;
   for (let probes = between(random, 5, 15); probes > 0; probes--) {
-    const merchant = merchants.pickOf(random, categoryOf(random.pick(PROBE_CATEGORIES)), -1).asMerchant;
+    const merchant = merchants.pickOf(random, categoryNamed(random.pick(PROBE_CATEGORIES)), -1).asMerchant;
     const amountMinorUnits = BigInt(between(random, 50, 499));
     steps.push({ ...base, dueMs: atMs, step: 'probe', type: 'purchase', amountMinorUnits, merchant, channel: 'online' });
     atMs += between(random, 2, 15) * SECOND_MS;
   }
-  const category = categoryOf(random.pick(['5732', '5311']));
+  const category = categoryNamed(random.pick(['5732', '5311']));
   atMs += between(random, 1, 10) * MINUTE_MS;
   const merchant = merchants.pickOf(random, category, -1).asMerchant;
   const amountMinorUnits = purchaseMinorUnits(random, category, 3);
@@ -85,12 +83,9 @@ function stolenCard(play: Play, base: StepBase, startMs: number): Step[] {
   let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...NIGHT_HOURS) : startMs;
   const steps: Step[] = [];
   for (let purchases = between(random, 3, 10); purchases > 0; purchases--) {
-    const category = categoryOf(random.pick(HIGH_RISK_CATEGORIES));
-    const merchant = merchants.pickOf(random, category, place);
+    const category = categoryNamed(random.pick(HIGH_RISK_CATEGORIES));
     // A city the pool has no merchant of this category in: the purchase still happens there.
-    const where = PLACES[place] as Place;
-    const asMerchant =
-      merchant.place === place ? merchant.asMerchant : { ...merchant.asMerchant, city: where.city, country: where.country };
+    const merchant = merchantIn(merchants, random, category, place);
     const amountMinorUnits = purchaseMinorUnits(random, category, 1.5);
     steps.push({
       ...base,
@@ -98,7 +93,7 @@ function stolenCard(play: Play, base: StepBase, startMs: number): Step[] {
       step: 'purchase',
       type: 'purchase',
       amountMinorUnits,
-      merchant: asMerchant,
+      merchant,
       channel: 'card_present',
     });
     atMs += between(random, 3, 25) * MINUTE_MS;
@@ -112,14 +107,6 @@ function scaleOf(play: Play, account: number): number {
   return scale > 0 ? scale : 1;
 }
 
-/** A merchant of `category` in `place`, or one of the category moved there: the purchase happens where the card is. */
-function merchantIn(play: Play, category: Category, place: number): Merchant {
-  const merchant = play.merchants.pickOf(play.random, category, place);
-  const where = PLACES[place];
-  if (where === undefined || merchant.place === place) return merchant.asMerchant;
-  return { ...merchant.asMerchant, city: where.city, country: where.country };
-}
-
 /**
  * Card testing by a careful tester: 2 to 4 online purchases of 0.50 to 9.99
  * in everyday categories, 20 min to 3 h apart; 1 to 8 h later, one
@@ -130,12 +117,12 @@ function slowCardTesting(play: Play, base: StepBase, startMs: number): Step[] {
   const steps: Step[] = [];
   let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...DAY_HOURS) : startMs;
   for (let probes = between(random, 2, 4); probes > 0; probes--) {
-    const merchant = merchants.pickOf(random, categoryOf(random.pick(EVERYDAY_CATEGORIES)), -1).asMerchant;
+    const merchant = merchants.pickOf(random, categoryNamed(random.pick(EVERYDAY_CATEGORIES)), -1).asMerchant;
     const amountMinorUnits = BigInt(between(random, 50, 999));
     steps.push({ ...base, dueMs: atMs, step: 'slow_probe', type: 'purchase', amountMinorUnits, merchant, channel: 'online' });
     atMs += between(random, 20, 180) * MINUTE_MS;
   }
-  const category = categoryOf(random.pick([...EVERYDAY_CATEGORIES, '5732']));
+  const category = categoryNamed(random.pick([...EVERYDAY_CATEGORIES, '5732']));
   atMs += between(random, 60, 480) * MINUTE_MS;
   const merchant = merchants.pickOf(random, category, -1).asMerchant;
   const amountMinorUnits = purchaseMinorUnits(random, category, scaleOf(play, base.account));
@@ -154,9 +141,9 @@ function localStolenCard(play: Play, base: StepBase, startMs: number): Step[] {
   let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...DAY_HOURS) : startMs;
   const steps: Step[] = [];
   for (let purchases = between(random, 2, 5); purchases > 0; purchases--) {
-    const category = categoryOf(random.pick(EVERYDAY_CATEGORIES));
+    const category = categoryNamed(random.pick(EVERYDAY_CATEGORIES));
     const amountMinorUnits = purchaseMinorUnits(random, category, scaleOf(play, base.account));
-    const merchant = merchantIn(play, category, place);
+    const merchant = merchantIn(play.merchants, play.random, category, place);
     steps.push({ ...base, dueMs: atMs, step: 'local_purchase', type: 'purchase', amountMinorUnits, merchant, channel: 'card_present' });
     atMs += between(random, 30, 300) * MINUTE_MS;
   }

@@ -2,10 +2,11 @@
 // and the steps of a trip, a shopping burst, an online spike, a big ticket
 // and a big transfer.
 
+import { between, categoryNamed, merchantIn } from './episode-draws.js';
 import type { Merchant, TransactionType } from '../domain/message.js';
 import type { Behaviour } from './behaviour.js';
 import type { HabitAccounts } from './habits.js';
-import { CATEGORIES, purchaseMinorUnits, type Category, type MerchantPool } from './merchants.js';
+import { purchaseMinorUnits, type Category, type MerchantPool } from './merchants.js';
 import { distanceKm, PLACES, placeIndexOf, type Place } from './places.js';
 import { SEGMENT_TABLE } from './profiles.js';
 import type { Random } from './random.js';
@@ -45,9 +46,6 @@ const BIG_TICKET_CATEGORIES = ['5732', '5732', '5311', '4511', '7011', '5999'];
 // Waking hours a traveller pays in, evenings out included.
 const TRIP_HOURS = [8, 9, 10, 11, 12, 13, 13, 14, 15, 16, 17, 18, 19, 19, 20, 20, 21, 22, 23, 0, 1];
 
-const categoryOf = (code: string): Category => CATEGORIES.find((category) => category.code === code) as Category;
-const between = (random: Random, min: number, max: number): number => min + random.int(max - min + 1);
-
 export interface Play {
   readonly random: Random;
   readonly merchants: MerchantPool;
@@ -76,21 +74,15 @@ export function stepsOf(play: Play, behaviour: Behaviour, account: number, nowMs
   return bigTransfer(play, account, home, nowMs);
 }
 
-/** A merchant of `category` in `place`, or one of the category moved there. */
-function merchantIn(play: Play, category: Category, place: number): Merchant {
-  const merchant = play.merchants.pickOf(play.random, category, place);
-  const where = PLACES[place];
-  if (where === undefined || merchant.place === place) return merchant.asMerchant;
-  return { ...merchant.asMerchant, city: where.city, country: where.country };
-}
-
 function purchase(play: Play, dueMs: number, category: Category, place: number, scale: number, online: boolean): StepDraft {
   return {
     dueMs,
     type: 'purchase',
     counterparty: null,
     amountMinorUnits: purchaseMinorUnits(play.random, category, scale),
-    merchant: online ? play.merchants.pickOf(play.random, category, -1).asMerchant : merchantIn(play, category, place),
+    merchant: online
+      ? play.merchants.pickOf(play.random, category, -1).asMerchant
+      : merchantIn(play.merchants, play.random, category, place),
     channel: online ? 'online' : 'card_present',
   };
 }
@@ -120,13 +112,13 @@ function dayTimeMs(play: Play, fromMs: number, day: number, hours: readonly numb
 function trip(play: Play, home: number, scale: number, nowMs: number): StepDraft[] {
   const { random } = play;
   const place = destinationOf(random, home);
-  const steps = [purchase(play, nowMs, categoryOf('4511'), place, scale, true)];
-  if (random.chance(0.5)) steps.push(purchase(play, nowMs + between(random, 2, 30) * MINUTE_MS, categoryOf('7011'), place, scale, true));
+  const steps = [purchase(play, nowMs, categoryNamed('4511'), place, scale, true)];
+  if (random.chance(0.5)) steps.push(purchase(play, nowMs + between(random, 2, 30) * MINUTE_MS, categoryNamed('7011'), place, scale, true));
   const firstDay = between(random, 1, 5);
   const days = between(random, 2, 8);
   for (let day = firstDay; day < firstDay + days; day++) {
     for (let count = between(random, 1, 3); count > 0; count--) {
-      const category = categoryOf(random.pick(TRIP_CATEGORIES));
+      const category = categoryNamed(random.pick(TRIP_CATEGORIES));
       steps.push(purchase(play, dayTimeMs(play, nowMs, day, TRIP_HOURS), category, place, scale * 1.2, false));
     }
   }
@@ -151,7 +143,7 @@ function shoppingBurst(play: Play, home: number, scale: number, nowMs: number): 
   const steps: StepDraft[] = [];
   let atMs = nowMs;
   for (let count = between(random, 3, 7); count > 0; count--) {
-    steps.push(purchase(play, atMs, categoryOf(random.pick(SHOPPING_CATEGORIES)), home, scale, online));
+    steps.push(purchase(play, atMs, categoryNamed(random.pick(SHOPPING_CATEGORIES)), home, scale, online));
     atMs += between(random, 3, 25) * MINUTE_MS;
   }
   return steps;
@@ -163,7 +155,7 @@ function onlineSpike(play: Play, scale: number, nowMs: number): StepDraft[] {
   const steps: StepDraft[] = [];
   let atMs = nowMs;
   for (let count = between(random, 3, 10); count > 0; count--) {
-    const category = categoryOf(random.pick(SPIKE_CATEGORIES));
+    const category = categoryNamed(random.pick(SPIKE_CATEGORIES));
     const step = purchase(play, atMs, category, -1, scale, true);
     steps.push(random.chance(0.7) ? { ...step, amountMinorUnits: BigInt(between(random, 99, 999)) } : step);
     atMs += between(random, 30, 480) * 1_000;
@@ -176,7 +168,7 @@ function bigTicket(play: Play, home: number, scale: number, nowMs: number): Step
   const { random } = play;
   const steps: StepDraft[] = [];
   for (let count = random.chance(0.3) ? 2 : 1, atMs = nowMs; count > 0; count--) {
-    const category = categoryOf(random.pick(BIG_TICKET_CATEGORIES));
+    const category = categoryNamed(random.pick(BIG_TICKET_CATEGORIES));
     steps.push(purchase(play, atMs, category, home, scale * between(random, 3, 8), random.chance(0.5)));
     atMs += between(random, 5, 60) * MINUTE_MS;
   }
