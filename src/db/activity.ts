@@ -32,18 +32,8 @@ export async function recordActivity(sql: Sql, events: readonly TracedEvent[]): 
   return result.count;
 }
 
-export interface ActivityLine {
-  readonly eventId: string;
-  readonly transactionId: string;
-  readonly accountId: string;
-  readonly type: string;
-  readonly status: 'approved' | 'declined';
-  readonly declineReason: string | null;
-  readonly amount: string;
-  readonly currency: string;
-  readonly balanceAfter: string | null;
-  readonly appliedAt: string;
-}
+/** A history row: the result event it was built from. */
+export type ActivityLine = Omit<ResultEvent, 'version'>;
 
 /** What the history consumer recorded for these accounts, newest first (at most `limit`). */
 export async function activityOf(sql: Sql, accountIds: readonly string[], limit: number): Promise<ActivityLine[]> {
