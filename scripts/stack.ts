@@ -18,7 +18,8 @@
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { resolveConfig, type Config } from '../src/config.js';
+import { resolveConfig } from '../src/config.js';
+import { resolveStackSettings, type StackConfig } from './stack/settings.js';
 import { isWalletSimError, redactUrl, WalletSimError } from '../src/errors.js';
 import { packageRoot } from '../src/paths.js';
 import { dockerEngineAnswers, dockerStop, dockerUp, SERVICES, type Service } from './stack/docker.js';
@@ -48,16 +49,16 @@ let say = (text: string): void => {
   process.stdout.write(text);
 };
 
-function statePath(config: Config): string {
+function statePath(config: StackConfig): string {
   return join(config.stack.dir, 'state.json');
 }
 
-function readState(config: Config): StackState {
+function readState(config: StackConfig): StackState {
   const path = statePath(config);
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StackState) : {};
 }
 
-function writeState(config: Config, state: StackState): void {
+function writeState(config: StackConfig, state: StackState): void {
   mkdirSync(config.stack.dir, { recursive: true });
   writeFileSync(statePath(config), `${JSON.stringify(state, null, 2)}\n`);
 }
@@ -68,7 +69,7 @@ function ours(service: Service, entry: ServiceState | undefined): entry is Servi
   );
 }
 
-async function answers(config: Config, service: Service): Promise<boolean> {
+async function answers(config: StackConfig, service: Service): Promise<boolean> {
   if (service === 'kafka') return kafkaAnswers(config);
   const answer = await postgresAnswers(config);
   if (answer === 'refused-credentials') {
@@ -80,13 +81,13 @@ async function answers(config: Config, service: Service): Promise<boolean> {
   return answer === 'answers';
 }
 
-function where(config: Config, service: Service): string {
+function where(config: StackConfig, service: Service): string {
   if (service === 'kafka') return config.kafka.brokers.join(',');
   const url = new URL(config.database.url);
   return `${url.hostname}:${url.port || 5432}`;
 }
 
-async function up(config: Config, secure: boolean): Promise<void> {
+async function up(config: StackConfig, secure: boolean): Promise<void> {
   const state = readState(config);
   const missing: Service[] = [];
   for (const service of SERVICES) {
@@ -131,7 +132,7 @@ async function up(config: Config, secure: boolean): Promise<void> {
 }
 
 /** Under --secure, a service that already answers must be a secured one (an earlier `up --secure`). */
-async function requireSecured(config: Config, service: Service): Promise<void> {
+async function requireSecured(config: StackConfig, service: Service): Promise<void> {
   if (await securedAnswers(config, service)) return;
   throw new WalletSimError(
     'STACK_FAILED',
@@ -139,19 +140,19 @@ async function requireSecured(config: Config, service: Service): Promise<void> {
   );
 }
 
-async function securedAnswers(config: Config, service: Service): Promise<boolean> {
+async function securedAnswers(config: StackConfig, service: Service): Promise<boolean> {
   return service === 'kafka'
     ? brokerAnswers(secureKafkaConfig(config, localBroker(config).port), 'wallet-sim-stack')
     : secureDatabaseAnswers(config);
 }
 
-async function awaitSecured(config: Config): Promise<void> {
+async function awaitSecured(config: StackConfig): Promise<void> {
   for (const service of SERVICES) {
     await waitFor(`secured ${service}`, () => securedAnswers(config, service), { timeoutMs: config.stack.readyTimeoutMs });
   }
 }
 
-function chooseMode(config: Config): 'docker' | 'native' {
+function chooseMode(config: StackConfig): 'docker' | 'native' {
   if (config.stack.mode === 'native') return 'native';
   if (dockerEngineAnswers()) return 'docker';
   if (config.stack.mode === 'docker') {
@@ -163,19 +164,19 @@ function chooseMode(config: Config): 'docker' | 'native' {
   return 'native';
 }
 
-function startKafka(config: Config, secure: boolean): ServiceState {
+function startKafka(config: StackConfig, secure: boolean): ServiceState {
   const paths = nativeKafkaPaths(config);
   const pid = startNativeKafka(config, secure);
   return { mode: 'native', pid, log: paths.log, detail: `Apache Kafka ${config.stack.kafkaVersion} from Maven Central jars` };
 }
 
-async function startPostgres(config: Config, secure: boolean): Promise<ServiceState> {
+async function startPostgres(config: StackConfig, secure: boolean): Promise<ServiceState> {
   const paths = nativePostgresPaths(config);
   const pid = await startNativePostgres(config, secure);
   return { mode: 'native', pid, log: paths.log, detail: `PostgreSQL, data in ${paths.data}` };
 }
 
-async function awaitReady(config: Config, service: Service, entry: ServiceState | undefined): Promise<void> {
+async function awaitReady(config: StackConfig, service: Service, entry: ServiceState | undefined): Promise<void> {
   await waitFor(`${service} at ${where(config, service)}`, () => answers(config, service), {
     timeoutMs: config.stack.readyTimeoutMs,
     abandon: () => {
@@ -186,7 +187,7 @@ async function awaitReady(config: Config, service: Service, entry: ServiceState 
   });
 }
 
-async function down(config: Config, remove: boolean): Promise<void> {
+async function down(config: StackConfig, remove: boolean): Promise<void> {
   const state = readState(config);
   const stopped: string[] = [];
   const viaDocker = SERVICES.filter((service) => state[service]?.mode === 'docker');
@@ -211,13 +212,13 @@ async function down(config: Config, remove: boolean): Promise<void> {
 }
 
 /** Deletes what `up` wrote for this stack folder: its data, config, logs and state. */
-function removeData(config: Config): void {
+function removeData(config: StackConfig): void {
   for (const path of [nativeKafkaPaths(config).home, nativePostgresPaths(config).home, config.stack.dir]) {
     rmSync(path, { recursive: true, force: true });
   }
 }
 
-async function stopOne(config: Config, service: Service | undefined): Promise<void> {
+async function stopOne(config: StackConfig, service: Service | undefined): Promise<void> {
   if (service === undefined || !SERVICES.includes(service)) throw new WalletSimError('USAGE', 'usage: stack.js stop kafka|postgres');
   const state = readState(config);
   const entry = state[service];
@@ -229,7 +230,7 @@ async function stopOne(config: Config, service: Service | undefined): Promise<vo
   process.stdout.write(`stack: stopped ${service}\n`);
 }
 
-async function status(config: Config): Promise<boolean> {
+async function status(config: StackConfig): Promise<boolean> {
   const state = readState(config);
   let allAnswer = true;
   for (const service of SERVICES) {
@@ -251,7 +252,7 @@ function shortPath(path: string): string {
 }
 
 async function main(command: string | undefined, argument: string | undefined): Promise<number> {
-  const config = resolveConfig();
+  const config: StackConfig = { ...resolveConfig(), stack: resolveStackSettings() };
   switch (command) {
     case 'stop':
       await stopOne(config, argument as Service | undefined);

@@ -7,12 +7,10 @@ import {
   parseDatabaseUrl,
   parseTopicName,
   parseName,
-  parseVersion,
   boolean,
   optionalText,
   optionalPhase,
   optionalFile,
-  parsePath,
   integerIn,
   durationIn,
   oneOf,
@@ -32,7 +30,7 @@ export interface Setting<T> {
   readonly secret?: boolean;
 }
 
-function setting<T>(spec: Setting<T>): Setting<T> {
+export function setting<T>(spec: Setting<T>): Setting<T> {
   return spec;
 }
 
@@ -180,42 +178,5 @@ export const settings = {
       'Bearer token `serve` requires on every route but the health checks; required when it binds to a non-loopback address (never printed)',
     parse: optionalToken,
     secret: true,
-  }),
-  stackMode: setting({
-    env: 'STACK_MODE',
-    default: 'auto',
-    description: 'How `npm run stack:up` starts missing services: auto, docker or native',
-    parse: oneOf(['auto', 'docker', 'native'] as const),
-  }),
-  kafkaVersion: setting({
-    env: 'KAFKA_VERSION',
-    default: '4.3.1',
-    description: 'Apache Kafka version the stack starts (Docker image tag or Maven Central jars)',
-    parse: parseVersion,
-  }),
-  postgresImage: setting({
-    env: 'POSTGRES_IMAGE',
-    default: 'postgres:18',
-    description: 'Docker image of PostgreSQL the stack starts when Docker is used',
-    parse: parseName,
-  }),
-  stackReadyTimeoutMs: setting({
-    env: 'STACK_READY_TIMEOUT_MS',
-    default: '120000',
-    unit: 'ms',
-    description: 'Time `stack:up` waits for a started service to answer',
-    parse: integerIn(5_000, 900_000),
-  }),
-  stackDir: setting({
-    env: 'STACK_DIR',
-    default: '.stack',
-    description: "Folder for the stack's state, data and logs, relative to the wallet-sim folder",
-    parse: parsePath,
-  }),
-  stackCacheDir: setting({
-    env: 'STACK_CACHE_DIR',
-    default: '~/.cache/wallet-sim',
-    description: 'Folder for downloaded Kafka jars, shared between checkouts',
-    parse: parsePath,
   }),
 } as const;

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../../src/config.js';
+import type { StackConfig } from './settings.js';
 import { WalletSimError } from '../../src/errors.js';
 import { commandExists, run, startDetached } from './process.js';
 import { ensureCertificates, secureListenerProperties, SECURE_PORT_OFFSET, type SecurePaths } from './secure.js';
@@ -22,7 +22,7 @@ export interface NativeKafkaPaths {
 
 const HEAP_OPTIONS = ['-Xms256m', '-Xmx512m'];
 
-export function nativeKafkaPaths(config: Config): NativeKafkaPaths {
+export function nativeKafkaPaths(config: StackConfig): NativeKafkaPaths {
   const home = join(config.stack.dir, 'kafka');
   return {
     home,
@@ -36,7 +36,7 @@ export function nativeKafkaPaths(config: Config): NativeKafkaPaths {
 }
 
 /** host and port of the first broker, which must be this machine to start it here. */
-export function localBroker(config: Config): { host: string; port: number } {
+export function localBroker(config: StackConfig): { host: string; port: number } {
   const [first] = config.kafka.brokers;
   const match = /^(.*):(\d+)$/.exec(first ?? '');
   const host = match?.[1] ?? '';
@@ -50,7 +50,7 @@ export function localBroker(config: Config): { host: string; port: number } {
 }
 
 /** The JVM's arguments for the broker's own tools and the broker (heap, logging, class path). */
-export function kafkaJavaArgs(config: Config): string[] {
+export function kafkaJavaArgs(config: StackConfig): string[] {
   const paths = nativeKafkaPaths(config);
   return [
     ...HEAP_OPTIONS,
@@ -62,7 +62,7 @@ export function kafkaJavaArgs(config: Config): string[] {
 }
 
 /** Starts the broker (with a SASL_SSL listener when `secure`); returns its pid. The caller waits until it answers. */
-export function startNativeKafka(config: Config, secure: boolean): number {
+export function startNativeKafka(config: StackConfig, secure: boolean): number {
   const paths = nativeKafkaPaths(config);
   const { host, port } = localBroker(config);
   if (!commandExists('java')) {
@@ -91,7 +91,7 @@ export function startNativeKafka(config: Config, secure: boolean): number {
   return startDetached('java', [...javaArgs, 'kafka.Kafka', paths.serverProperties], paths.stdoutLog);
 }
 
-function ensureJars(config: Config, paths: NativeKafkaPaths): void {
+function ensureJars(config: StackConfig, paths: NativeKafkaPaths): void {
   const version = config.stack.kafkaVersion;
   if (existsSync(paths.libs) && readdirSync(paths.libs).includes(`kafka_2.13-${version}.jar`)) return;
   if (!commandExists('mvn')) {

@@ -1,19 +1,19 @@
 // Does a service answer? A real client call, the same one wallet-sim makes.
 
-import type { Config } from '../../src/config.js';
+import type { StackConfig } from './settings.js';
 import { connect } from '../../src/db/connect.js';
 import { ADMIN_DATABASE } from '../../src/db/migrate.js';
 import { brokerAnswers } from '../../src/kafka/client.js';
 import { securePaths } from './secure.js';
 
-export async function kafkaAnswers(config: Config): Promise<boolean> {
+export async function kafkaAnswers(config: StackConfig): Promise<boolean> {
   return brokerAnswers(config.kafka, 'wallet-sim-stack');
 }
 
 export type PostgresAnswer = 'answers' | 'down' | 'refused-credentials';
 
 /** Asks the server itself (database `postgres`): ours may not be created yet. */
-export async function postgresAnswers(config: Config): Promise<PostgresAnswer> {
+export async function postgresAnswers(config: StackConfig): Promise<PostgresAnswer> {
   const sql = connect({ ...config.database, connectTimeoutMs: 2_000 }, { poolSizeMax: 1, database: ADMIN_DATABASE });
   try {
     await sql`select 1`;
@@ -27,7 +27,7 @@ export async function postgresAnswers(config: Config): Promise<PostgresAnswer> {
 }
 
 /** Whether PostgreSQL answers over TLS, its certificate verified against the stack's CA for the host name. */
-export async function secureDatabaseAnswers(config: Config): Promise<boolean> {
+export async function secureDatabaseAnswers(config: StackConfig): Promise<boolean> {
   const database = { ...config.database, sslCaFile: securePaths(config).caCertificate, connectTimeoutMs: 2_000 };
   const sql = connect(database, { poolSizeMax: 1, database: ADMIN_DATABASE });
   try {
