@@ -27,6 +27,8 @@ export interface KafkaConfig {
   /** How long a consumer may be silent before its group gives its partitions to others. */
   readonly sessionTimeoutMs: number;
   readonly logLevel: KafkaLogLevel;
+  /** Replicas of the topics wallet-sim creates; null: the smaller of 3 and the brokers in the cluster. */
+  readonly replicationFactor: number | null;
   /** How long the broker may be away before wallet-sim gives up (--outage-limit). */
   readonly outageLimitMs: number;
   /** TLS to the brokers; null for plaintext. */
@@ -137,6 +139,7 @@ function toConfig(v: Values): Config {
       requestTimeoutMs: v.kafkaRequestTimeoutMs,
       sessionTimeoutMs: v.kafkaSessionTimeoutMs,
       logLevel: v.kafkaLogLevel,
+      replicationFactor: v.kafkaReplicationFactor,
       outageLimitMs: v.outageLimitMs,
       tls: v.kafkaSsl ? { caFile: v.kafkaSslCaFile, rejectUnauthorized: v.kafkaSslRejectUnauthorized } : null,
       sasl:

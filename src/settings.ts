@@ -15,6 +15,7 @@ import {
   durationIn,
   oneOf,
   optionalToken,
+  replicationFactor,
 } from './setting-parsers.js';
 import { PHASES } from './phase.js';
 
@@ -85,6 +86,14 @@ export const settings = {
     description:
       'Time a consumer may be silent before its partitions go to another; also how long a restart after a crash waits for the dead member',
     parse: integerIn(6_000, 300_000),
+  }),
+  kafkaReplicationFactor: setting({
+    env: 'KAFKA_REPLICATION_FACTOR',
+    flag: 'replication-factor',
+    default: 'auto',
+    description:
+      'Replicas of each topic wallet-sim creates (1 to 100), or auto: the smaller of 3 and the brokers in the cluster; with 3 or more, the topics also get min.insync.replicas=2',
+    parse: replicationFactor,
   }),
   kafkaLogLevel: setting({
     env: 'KAFKA_LOG_LEVEL',

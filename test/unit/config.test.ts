@@ -221,3 +221,29 @@ describe('the database pool of a run', () => {
     expect(rejection({ ...none, env: { DATABASE_POOL_SIZE_MAX: '1' } }).message).toContain('DATABASE_POOL_SIZE_MAX');
   });
 });
+
+describe('the replication of the topics wallet-sim creates', () => {
+  it('is, by default, the smaller of 3 and the brokers up, with min.insync.replicas=2 from 3 replicas on', async () => {
+    const { topicReplication } = await import('../../src/kafka/client.js');
+    const auto = resolveConfig(none).kafka;
+    expect(auto.replicationFactor).toBeNull();
+    expect(topicReplication(auto, 1)).toEqual({ replicationFactor: 1, configEntries: [] });
+    expect(topicReplication(auto, 2)).toEqual({ replicationFactor: 2, configEntries: [] });
+    const minInSyncTwo = [{ name: 'min.insync.replicas', value: '2' }];
+    expect(topicReplication(auto, 3)).toEqual({ replicationFactor: 3, configEntries: minInSyncTwo });
+    expect(topicReplication(auto, 6)).toEqual({ replicationFactor: 3, configEntries: minInSyncTwo });
+  });
+
+  it('takes KAFKA_REPLICATION_FACTOR or --replication-factor, and refuses more replicas than brokers in one line', async () => {
+    const { topicReplication } = await import('../../src/kafka/client.js');
+    expect(resolveConfig({ ...none, flags: { replicationFactor: '2' } }).kafka.replicationFactor).toBe(2);
+    const five = resolveConfig({ ...none, env: { KAFKA_REPLICATION_FACTOR: '5' } }).kafka;
+    expect(topicReplication(five, 6).replicationFactor).toBe(5);
+    expect(() => topicReplication(five, 3)).toThrow(
+      'KAFKA_REPLICATION_FACTOR is 5 but the cluster at localhost:9092 has 3 brokers up; lower it, or set it to auto',
+    );
+    expect(rejection({ ...none, env: { KAFKA_REPLICATION_FACTOR: '0' } }).message).toBe(
+      'KAFKA_REPLICATION_FACTOR (environment) is "0": expected auto or a whole number from 1 to 100',
+    );
+  });
+});
