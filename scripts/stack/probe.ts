@@ -4,6 +4,8 @@ import type { StackConfig } from './settings.js';
 import { connect } from '../../src/db/connect.js';
 import { ADMIN_DATABASE } from '../../src/db/migrate.js';
 import { brokerAnswers } from '../../src/kafka/client.js';
+import { redactUrl, WalletSimError } from '../../src/errors.js';
+import type { Service } from './docker.js';
 import { securePaths } from './secure.js';
 
 export async function kafkaAnswers(config: StackConfig): Promise<boolean> {
@@ -38,4 +40,24 @@ export async function secureDatabaseAnswers(config: StackConfig): Promise<boolea
   } finally {
     await sql.end({ timeout: 1 }).catch(() => {});
   }
+}
+
+/** Whether the service answers where wallet-sim looks for it; a PostgreSQL that refuses the user is an error to fix, not a service to start. */
+export async function answers(config: StackConfig, service: Service): Promise<boolean> {
+  if (service === 'kafka') return kafkaAnswers(config);
+  const answer = await postgresAnswers(config);
+  if (answer === 'refused-credentials') {
+    throw new WalletSimError(
+      'STACK_FAILED',
+      `PostgreSQL at ${redactUrl(config.database.url)} answers but refuses its user or password; fix DATABASE_URL or stop that server`,
+    );
+  }
+  return answer === 'answers';
+}
+
+/** Where wallet-sim looks for the service: KAFKA_BROKERS, or the host and port of DATABASE_URL. */
+export function where(config: StackConfig, service: Service): string {
+  if (service === 'kafka') return config.kafka.brokers.join(',');
+  const url = new URL(config.database.url);
+  return `${url.hostname}:${url.port || 5432}`;
 }
