@@ -23,7 +23,7 @@ const PORT_ATTEMPTS_MAX = 20;
 /** Marks the environment as the suite's own stack, so that teardown removes only that. */
 export const OWN_STACK_MARK = 'WALLET_SIM_TEST_OWN_STACK';
 
-function portFree(port: number): Promise<boolean> {
+export function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
