@@ -24,11 +24,12 @@ import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/config.js';
 import { isWalletSimError, WalletSimError } from '../src/errors.js';
+import { parseWholeNumber } from '../src/parse.js';
 import { brokerAnswers } from '../src/kafka/client.js';
 import { warmUpKafka } from './stack/broker-warm-up.js';
 import { awaitCluster, clusterSizeOf, upCluster } from './stack/cluster-up.js';
 import { dockerEngineAnswers, dockerStop, dockerUp, SERVICES, type Service } from './stack/docker.js';
-import { clusterBrokers } from './stack/kafka-cluster.js';
+import { BROKERS_MAX, clusterBrokers } from './stack/kafka-cluster.js';
 import { kafkaJavaArgs, localBroker, nativeKafkaPaths, startNativeKafka } from './stack/native-kafka.js';
 import { nativePostgresPaths, startNativePostgres } from './stack/native-postgres.js';
 import { answers, secureDatabaseAnswers, where } from './stack/probe.js';
@@ -236,7 +237,7 @@ async function main(args: readonly string[]): Promise<number> {
           process.stderr.write(text);
         };
       }
-      await up(config, { secure: values.secure === true, brokers: values.brokers === undefined ? undefined : Number(values.brokers) });
+      await up(config, { secure: values.secure === true, brokers: brokersOf(values.brokers) });
       return 0;
     case 'down':
       await down(config, values.remove === true);
@@ -248,6 +249,15 @@ async function main(args: readonly string[]): Promise<number> {
       process.stderr.write(`${USAGE}\n`);
       return 2;
   }
+}
+
+/** --brokers: 1 to BROKERS_MAX nodes, or undefined when not given. */
+function brokersOf(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const count = parseWholeNumber(raw, 1, BROKERS_MAX);
+  if (count === null)
+    throw new WalletSimError('USAGE', `--brokers is ${JSON.stringify(raw)}: expected a whole number from 1 to ${BROKERS_MAX}`);
+  return count;
 }
 
 function parseStackArgs(args: readonly string[]) {
