@@ -66,7 +66,8 @@ async function up(config: StackConfig, options: UpOptions): Promise<void> {
   if (cluster !== null) await awaitCluster(config, state.kafka?.nodes ?? []);
   if (secure && missing.includes('kafka')) {
     say('stack: creating the SCRAM user of the secured listener\n');
-    createScramUser(config, kafkaJavaArgs(config), config.kafka.brokers[0] as string);
+    const { host, port } = localBroker(config);
+    createScramUser(config, kafkaJavaArgs(config), `${host}:${port}`);
   }
   if (secure) await awaitSecured(config);
   if (missing.includes('kafka') || cluster === 'new') {
