@@ -22,11 +22,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/runtime/paths.js';
+import { resolveStackSettings } from './stack/settings.js';
 import type { Summary } from '../src/stats/stats.js';
 import { noKafka, perMessage, pgbench } from './bench/baselines.js';
 import { growth, GROWTH_SIZES, STATEMENT_LIMIT } from './bench/growth.js';
 import { httpMeasures } from './bench/http.js';
-import { base, dropScope, LATENCY_RATES, median, PARTITIONS, QUICK, run, say, scope, seed, SEED, SIZES } from './bench/harness.js';
+import { dropScope, LATENCY_RATES, median, PARTITIONS, QUICK, run, say, scope, seed, SEED, SIZES } from './bench/harness.js';
 
 async function seeding(): Promise<{ users: number; seconds: number }> {
   const { config, env } = scope();
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
       cpuModel: cpus()[0]?.model ?? '',
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version,
-      kafkaVersion: base.stack.kafkaVersion,
+      kafkaVersion: resolveStackSettings().kafkaVersion,
     },
     quick: QUICK,
     sizes: SIZES,

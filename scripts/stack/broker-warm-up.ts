@@ -14,7 +14,7 @@ const DURATION_MS = 8_000;
 const BATCH_SIZE = 5;
 const PARTITIONS = 6;
 
-export async function warmUpKafka(config: Config): Promise<void> {
+export async function warmUpKafka(config: Pick<Config, 'kafka'>): Promise<void> {
   const kafka = createKafka(config.kafka);
   const topic = `wallet-sim-warm-up-${process.pid}`;
   const groupId = topic;

@@ -1,7 +1,7 @@
 // The stack through Docker Compose, where a Docker engine answers.
 
 import { join } from 'node:path';
-import type { Config } from '../../src/config/config.js';
+import type { StackConfig } from './settings.js';
 import { WalletSimError } from '../../src/runtime/errors.js';
 import { packageRoot } from '../../src/runtime/paths.js';
 import { localBroker } from './native-kafka.js';
@@ -23,7 +23,7 @@ export function dockerEngineAnswers(): boolean {
 }
 
 /** The variables docker-compose.yml reads, as the stack passes them. */
-export function composeEnv(config: Config): Record<string, string> {
+export function composeEnv(config: StackConfig): Record<string, string> {
   const { port: postgresPort, user, password } = localPostgres(config);
   return {
     KAFKA_VERSION: config.stack.kafkaVersion,
@@ -35,14 +35,14 @@ export function composeEnv(config: Config): Record<string, string> {
   };
 }
 
-function compose(config: Config, args: readonly string[]) {
+function compose(config: StackConfig, args: readonly string[]) {
   return run('docker', ['compose', '-f', join(packageRoot, 'docker-compose.yml'), ...args], {
     timeoutMs: 900_000,
     env: { ...process.env, ...composeEnv(config) },
   });
 }
 
-export function dockerUp(config: Config, services: readonly Service[]): void {
+export function dockerUp(config: StackConfig, services: readonly Service[]): void {
   const result = compose(config, [...COMPOSE_UP_ARGS, ...services]);
   if (result.status !== 0) {
     throw new WalletSimError(
@@ -52,7 +52,7 @@ export function dockerUp(config: Config, services: readonly Service[]): void {
   }
 }
 
-export function dockerStop(config: Config, services: readonly Service[]): void {
+export function dockerStop(config: StackConfig, services: readonly Service[]): void {
   const result = compose(config, ['stop', ...services]);
   if (result.status !== 0) {
     throw new WalletSimError('STACK_FAILED', `docker compose stop failed: ${(result.stderr || result.stdout).trim().split('\n').pop()}`);

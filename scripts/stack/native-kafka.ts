@@ -1,11 +1,12 @@
-// A single-node KRaft Kafka broker from the Apache jars on Maven Central, for
-// machines with Java and Maven but no Docker. Jars are cached per version in
-// the cache folder; data, config and logs live under the stack folder.
+// KRaft Kafka from the Apache jars on Maven Central, for machines with Java
+// and Maven but no Docker: one broker (the default), or each node of a
+// cluster (kafka-cluster.ts). Jars are cached per version in the cache folder;
+// data, config and logs live under the stack folder.
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../../src/config/config.js';
+import type { StackConfig } from './settings.js';
 import { WalletSimError } from '../../src/runtime/errors.js';
 import { commandExists, run, startDetached } from './process.js';
 import { ensureCertificates, secureListenerProperties, SECURE_PORT_OFFSET, type SecurePaths } from './secure.js';
@@ -22,8 +23,17 @@ export interface NativeKafkaPaths {
 
 const HEAP_OPTIONS = ['-Xms256m', '-Xmx512m'];
 
-export function nativeKafkaPaths(config: Config): NativeKafkaPaths {
-  const home = join(config.stack.dir, 'kafka');
+/** One KRaft node, broker and controller in one process, as its server.properties names it. */
+export interface KafkaNode {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+  readonly controllerPort: number;
+}
+
+/** The single broker's folder is `<stack dir>/kafka`; a cluster node's, `<stack dir>/kafka/node-<id>`. */
+export function nativeKafkaPaths(config: StackConfig, clusterNodeId?: number): NativeKafkaPaths {
+  const home = join(config.stack.dir, 'kafka', clusterNodeId === undefined ? '' : `node-${clusterNodeId}`);
   return {
     home,
     libs: join(config.stack.cacheDir, `kafka-${config.stack.kafkaVersion}`, 'libs'),
@@ -36,7 +46,7 @@ export function nativeKafkaPaths(config: Config): NativeKafkaPaths {
 }
 
 /** host and port of the first broker, which must be this machine to start it here. */
-export function localBroker(config: Config): { host: string; port: number } {
+export function localBroker(config: StackConfig): { host: string; port: number } {
   const [first] = config.kafka.brokers;
   const match = /^(.*):(\d+)$/.exec(first ?? '');
   const host = match?.[1] ?? '';
@@ -50,21 +60,38 @@ export function localBroker(config: Config): { host: string; port: number } {
 }
 
 /** The JVM's arguments for the broker's own tools and the broker (heap, logging, class path). */
-export function kafkaJavaArgs(config: Config): string[] {
-  const paths = nativeKafkaPaths(config);
-  return [
-    ...HEAP_OPTIONS,
-    '-Djava.awt.headless=true',
-    ...logArgs(config.stack.kafkaVersion, paths.logConfig),
-    '-cp',
-    join(paths.libs, '*'),
-  ];
+export function kafkaJavaArgs(config: StackConfig, paths = nativeKafkaPaths(config), heapOptions = HEAP_OPTIONS): string[] {
+  return [...heapOptions, '-Djava.awt.headless=true', ...logArgs(config.stack.kafkaVersion, paths.logConfig), '-cp', join(paths.libs, '*')];
 }
 
 /** Starts the broker (with a SASL_SSL listener when `secure`); returns its pid. The caller waits until it answers. */
-export function startNativeKafka(config: Config, secure: boolean): number {
-  const paths = nativeKafkaPaths(config);
+export function startNativeKafka(config: StackConfig, secure: boolean): number {
   const { host, port } = localBroker(config);
+  const node = { nodeId: 1, host, port, controllerPort: port + 1 };
+  return startKafkaNode(config, {
+    nodes: [node],
+    node,
+    paths: nativeKafkaPaths(config),
+    secure: secure ? ensureCertificates(config) : null,
+    clusterId: newClusterId(),
+    heapOptions: HEAP_OPTIONS,
+  });
+}
+
+export interface KafkaNodeStart {
+  /** Every node of the cluster (its controller quorum), `node` among them. */
+  readonly nodes: readonly KafkaNode[];
+  readonly node: KafkaNode;
+  readonly paths: NativeKafkaPaths;
+  readonly secure: SecurePaths | null;
+  /** Used only when the node's storage is not formatted yet; every node of a cluster must get the same. */
+  readonly clusterId: string;
+  readonly heapOptions: readonly string[];
+}
+
+/** Writes one node's configuration, formats its storage the first time, and starts it; returns its pid. */
+export function startKafkaNode(config: StackConfig, start: KafkaNodeStart): number {
+  const { paths } = start;
   if (!commandExists('java')) {
     throw new WalletSimError(
       'STACK_FAILED',
@@ -73,12 +100,11 @@ export function startNativeKafka(config: Config, secure: boolean): number {
   }
   mkdirSync(paths.data, { recursive: true });
   ensureJars(config, paths);
-  writeFileSync(paths.serverProperties, serverProperties(host, port, paths.data, secure ? ensureCertificates(config) : null));
+  writeFileSync(paths.serverProperties, serverProperties(start.nodes, start.node, paths.data, start.secure));
   writeFileSync(paths.logConfig, logConfig(config.stack.kafkaVersion, paths.log));
-  const javaArgs = kafkaJavaArgs(config);
+  const javaArgs = kafkaJavaArgs(config, paths, [...start.heapOptions]);
   if (!existsSync(join(paths.data, 'meta.properties'))) {
-    const clusterId = newClusterId();
-    const format = run('java', [...javaArgs, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', paths.serverProperties], {
+    const format = run('java', [...javaArgs, 'kafka.tools.StorageTool', 'format', '-t', start.clusterId, '-c', paths.serverProperties], {
       timeoutMs: 120_000,
     });
     if (format.status !== 0) {
@@ -91,7 +117,7 @@ export function startNativeKafka(config: Config, secure: boolean): number {
   return startDetached('java', [...javaArgs, 'kafka.Kafka', paths.serverProperties], paths.stdoutLog);
 }
 
-function ensureJars(config: Config, paths: NativeKafkaPaths): void {
+function ensureJars(config: StackConfig, paths: NativeKafkaPaths): void {
   const version = config.stack.kafkaVersion;
   if (existsSync(paths.libs) && readdirSync(paths.libs).includes(`kafka_2.13-${version}.jar`)) return;
   if (!commandExists('mvn')) {
@@ -186,14 +212,18 @@ log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
 `;
 }
 
-function serverProperties(host: string, port: number, dataDir: string, secure: SecurePaths | null): string {
-  const controllerPort = port + 1;
+function serverProperties(nodes: readonly KafkaNode[], node: KafkaNode, dataDir: string, secure: SecurePaths | null): string {
+  const { host, port, controllerPort } = node;
+  const voters = nodes.map((voter) => `${voter.nodeId}@${voter.host}:${voter.controllerPort}`).join(',');
+  // Internal topics as replicated as the cluster allows; with 3 nodes, one may be lost.
+  const replicas = Math.min(3, nodes.length);
+  const minInSync = replicas >= 3 ? 2 : 1;
   // The secured listener's certificate names localhost only (see secure.ts).
   const secureListener = secure === null ? '' : `,SASL_SSL://localhost:${port + SECURE_PORT_OFFSET}`;
   return `# Written by wallet-sim's stack script on every start; edit scripts/stack/native-kafka.ts instead.
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@${host}:${controllerPort}
+node.id=${node.nodeId}
+controller.quorum.voters=${voters}
 listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}${secureListener}
 advertised.listeners=PLAINTEXT://${host}:${port}${secureListener}
 controller.listener.names=CONTROLLER
@@ -201,12 +231,13 @@ listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${secure 
 ${secure === null ? '' : secureListenerProperties(secure)}inter.broker.listener.name=PLAINTEXT
 log.dirs=${dataDir}
 num.partitions=6
-offsets.topic.replication.factor=1
+default.replication.factor=${replicas}
+offsets.topic.replication.factor=${replicas}
 offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+transaction.state.log.replication.factor=${replicas}
+transaction.state.log.min.isr=${minInSync}
+share.coordinator.state.topic.replication.factor=${replicas}
+share.coordinator.state.topic.min.isr=${minInSync}
 # Without this, every consumer group join waits 3 s for more members.
 group.initial.rebalance.delay.ms=0
 # The 128 MB default does not fit a 512 MB heap.

@@ -19,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { Config } from '../../src/config/config.js';
+import type { StackConfig } from './settings.js';
 import { WalletSimError } from '../../src/runtime/errors.js';
 import { commandExists, run, startDetached } from './process.js';
 import { ensureCertificates } from './secure.js';
@@ -44,14 +44,14 @@ interface ServiceUser {
 
 const SERVICE_USERS = ['postgres', 'wallet-sim'];
 
-export function nativePostgresPaths(config: Config): NativePostgresPaths {
+export function nativePostgresPaths(config: StackConfig): NativePostgresPaths {
   const home = isRoot()
     ? join('/var/lib/wallet-sim', `postgres-${createHash('sha256').update(config.stack.dir).digest('hex').slice(0, 10)}`)
     : join(config.stack.dir, 'postgres');
   return { home, data: join(home, 'data'), log: join(home, 'postgres.log') };
 }
 
-export function localPostgres(config: Config): { port: number; user: string; password: string } {
+export function localPostgres(config: StackConfig): { port: number; user: string; password: string } {
   const url = new URL(config.database.url);
   if (!['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
     throw new WalletSimError(
@@ -67,7 +67,7 @@ export function localPostgres(config: Config): { port: number; user: string; pas
 }
 
 /** Starts the server (taking TLS when `secure`); returns its pid. The caller waits until it answers. */
-export async function startNativePostgres(config: Config, secure: boolean): Promise<number> {
+export async function startNativePostgres(config: StackConfig, secure: boolean): Promise<number> {
   const { port, user, password } = localPostgres(config);
   const paths = nativePostgresPaths(config);
   const owner = isRoot() ? serviceUser() : undefined;
@@ -95,7 +95,7 @@ export async function startNativePostgres(config: Config, secure: boolean): Prom
 }
 
 /** TLS settings: the stack's server certificate, copied where the server's user owns the key (PostgreSQL insists). */
-function serverCertificate(config: Config, home: string, owner: ServiceUser | undefined): string[] {
+function serverCertificate(config: StackConfig, home: string, owner: ServiceUser | undefined): string[] {
   const secure = ensureCertificates(config);
   const certificate = join(home, 'server.pem');
   const key = join(home, 'server.key');

@@ -1,19 +1,21 @@
 // Does a service answer? A real client call, the same one wallet-sim makes.
 
-import type { Config } from '../../src/config/config.js';
+import type { StackConfig } from './settings.js';
 import { connect } from '../../src/db/connect.js';
 import { ADMIN_DATABASE } from '../../src/db/migrations.js';
 import { brokerAnswers } from '../../src/kafka/client.js';
+import { redactUrl, WalletSimError } from '../../src/runtime/errors.js';
+import type { Service } from './docker.js';
 import { securePaths } from './secure.js';
 
-export async function kafkaAnswers(config: Config): Promise<boolean> {
+export async function kafkaAnswers(config: StackConfig): Promise<boolean> {
   return brokerAnswers(config.kafka, 'wallet-sim-stack');
 }
 
 export type PostgresAnswer = 'answers' | 'down' | 'refused-credentials';
 
 /** Asks the server itself (database `postgres`): ours may not be created yet. */
-export async function postgresAnswers(config: Config): Promise<PostgresAnswer> {
+export async function postgresAnswers(config: StackConfig): Promise<PostgresAnswer> {
   const sql = connect({ ...config.database, connectTimeoutMs: 2_000 }, { poolSizeMax: 1, database: ADMIN_DATABASE });
   try {
     await sql`select 1`;
@@ -27,7 +29,7 @@ export async function postgresAnswers(config: Config): Promise<PostgresAnswer> {
 }
 
 /** Whether PostgreSQL answers over TLS, its certificate verified against the stack's CA for the host name. */
-export async function secureDatabaseAnswers(config: Config): Promise<boolean> {
+export async function secureDatabaseAnswers(config: StackConfig): Promise<boolean> {
   const database = { ...config.database, sslCaFile: securePaths(config).caCertificate, connectTimeoutMs: 2_000 };
   const sql = connect(database, { poolSizeMax: 1, database: ADMIN_DATABASE });
   try {
@@ -38,4 +40,24 @@ export async function secureDatabaseAnswers(config: Config): Promise<boolean> {
   } finally {
     await sql.end({ timeout: 1 }).catch(() => {});
   }
+}
+
+/** Whether the service answers where wallet-sim looks for it; a PostgreSQL that refuses the user is an error to fix, not a service to start. */
+export async function answers(config: StackConfig, service: Service): Promise<boolean> {
+  if (service === 'kafka') return kafkaAnswers(config);
+  const answer = await postgresAnswers(config);
+  if (answer === 'refused-credentials') {
+    throw new WalletSimError(
+      'STACK_FAILED',
+      `PostgreSQL at ${redactUrl(config.database.url)} answers but refuses its user or password; fix DATABASE_URL or stop that server`,
+    );
+  }
+  return answer === 'answers';
+}
+
+/** Where wallet-sim looks for the service: KAFKA_BROKERS, or the host and port of DATABASE_URL. */
+export function where(config: StackConfig, service: Service): string {
+  if (service === 'kafka') return config.kafka.brokers.join(',');
+  const url = new URL(config.database.url);
+  return `${url.hostname}:${url.port || 5432}`;
 }

@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config, KafkaConfig } from '../../src/config/config.js';
+import type { KafkaConfig } from '../../src/config/config.js';
+import type { StackConfig } from './settings.js';
 import { WalletSimError } from '../../src/runtime/errors.js';
 import { commandExists, run } from './process.js';
 
@@ -30,7 +31,7 @@ export interface SecurePaths {
   readonly credentials: string;
 }
 
-export function securePaths(config: Config): SecurePaths {
+export function securePaths(config: StackConfig): SecurePaths {
   const dir = join(config.stack.dir, 'secure');
   return {
     dir,
@@ -50,7 +51,7 @@ function openssl(args: readonly string[], what: string): void {
 }
 
 /** Makes the local CA and the server certificate once per stack folder; later starts reuse them. */
-export function ensureCertificates(config: Config): SecurePaths {
+export function ensureCertificates(config: StackConfig): SecurePaths {
   const paths = securePaths(config);
   if (existsSync(paths.kafkaKeyStore)) return paths;
   if (!commandExists('openssl')) {
@@ -125,7 +126,7 @@ interface Credentials {
 }
 
 /** The SCRAM password of this stack folder, made once (hex: nothing to quote in a shell or in Kafka's config syntax). */
-export function credentials(config: Config): Credentials {
+export function credentials(config: StackConfig): Credentials {
   const paths = securePaths(config);
   if (existsSync(paths.credentials)) return JSON.parse(readFileSync(paths.credentials, 'utf8')) as Credentials;
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
@@ -150,7 +151,7 @@ listener.name.sasl_ssl.ssl.keystore.location=${paths.kafkaKeyStore}
 }
 
 /** The Kafka settings of the secured listener. */
-export function secureKafkaConfig(config: Config, port: number): KafkaConfig {
+export function secureKafkaConfig(config: StackConfig, port: number): KafkaConfig {
   return {
     ...config.kafka,
     brokers: [secureBroker(port)],
@@ -160,7 +161,7 @@ export function secureKafkaConfig(config: Config, port: number): KafkaConfig {
 }
 
 /** Creates (or resets) the SCRAM user through the plaintext listener, with the broker's own ConfigCommand. */
-export function createScramUser(config: Config, javaArgs: readonly string[], plainBroker: string): void {
+export function createScramUser(config: StackConfig, javaArgs: readonly string[], plainBroker: string): void {
   const { kafkaPassword } = credentials(config);
   const result = run(
     'java',
@@ -188,7 +189,7 @@ export function createScramUser(config: Config, javaArgs: readonly string[], pla
 }
 
 /** The settings of the secured stack, as KEY=VALUE lines a shell can export. */
-export function secureSettingsLines(config: Config, kafkaPort: number): string {
+export function secureSettingsLines(config: StackConfig, kafkaPort: number): string {
   const paths = securePaths(config);
   const url = new URL(config.database.url);
   url.searchParams.set('sslmode', 'verify-full');

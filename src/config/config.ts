@@ -10,14 +10,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { WalletSimError, redactUrl } from '../runtime/errors.js';
-import { packageRoot } from '../runtime/paths.js';
 import { SettingRejected } from './setting-parsers.js';
 import { settings, type Setting } from './settings.js';
 import type { Phase } from '../runtime/phases.js';
 
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
-export type StackMode = 'auto' | 'docker' | 'native';
 
 export interface KafkaConfig {
   readonly brokers: readonly string[];
@@ -29,6 +27,8 @@ export interface KafkaConfig {
   /** How long a consumer may be silent before its group gives its partitions to others. */
   readonly sessionTimeoutMs: number;
   readonly logLevel: KafkaLogLevel;
+  /** Replicas of the topics wallet-sim creates; null: the smaller of 3 and the brokers in the cluster. */
+  readonly replicationFactor: number | null;
   /** How long the broker may be away before wallet-sim gives up (--outage-limit). */
   readonly outageLimitMs: number;
   /** TLS to the brokers; null for plaintext. */
@@ -47,17 +47,6 @@ export interface DatabaseConfig {
   readonly outageLimitMs: number;
 }
 
-export interface StackConfig {
-  readonly mode: StackMode;
-  readonly kafkaVersion: string;
-  readonly postgresImage: string;
-  readonly readyTimeoutMs: number;
-  /** Where the stack keeps its state, data and logs (git-ignored). */
-  readonly dir: string;
-  /** Where downloaded Kafka jars are kept, shared by every checkout. */
-  readonly cacheDir: string;
-}
-
 export interface ServiceConfig {
   /** Bearer token of `serve`; null for none. */
   readonly apiToken: string | null;
@@ -68,7 +57,6 @@ export interface Config {
   readonly database: DatabaseConfig;
   /** WALLET_SIM_FAULT_HOLD: the phase to hold at, for fault tests; null: none. */
   readonly faultHold: Phase | null;
-  readonly stack: StackConfig;
   readonly service: ServiceConfig;
 }
 
@@ -89,8 +77,9 @@ export function resolveConfig(sources: ConfigSources = {}): Config {
   const flags = sources.flags ?? {};
   const values = {} as Record<SettingKey, unknown>;
   for (const key of Object.keys(settings) as SettingKey[]) {
-    const flag = settings[key].flag;
-    values[key] = resolveSetting(key, flag === undefined ? undefined : flags[camelCase(flag)], env, dotenv);
+    const spec: Setting<unknown> = settings[key];
+    const flag = spec.flag;
+    values[key] = resolveSetting(spec, flag === undefined ? undefined : flags[camelCase(flag)], env, dotenv);
   }
   return Object.freeze(toConfig(values as Values));
 }
@@ -100,8 +89,8 @@ function camelCase(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
-function resolveSetting(key: SettingKey, flagValue: unknown, env: NodeJS.ProcessEnv, dotenv: Record<string, string>): unknown {
-  const spec: Setting<unknown> = settings[key];
+/** One setting's value from the first source that has it (flag > environment > .env file > default), parsed. */
+export function resolveSetting<T>(spec: Setting<T>, flagValue: unknown, env: NodeJS.ProcessEnv, dotenv: Record<string, string>): T {
   const fromEnv = env[spec.env];
   const fromDotenv = dotenv[spec.env];
   let raw: string;
@@ -150,6 +139,7 @@ function toConfig(v: Values): Config {
       requestTimeoutMs: v.kafkaRequestTimeoutMs,
       sessionTimeoutMs: v.kafkaSessionTimeoutMs,
       logLevel: v.kafkaLogLevel,
+      replicationFactor: v.kafkaReplicationFactor,
       outageLimitMs: v.outageLimitMs,
       tls: v.kafkaSsl ? { caFile: v.kafkaSslCaFile, rejectUnauthorized: v.kafkaSslRejectUnauthorized } : null,
       sasl:
@@ -166,14 +156,6 @@ function toConfig(v: Values): Config {
     },
     service: { apiToken: v.apiToken },
     faultHold: v.faultHold,
-    stack: {
-      mode: v.stackMode,
-      kafkaVersion: v.kafkaVersion,
-      postgresImage: v.postgresImage,
-      readyTimeoutMs: v.stackReadyTimeoutMs,
-      dir: resolve(packageRoot, v.stackDir),
-      cacheDir: v.stackCacheDir,
-    },
   };
 }
 

@@ -122,3 +122,11 @@ export function optionalToken(raw: string): string | null {
   if (!/^[\x21-\x7e]{16,200}$/.test(raw)) throw new SettingRejected('expected 16 to 200 visible ASCII characters (no spaces)');
   return raw;
 }
+
+/** A topic's replication factor, or null for `auto` (decided from the cluster's size when a topic is created). */
+export function replicationFactor(raw: string): number | null {
+  if (raw === 'auto') return null;
+  const value = parseWholeNumber(raw, 1, 100);
+  if (value === null) throw new SettingRejected('expected auto or a whole number from 1 to 100');
+  return value;
+}

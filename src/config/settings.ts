@@ -7,16 +7,15 @@ import {
   parseDatabaseUrl,
   parseTopicName,
   parseName,
-  parseVersion,
   boolean,
   optionalText,
   optionalPhase,
   optionalFile,
-  parsePath,
   integerIn,
   durationIn,
   oneOf,
   optionalToken,
+  replicationFactor,
 } from './setting-parsers.js';
 import { PHASES } from '../runtime/phases.js';
 
@@ -32,7 +31,7 @@ export interface Setting<T> {
   readonly secret?: boolean;
 }
 
-function setting<T>(spec: Setting<T>): Setting<T> {
+export function setting<T>(spec: Setting<T>): Setting<T> {
   return spec;
 }
 
@@ -87,6 +86,14 @@ export const settings = {
     description:
       'Time a consumer may be silent before its partitions go to another; also how long a restart after a crash waits for the dead member',
     parse: integerIn(6_000, 300_000),
+  }),
+  kafkaReplicationFactor: setting({
+    env: 'KAFKA_REPLICATION_FACTOR',
+    flag: 'replication-factor',
+    default: 'auto',
+    description:
+      'Replicas of each topic wallet-sim creates (1 to 100), or auto: the smaller of 3 and the brokers in the cluster; with 3 or more, the topics also get min.insync.replicas=2',
+    parse: replicationFactor,
   }),
   kafkaLogLevel: setting({
     env: 'KAFKA_LOG_LEVEL',
@@ -180,42 +187,5 @@ export const settings = {
       'Bearer token `serve` requires on every route but the health checks; required when it binds to a non-loopback address (never printed)',
     parse: optionalToken,
     secret: true,
-  }),
-  stackMode: setting({
-    env: 'STACK_MODE',
-    default: 'auto',
-    description: 'How `npm run stack:up` starts missing services: auto, docker or native',
-    parse: oneOf(['auto', 'docker', 'native'] as const),
-  }),
-  kafkaVersion: setting({
-    env: 'KAFKA_VERSION',
-    default: '4.3.1',
-    description: 'Apache Kafka version the stack starts (Docker image tag or Maven Central jars)',
-    parse: parseVersion,
-  }),
-  postgresImage: setting({
-    env: 'POSTGRES_IMAGE',
-    default: 'postgres:18',
-    description: 'Docker image of PostgreSQL the stack starts when Docker is used',
-    parse: parseName,
-  }),
-  stackReadyTimeoutMs: setting({
-    env: 'STACK_READY_TIMEOUT_MS',
-    default: '120000',
-    unit: 'ms',
-    description: 'Time `stack:up` waits for a started service to answer',
-    parse: integerIn(5_000, 900_000),
-  }),
-  stackDir: setting({
-    env: 'STACK_DIR',
-    default: '.stack',
-    description: "Folder for the stack's state, data and logs, relative to the wallet-sim folder",
-    parse: parsePath,
-  }),
-  stackCacheDir: setting({
-    env: 'STACK_CACHE_DIR',
-    default: '~/.cache/wallet-sim',
-    description: 'Folder for downloaded Kafka jars, shared between checkouts',
-    parse: parsePath,
   }),
 } as const;

@@ -159,30 +159,61 @@ const TOPIC_RETRY = { attemptsMax: 12, backoffMsMin: 200, backoffMsMax: 1_000 };
 
 /**
  * Creates the topic when missing and waits for its partition leaders: on KRaft
- * brokers, subscribing to a topic that does not exist yet fails.
+ * brokers, subscribing to a topic that does not exist yet fails. Without a
+ * replication factor, the broker's default.replication.factor applies.
  */
 export async function ensureTopic(
   admin: Admin,
   topic: string,
   partitions: number,
   configEntries: ITopicConfig['configEntries'] = [],
+  replicationFactor?: number,
 ): Promise<boolean> {
   return withRetry(async () => {
     const existing = await admin.listTopics();
     if (existing.includes(topic)) return false;
-    return admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true });
+    return admin.createTopics({
+      topics: [{ topic, numPartitions: partitions, replicationFactor, configEntries }],
+      waitForLeaders: true,
+    });
   }, TOPIC_RETRY);
 }
 
-/** Creates the missing topics (as ensureTopic), all at once; waits out an outage, up to the outage limit. */
+/** Below this many replicas a topic keeps Kafka's min.insync.replicas (1): with 2, one lost broker would stop every write. */
+const REPLICAS_FOR_MIN_IN_SYNC_TWO = 3;
+
+/**
+ * How the topics wallet-sim creates are replicated: KAFKA_REPLICATION_FACTOR,
+ * or the smaller of 3 and the brokers the cluster has up now; from 3 replicas on,
+ * min.insync.replicas=2, so that an acknowledged write (acks=all) is on two
+ * brokers and the loss of any one neither loses it nor stops the writes.
+ */
+export function topicReplication(
+  config: Pick<KafkaConfig, 'brokers' | 'replicationFactor'>,
+  brokerCount: number,
+): { replicationFactor: number; configEntries: ITopicConfig['configEntries'] } {
+  const replicationFactor = config.replicationFactor ?? Math.min(REPLICAS_FOR_MIN_IN_SYNC_TWO, brokerCount);
+  if (replicationFactor > brokerCount) {
+    throw new WalletSimError(
+      'CONFIG_INVALID',
+      `KAFKA_REPLICATION_FACTOR is ${replicationFactor} but the cluster at ${config.brokers.join(',')} has ${brokerCount} broker${brokerCount === 1 ? '' : 's'} up; lower it, or set it to auto`,
+    );
+  }
+  const configEntries = replicationFactor >= REPLICAS_FOR_MIN_IN_SYNC_TWO ? [{ name: 'min.insync.replicas', value: '2' }] : [];
+  return { replicationFactor, configEntries };
+}
+
+/** Creates the missing topics (as ensureTopic, replicated by topicReplication), all at once; waits out an outage, up to the outage limit. */
 export async function ensureTopics(
   admin: Admin,
   config: KafkaConfig,
   topics: readonly { topic: string; partitions: number }[],
   onProblem?: OnProblem,
 ): Promise<void> {
+  const brokerCount = await waitOut(async () => (await admin.describeCluster()).brokers.length, waitingFor(config, onProblem));
+  const { replicationFactor, configEntries } = topicReplication(config, brokerCount);
   await waitOut(
-    () => Promise.all(topics.map(({ topic, partitions }) => ensureTopic(admin, topic, partitions))),
+    () => Promise.all(topics.map(({ topic, partitions }) => ensureTopic(admin, topic, partitions, configEntries, replicationFactor))),
     waitingFor(config, onProblem),
   );
 }

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stackSettings } from '../../scripts/stack/settings.js';
 import { packageRoot } from '../../src/runtime/paths.js';
 import { runNode } from './cli.js';
 
@@ -22,7 +23,7 @@ const PORT_ATTEMPTS_MAX = 20;
 /** Marks the environment as the suite's own stack, so that teardown removes only that. */
 export const OWN_STACK_MARK = 'WALLET_SIM_TEST_OWN_STACK';
 
-function portFree(port: number): Promise<boolean> {
+export function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
@@ -61,8 +62,8 @@ export async function ownStackEnv(prefix: string, secure = false): Promise<Recor
   while (postgresPort >= kafkaPort && postgresPort <= kafkaPort + 2) postgresPort = await freePorts(1);
   return {
     [OWN_STACK_MARK]: '1',
-    STACK_DIR: mkdtempSync(join(tmpdir(), `${prefix}-`)),
-    STACK_MODE: 'native',
+    [stackSettings.stackDir.env]: mkdtempSync(join(tmpdir(), `${prefix}-`)),
+    [stackSettings.stackMode.env]: 'native',
     KAFKA_BROKERS: `localhost:${kafkaPort}`,
     DATABASE_URL: `postgres://wallet_sim:wallet_sim@localhost:${postgresPort}/wallet_sim`,
   };

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { COMPOSE_UP_ARGS, composeEnv, SERVICES } from '../../scripts/stack/docker.js';
-import { resolveConfig, type Config } from '../../src/config/config.js';
+import { resolveStackSettings, type StackConfig } from '../../scripts/stack/settings.js';
+import { resolveConfig, type ConfigSources } from '../../src/config/config.js';
 import { ADMIN_DATABASE } from '../../src/db/migrations.js';
 import { packageRoot } from '../../src/runtime/paths.js';
 
@@ -119,10 +120,15 @@ function portMappings(node: Yaml): { host: number; container: number }[] {
 }
 
 const none = { flags: {}, env: {}, dotenv: {} };
+
+/** wallet-sim's settings and the stack's own, from the same sources, as scripts/stack.ts reads them. */
+function stackConfig(sources: ConfigSources): StackConfig {
+  return { ...resolveConfig(sources), stack: resolveStackSettings(sources) };
+}
 const envExample = parseEnv(readFileSync(join(packageRoot, '.env.example'), 'utf8')) as Record<string, string>;
 
 /** What the app connects to, and the compose file it would meet: checked for each way the stack can be brought up. */
-function expectComposeServes(config: Config, env: Record<string, string>): void {
+function expectComposeServes(config: StackConfig, env: Record<string, string>): void {
   const compose = composeWith(env);
   const [firstBroker] = config.kafka.brokers;
   const broker = /^(.*):(\d+)$/.exec(firstBroker ?? '');
@@ -165,20 +171,20 @@ describe('docker-compose.yml (a static check: never run against a Docker engine 
 
   it('uses exactly the variables scripts/stack/docker.ts passes', () => {
     const used = new Set([...composeText.replaceAll('$$', '').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1]));
-    expect([...used].sort()).toEqual(Object.keys(composeEnv(resolveConfig(none))).sort());
+    expect([...used].sort()).toEqual(Object.keys(composeEnv(stackConfig(none))).sort());
   });
 
   it('by itself (`docker compose up` by hand) serves the defaults of src/config/config.ts', () => {
-    expectComposeServes(resolveConfig(none), {});
+    expectComposeServes(stackConfig(none), {});
   });
 
   it('serves the defaults of .env.example, given what stack:up passes', () => {
-    const config = resolveConfig({ flags: {}, env: {}, dotenv: envExample });
+    const config = stackConfig({ flags: {}, env: {}, dotenv: envExample });
     expectComposeServes(config, dockerEnv(config));
   });
 
   it('follows other local ports, user and password from KAFKA_BROKERS and DATABASE_URL', () => {
-    const config = resolveConfig({
+    const config = stackConfig({
       ...none,
       env: {
         KAFKA_BROKERS: 'localhost:19092',

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
+import { resolveStackSettings, stackSettings } from '../../scripts/stack/settings.js';
 import { resolveConfig } from '../../src/config/config.js';
 import { DEFAULT_DATABASE_URL, settings } from '../../src/config/settings.js';
 import { WalletSimError } from '../../src/runtime/errors.js';
@@ -17,6 +18,16 @@ function rejection(sources: Parameters<typeof resolveConfig>[0]): WalletSimError
     throw error;
   }
   throw new Error('expected the configuration to be refused');
+}
+
+function stackRejection(env: NodeJS.ProcessEnv): WalletSimError {
+  try {
+    resolveStackSettings({ env, dotenv: {} });
+  } catch (error) {
+    if (error instanceof WalletSimError) return error;
+    throw error;
+  }
+  throw new Error("expected the stack's settings to be refused");
 }
 
 describe('configuration', () => {
@@ -58,8 +69,6 @@ describe('configuration', () => {
     [{ DATABASE_POOL_SIZE_MAX: '0' }, 'DATABASE_POOL_SIZE_MAX (environment)'],
     [{ DATABASE_POOL_SIZE_MAX: '2.5' }, 'DATABASE_POOL_SIZE_MAX (environment)'],
     [{ KAFKA_LOG_LEVEL: 'loud' }, 'KAFKA_LOG_LEVEL (environment)'],
-    [{ STACK_MODE: 'kubernetes' }, 'STACK_MODE (environment)'],
-    [{ KAFKA_VERSION: 'latest' }, 'KAFKA_VERSION (environment)'],
   ])('refuses %j with one line naming the setting', (env, source) => {
     const error = rejection({ ...none, env });
     expect(error.code).toBe('CONFIG_INVALID');
@@ -71,6 +80,26 @@ describe('configuration', () => {
   it('names the flag or the .env file when the bad value came from there', () => {
     expect(rejection({ ...none, flags: { kafkaBrokers: 'nope' } }).message).toMatch(/^--kafka-brokers is "nope": expected/);
     expect(rejection({ ...none, dotenv: { KAFKA_BROKERS: 'nope' } }).message).toMatch(/^KAFKA_BROKERS \(\.env file\) is "nope"/);
+  });
+
+  it.each([
+    [{ STACK_MODE: 'kubernetes' }, 'STACK_MODE (environment)'],
+    [{ KAFKA_VERSION: 'latest' }, 'KAFKA_VERSION (environment)'],
+    [{ STACK_READY_TIMEOUT_MS: '10' }, 'STACK_READY_TIMEOUT_MS (environment)'],
+  ])("refuses the stack's %j with one line naming the setting, and wallet-sim's own config ignores it", (env, source) => {
+    const error = stackRejection(env);
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message.startsWith(`${source} is `)).toBe(true);
+    expect(error.message).toMatch(/expected/);
+    expect(error.message).not.toContain('\n');
+    expect(() => resolveConfig({ ...none, env })).not.toThrow();
+  });
+
+  it("reads the stack's settings apart from wallet-sim's: the stack folder is under the wallet-sim folder", () => {
+    const stack = resolveStackSettings({ env: { STACK_MODE: 'native', STACK_DIR: 'elsewhere' }, dotenv: {} });
+    expect(stack.mode).toBe('native');
+    expect(stack.dir).toBe(join(packageRoot, 'elsewhere'));
+    expect(Object.keys(resolveConfig(none))).not.toContain('stack');
   });
 
   it('never repeats a password in its message', () => {
@@ -122,7 +151,7 @@ describe('configuration', () => {
   });
 
   it('declares every setting with an environment variable, a default that parses, and a description', () => {
-    for (const spec of Object.values(settings)) {
+    for (const spec of [...Object.values(settings), ...Object.values(stackSettings)]) {
       expect(spec.env).toMatch(/^[A-Z][A-Z0-9_]+$/);
       expect(spec.description.length).toBeGreaterThan(10);
       expect(() => (spec.parse as (raw: string) => unknown)(spec.default)).not.toThrow();
@@ -130,42 +159,47 @@ describe('configuration', () => {
   });
 });
 
+/** wallet-sim's settings, then the stack's own (scripts/stack/settings.ts): no variable is both. */
+const everySetting = [...Object.values(settings), ...Object.values(stackSettings)];
+
 describe('.env.example', () => {
-  it('lists every setting with its default', () => {
+  it("lists every setting with its default, the stack's too", () => {
     const example = parseEnv(readFileSync(join(packageRoot, '.env.example'), 'utf8')) as Record<string, string>;
-    for (const spec of Object.values(settings)) expect([spec.env, example[spec.env]]).toEqual([spec.env, spec.default]);
-    expect(Object.keys(example).sort()).toEqual(
-      Object.values(settings)
-        .map((spec) => spec.env)
-        .sort(),
-    );
+    for (const spec of everySetting) expect([spec.env, example[spec.env]]).toEqual([spec.env, spec.default]);
+    expect(Object.keys(example).sort()).toEqual(everySetting.map((spec) => spec.env).sort());
+    expect(new Set(everySetting.map((spec) => spec.env)).size).toBe(everySetting.length);
   });
 });
 
-describe("the README's configuration table", () => {
-  // The rows between the "## Configuration" heading and the next heading: | `NAME` | default | meaning |.
-  const rows = (() => {
-    const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8');
-    const section = readme.split(/^## Configuration$/m)[1]?.split(/^#/m)[0] ?? '';
-    return section
-      .split('\n')
-      .filter((line) => line.startsWith('| `'))
-      .map((line) => {
-        const [env = '', fallback = '', meaning = ''] = line
-          .slice(1, -1)
-          .split(' | ')
-          .map((cell) => cell.trim());
-        return { env: env.replaceAll('`', ''), fallback, meaning };
-      });
-  })();
+/** The rows `| \`NAME\` | default | meaning |` between a README heading and the next heading. */
+function readmeRows(heading: RegExp): { env: string; fallback: string; meaning: string }[] {
+  const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8');
+  const section = readme.split(heading)[1]?.split(/^#/m)[0] ?? '';
+  return section
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .map((line) => {
+      const [env = '', fallback = '', meaning = ''] = line
+        .slice(1, -1)
+        .split(' | ')
+        .map((cell) => cell.trim());
+      return { env: env.replaceAll('`', ''), fallback, meaning };
+    });
+}
 
-  it('has one row for each setting src/config/settings.ts declares, and none other', () => {
-    const declared = Object.values(settings).map((spec) => spec.env);
-    expect(rows.map((row) => row.env).sort()).toEqual([...declared].sort());
+describe.each([
+  ['## Configuration', /^## Configuration$/m, 'src/config/settings.ts', settings],
+  ['## The stack', /^## The stack: Kafka and PostgreSQL$/m, 'scripts/stack/settings.ts', stackSettings],
+])("the README's settings table under %s", (_heading, heading, file, declaredSettings) => {
+  const rows = readmeRows(heading);
+  const specs: { env: string; default: string; flag?: string }[] = Object.values(declaredSettings);
+
+  it(`has one row for each setting ${file} declares, and none other`, () => {
+    expect(rows.map((row) => row.env).sort()).toEqual(specs.map((spec) => spec.env).sort());
   });
 
   it('gives the declared default and flag', () => {
-    for (const spec of Object.values(settings)) {
+    for (const spec of specs) {
       const row = rows.find((candidate) => candidate.env === spec.env);
       // A default in backquotes is the value itself; an empty one is left blank or explained in words.
       if (row?.fallback.startsWith('`')) expect([spec.env, row.fallback]).toEqual([spec.env, `\`${spec.default}\``]);
@@ -185,5 +219,31 @@ describe('the database pool of a run', () => {
       expect(pools.ledger).toBeGreaterThanOrEqual(1);
     }
     expect(rejection({ ...none, env: { DATABASE_POOL_SIZE_MAX: '1' } }).message).toContain('DATABASE_POOL_SIZE_MAX');
+  });
+});
+
+describe('the replication of the topics wallet-sim creates', () => {
+  it('is, by default, the smaller of 3 and the brokers up, with min.insync.replicas=2 from 3 replicas on', async () => {
+    const { topicReplication } = await import('../../src/kafka/client.js');
+    const auto = resolveConfig(none).kafka;
+    expect(auto.replicationFactor).toBeNull();
+    expect(topicReplication(auto, 1)).toEqual({ replicationFactor: 1, configEntries: [] });
+    expect(topicReplication(auto, 2)).toEqual({ replicationFactor: 2, configEntries: [] });
+    const minInSyncTwo = [{ name: 'min.insync.replicas', value: '2' }];
+    expect(topicReplication(auto, 3)).toEqual({ replicationFactor: 3, configEntries: minInSyncTwo });
+    expect(topicReplication(auto, 6)).toEqual({ replicationFactor: 3, configEntries: minInSyncTwo });
+  });
+
+  it('takes KAFKA_REPLICATION_FACTOR or --replication-factor, and refuses more replicas than brokers in one line', async () => {
+    const { topicReplication } = await import('../../src/kafka/client.js');
+    expect(resolveConfig({ ...none, flags: { replicationFactor: '2' } }).kafka.replicationFactor).toBe(2);
+    const five = resolveConfig({ ...none, env: { KAFKA_REPLICATION_FACTOR: '5' } }).kafka;
+    expect(topicReplication(five, 6).replicationFactor).toBe(5);
+    expect(() => topicReplication(five, 3)).toThrow(
+      'KAFKA_REPLICATION_FACTOR is 5 but the cluster at localhost:9092 has 3 brokers up; lower it, or set it to auto',
+    );
+    expect(rejection({ ...none, env: { KAFKA_REPLICATION_FACTOR: '0' } }).message).toBe(
+      'KAFKA_REPLICATION_FACTOR (environment) is "0": expected auto or a whole number from 1 to 100',
+    );
   });
 });
