@@ -23,6 +23,7 @@ import { accountIdAt, currencyAt } from './directory.js';
 import type { MerchantPool } from './merchants.js';
 import { stepsOf, type Episode, type Step } from './fraud-scenarios.js';
 import type { Random } from './random.js';
+import { createStepQueue } from './step-queue.js';
 
 export const FRAUD_SCENARIOS = ['card_testing', 'stolen_card', 'account_takeover'] as const;
 export type FraudScenario = (typeof FRAUD_SCENARIOS)[number];
@@ -89,13 +90,10 @@ export function createFraud(random: Random, ids: Random, options: FraudOptions, 
   const withCard = accounts.ids.flatMap((_, index) => (accounts.cardIds[index] === null ? [] : [index]));
   const weights = withCard.map((account) => ((accounts.activities?.[account] ?? 0) > 0 ? (accounts.activities?.[account] as number) : 1));
   const episodes = planEpisodes(random, options, withCard, weights);
-  const due: Step[] = [];
+  const due = createStepQueue<Step>();
   let nextEpisode = 0;
   const schedule = (steps: readonly Step[]) => {
-    for (const step of steps) {
-      const at = due.findIndex((other) => other.dueMs > step.dueMs);
-      due.splice(at < 0 ? due.length : at, 0, step);
-    }
+    for (const step of steps) due.push(step);
   };
   const play = {
     random,
@@ -110,8 +108,9 @@ export function createFraud(random: Random, ids: Random, options: FraudOptions, 
       for (; nextEpisode < episodes.length && (episodes[nextEpisode] as Episode).startIndex <= generated; nextEpisode++) {
         schedule(stepsOf(play, episodes[nextEpisode] as Episode, uuidV4(ids), eventMs));
       }
-      if (due.length === 0 || (due[0] as Step).dueMs > eventMs) return null;
-      const step = due.shift() as Step;
+      const step = due.peek();
+      if (step === undefined || step.dueMs > eventMs) return null;
+      due.pop();
       const transaction: Transaction = {
         transactionId,
         type: step.type,

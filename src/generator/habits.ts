@@ -25,6 +25,7 @@ import { accountIdAt, currencyAt } from './directory.js';
 import { createBehaviour, type ProfileColumns } from './behaviour.js';
 import { hourOf } from './calendar.js';
 import { stepsOf, type Play, type Step } from './habit-episodes.js';
+import { createStepQueue } from './step-queue.js';
 import type { MerchantPool } from './merchants.js';
 import type { Random } from './random.js';
 
@@ -70,7 +71,7 @@ const DUE_STEPS_MAX = 50_000;
 
 export function createHabits(random: Random, accounts: HabitAccounts, merchants: MerchantPool, options: HabitOptions): Habits {
   const behaviour = createBehaviour(random, accounts.profiles, options.skew);
-  const due = createStepQueue();
+  const due = createStepQueue<Step>();
   const play: Play = { random, merchants, accounts, hoursMatter: options.hoursMatter };
   let order = 0;
   return {
@@ -112,33 +113,5 @@ function transactionOf(accounts: HabitAccounts, step: Step, transactionId: strin
     channel: step.channel,
     eventTime: isoTime(eventMs),
     producedAtMs: nowMs,
-  };
-}
-
-function createStepQueue() {
-  const heap: Step[] = [];
-  const before = (a: Step, b: Step) => a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.order < b.order);
-  const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j] as Step, heap[i] as Step]);
-  return {
-    size: () => heap.length,
-    peek: (): Step | undefined => heap[0],
-    push(step: Step) {
-      heap.push(step);
-      for (let i = heap.length - 1; i > 0 && before(heap[i] as Step, heap[(i - 1) >> 1] as Step); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
-    },
-    pop() {
-      const last = heap.pop() as Step;
-      if (heap.length === 0) return;
-      heap[0] = last;
-      for (let i = 0; ;) {
-        const [left, right] = [2 * i + 1, 2 * i + 2];
-        let smallest = i;
-        if (left < heap.length && before(heap[left] as Step, heap[smallest] as Step)) smallest = left;
-        if (right < heap.length && before(heap[right] as Step, heap[smallest] as Step)) smallest = right;
-        if (smallest === i) return;
-        swap(i, smallest);
-        i = smallest;
-      }
-    },
   };
 }
