@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { withTimeout } from '../runtime/async.js';
 import { closeAll } from '../runtime/closers.js';
+import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Config } from '../config/config.js';
 import { loadAccountDirectory } from '../db/accounts.js';
 import { accountIdAt } from '../generator/directory.js';
@@ -55,7 +56,7 @@ export async function runLoad(config: Config, options: LoadOptions, view: LoadVi
     apiToken: config.service.apiToken,
   };
   await checkService(clientOptions);
-  const sql = await openServiceDatabase(config.database);
+  const sql = await openServiceDatabase(config.database, { onProblem: waitingOnStderr('PostgreSQL') });
   try {
     const accounts = await loadAccountDirectory(sql);
     if (accounts.ids.length === 0) {
