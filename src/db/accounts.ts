@@ -1,57 +1,96 @@
 // Reads of accounts: the generator's directory, a count, and lookups by id or email.
 
+import assert from 'node:assert/strict';
+import {
+  allocateDirectory,
+  currencyIndexFor,
+  truncateDirectory,
+  type AccountDirectory,
+  type DirectoryColumns,
+} from '../generator/accounts.js';
 import { placeIndexNamed } from '../generator/places.js';
 import { segmentIndexOf } from '../generator/profiles.js';
-import type { AccountDirectory } from '../generator/transactions.js';
 import { WalletSimError } from '../errors.js';
 import { UUID } from '../ids.js';
+import { readCopyBinary, type CopyRow } from './copy-binary.js';
 import type { Sql } from './connect.js';
 
-const CURSOR_ROWS = 10_000;
-
-interface DirectoryRow {
-  id: string;
-  currency: string;
-  card_id: string | null;
-  segment: string | null;
-  home_city: string | null;
-  home_country: string | null;
-  activity: number | null;
-  amount_scale: number | null;
-  balance_minor_units: string;
-}
+// The columns of the directory's COPY, in order. activity and amount_scale
+// are numeric(4, 2): whole hundredths, exactly. COPY takes no parameters:
+// the row limit comes from a setting of the transaction. Each account's
+// first card comes from one ordered pass over cards (merged by id), not a
+// lookup per account: 5.7 against 13.9 s at a million accounts.
+const ROWS_SETTING = 'wallet_sim.directory_rows';
+const FIELDS = 9;
+const [ID, CURRENCY, CARD_ID, BALANCE, SEGMENT, HOME_CITY, HOME_COUNTRY, ACTIVITY, AMOUNT_SCALE] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
 
 /**
  * Every account (or the first `countMax`) with its currency, first card,
  * balance (in cents, for the generator's economy) and its owner's profile
- * (if any), in id order, for the generator.
+ * (if any), in id order, for the generator: one binary COPY read straight
+ * into the directory's typed arrays, so nothing per row survives the read.
  */
 export async function loadAccountDirectory(sql: Sql, countMax: number | null = null): Promise<AccountDirectory> {
-  const ids: string[] = [];
-  const currencies: string[] = [];
-  const cardIds: (string | null)[] = [];
-  const profiles = { segments: [] as number[], homePlaces: [] as number[], activities: [] as number[], amountScales: [] as number[] };
-  const balances: bigint[] = [];
-  // activity and amount_scale shape behaviour only (they are not money): floats are what the generator needs.
-  const query = sql<DirectoryRow[]>`
-    select a.id, a.currency, (select c.id from cards c where c.account_id = a.id order by c.id limit 1) as card_id,
-           floor(a.balance * 100)::bigint as balance_minor_units,
-           p.segment, p.home_city, p.home_country, p.activity::float8 as activity, p.amount_scale::float8 as amount_scale
-    from accounts a left join customer_profiles p on p.user_id = a.user_id
-    order by a.id limit ${countMax}`;
-  for await (const rows of query.cursor(CURSOR_ROWS)) {
-    for (const row of rows) {
-      ids.push(row.id);
-      currencies.push(row.currency);
-      cardIds.push(row.card_id);
-      profiles.segments.push(row.segment === null ? -1 : segmentIndexOf(row.segment));
-      profiles.homePlaces.push(row.home_city === null ? -1 : placeIndexNamed(row.home_city, row.home_country ?? ''));
-      profiles.activities.push(row.activity ?? -1);
-      profiles.amountScales.push(row.amount_scale ?? -1);
-      balances.push(BigInt(row.balance_minor_units));
+  const total = await countAccounts(sql);
+  // Accounts added after the count wait for the next run; the columns are allocated once, for the count.
+  const directory = allocateDirectory(countMax === null ? total : Math.min(total, countMax));
+  const store = createRowStore(directory);
+  const rows = await sql.begin(async (tx) => {
+    await tx`select set_config(${ROWS_SETTING}, ${String(directory.count)}, true)`;
+    const stream = await tx`
+      copy (
+        select a.id, a.currency, c.id as card_id, floor(a.balance * 100)::bigint as balance_minor_units,
+               p.segment, p.home_city, p.home_country,
+               (p.activity * 100)::int2 as activity_hundredths, (p.amount_scale * 100)::int2 as amount_scale_hundredths
+        from accounts a
+        left join customer_profiles p on p.user_id = a.user_id
+        left join (select distinct on (account_id) account_id, id from cards order by account_id, id) c on c.account_id = a.id
+        order by a.id limit current_setting('wallet_sim.directory_rows')::bigint
+      ) to stdout (format binary)`.readable();
+    return readCopyBinary(stream, FIELDS, store);
+  });
+  return truncateDirectory(directory, rows);
+}
+
+/** Writes each COPY row into the next account of the directory; texts are mapped to indexes through small caches. */
+function createRowStore(directory: DirectoryColumns): (row: CopyRow) => void {
+  const segments = new Map<string, number>();
+  const places = new Map<string, number>();
+  const currencies = new Map<string, number>();
+  const { profiles } = directory;
+  let account = 0;
+  return ({ bytes, offsets, lengths }) => {
+    assert.ok(account < directory.count, 'the COPY gives at most the rows counted');
+    const text = (field: number): string | null =>
+      (lengths[field] as number) < 0
+        ? null
+        : bytes.toString('utf8', offsets[field], (offsets[field] as number) + (lengths[field] as number));
+    assert.equal(lengths[ID], 16, 'an account id is a UUID');
+    bytes.copy(directory.idBytes, 16 * account, offsets[ID], (offsets[ID] as number) + 16);
+    if (lengths[CARD_ID] === 16) {
+      bytes.copy(directory.cardIdBytes, 16 * account, offsets[CARD_ID], (offsets[CARD_ID] as number) + 16);
+      directory.hasCard[account] = 1;
     }
-  }
-  return { ids, currencies, cardIds, profiles, balancesMinorUnits: BigInt64Array.from(balances) };
+    const currency = text(CURRENCY) ?? assert.fail('an account has a currency');
+    directory.currencyIndexes[account] = cached(currencies, currency, () => currencyIndexFor(directory, currency));
+    directory.balancesMinorUnits[account] = bytes.readBigInt64BE(offsets[BALANCE]);
+    const segment = text(SEGMENT);
+    if (segment !== null) {
+      const city = text(HOME_CITY) ?? '';
+      const country = text(HOME_COUNTRY) ?? '';
+      profiles.segments[account] = cached(segments, segment, () => segmentIndexOf(segment));
+      profiles.homePlaces[account] = cached(places, `${city}\n${country}`, () => placeIndexNamed(city, country));
+      profiles.activityHundredths[account] = bytes.readInt16BE(offsets[ACTIVITY]);
+      profiles.amountScaleHundredths[account] = bytes.readInt16BE(offsets[AMOUNT_SCALE]);
+    }
+    account += 1;
+  };
+}
+
+function cached(cache: Map<string, number>, key: string, compute: () => number): number {
+  let value = cache.get(key);
+  if (value === undefined) cache.set(key, (value = compute()));
+  return value;
 }
 
 export async function countAccounts(sql: Sql): Promise<number> {

@@ -24,7 +24,7 @@
 // shares of money are whole parts per trillion.
 
 import assert from 'node:assert/strict';
-import { accountIdAt } from './accounts.js';
+import { accountIdAt, amountScaleOf, type AccountDirectory, type ProfileColumns } from './accounts.js';
 import { CATEGORIES, type Category } from './merchants.js';
 import { SEGMENT_TABLE } from './profiles.js';
 import { maxOf, minOf, PARTS_PER_TRILLION, perTrillion, roundedQuotient, shareOf } from './minor-units.js';
@@ -42,16 +42,14 @@ export const SPEND_TRIES_MAX = 4;
 /** Savings at the start, in months of income: drawn from 0 to this. */
 const SAVINGS_MONTHS_MAX = 3;
 
-/** What the economy needs to know of each account, in parallel arrays (the directory's). */
+/** What the economy needs to know of each account (the directory's). */
 export interface EconomyAccounts {
-  readonly ids: readonly string[];
+  readonly directory: AccountDirectory;
   /** Balance at the start of the run, in minor units. The economy takes this array over: it holds its belief from then on. */
   readonly balancesMinorUnits: BigInt64Array;
-  /** Index into SEGMENT_TABLE, or -1 without a profile. */
-  readonly segments: readonly number[];
-  readonly amountScales: readonly number[];
+  readonly profiles: ProfileColumns;
   /** Relative share of the run's transactions the account makes (activity times skew weight). */
-  readonly weights: ArrayLike<number>;
+  readonly weightOf: (account: number) => number;
 }
 
 export interface EconomyOptions {
@@ -125,7 +123,7 @@ interface Customers extends PayrollCustomers {
 }
 
 function createCustomers(accounts: EconomyAccounts, options: EconomyOptions): Customers {
-  const count = accounts.segments.length;
+  const count = accounts.directory.count;
   const spending = monthlySpending(accounts, options);
   const customers: Customers = {
     count,
@@ -139,8 +137,8 @@ function createCustomers(accounts: EconomyAccounts, options: EconomyOptions): Cu
   };
   for (let account = 0; account < count; account++) {
     // A customer's habits come from their account id, not the run's seed: the same person in every run.
-    const traits = createRandom(accountIdAt(accounts, account), 'economy');
-    customers.schedules[account] = drawSchedule(traits, accounts.segments[account] as number);
+    const traits = createRandom(accountIdAt(accounts.directory, account), 'economy');
+    customers.schedules[account] = drawSchedule(traits, accounts.profiles.segments[account] ?? -1);
     customers.salaryDays[account] = SALARY_DAYS[traits.int(SALARY_DAYS.length)] as number;
     customers.payOffsetsMs[account] = traits.int(6 * 60) * 60_000;
     const closeToZero = traits.chance(CLOSE_TO_ZERO_SHARE);
@@ -157,7 +155,7 @@ function createCustomers(accounts: EconomyAccounts, options: EconomyOptions): Cu
 }
 
 export function createEconomy(random: Random, accounts: EconomyAccounts, options: EconomyOptions): Economy {
-  const count = accounts.segments.length;
+  const count = accounts.directory.count;
   assert.ok(count > 0 && accounts.balancesMinorUnits.length === count, 'the economy needs a balance per account');
   const balances = accounts.balancesMinorUnits;
   const customers = createCustomers(accounts, options);
@@ -215,22 +213,22 @@ function createEconomyClock(options: EconomyOptions, accountCount: number): (eve
  * what refunds give back.
  */
 function monthlySpending(accounts: EconomyAccounts, options: EconomyOptions): Float64Array {
-  const count = accounts.segments.length;
+  const count = accounts.directory.count;
   const meanPurchase = meanPurchaseBySegment();
   const shares = options.outflowShares;
   let weightTotal = 0;
-  for (let account = 0; account < count; account++) weightTotal += accounts.weights[account] as number;
+  for (let account = 0; account < count; account++) weightTotal += accounts.weightOf(account);
   assert.ok(weightTotal > 0, 'the economy needs accounts with a weight above zero');
   const monthly = options.monthlyTransactions ?? REFERENCE_MONTHLY_TRANSACTIONS * count;
   const spending = new Float64Array(count);
   for (let account = 0; account < count; account++) {
-    const segment = accounts.segments[account] as number;
-    const scale = (accounts.amountScales[account] as number) > 0 ? (accounts.amountScales[account] as number) : 1;
+    const segment = accounts.profiles.segments[account] ?? -1;
+    const scale = amountScaleOf(accounts.profiles, account);
     const purchase = (meanPurchase[segment < 0 ? SEGMENT_TABLE.length : segment] as number) * scale;
     // Transfers out are as likely as transfers in: they cancel out on average.
     const perTransaction =
       (shares.purchase - REFUND_RETURN_SHARE * shares.refund) * purchase + shares.withdrawal * WITHDRAWAL_MEAN_MINOR_UNITS;
-    const transactions = (monthly * (accounts.weights[account] as number)) / weightTotal;
+    const transactions = (monthly * accounts.weightOf(account)) / weightTotal;
     spending[account] = transactions * Math.max(perTransaction, 0);
   }
   return spending;

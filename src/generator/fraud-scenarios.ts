@@ -2,7 +2,8 @@
 // where, loud or disguised inside the victim's habits.
 
 import type { Merchant, TransactionType } from '../message.js';
-import type { FraudAccounts, FraudScenario } from './fraud.js';
+import { amountScaleOf, homePlaceOf, type AccountDirectory } from './accounts.js';
+import type { FraudScenario } from './fraud.js';
 import { CATEGORIES, purchaseMinorUnits, TRANSFER_AMOUNTS, type Category, type MerchantPool } from './merchants.js';
 import { distanceKm, PLACES, type Place } from './places.js';
 import type { Random } from './random.js';
@@ -44,7 +45,7 @@ const between = (random: Random, min: number, max: number): number => min + rand
 export interface Play {
   readonly random: Random;
   readonly merchants: MerchantPool;
-  readonly accounts: FraudAccounts;
+  readonly accounts: AccountDirectory;
   readonly pickCustomer: () => number;
   readonly hoursMatter: boolean;
 }
@@ -79,7 +80,7 @@ function cardTesting(play: Play, base: StepBase, startMs: number): Step[] {
 /** 3 to 10 card-present purchases in one far city, in high-risk categories, 3 to 25 min apart, at night. */
 function stolenCard(play: Play, base: StepBase, startMs: number): Step[] {
   const { random, merchants } = play;
-  const home = PLACES[play.accounts.homePlaces[base.account] ?? -1];
+  const home = PLACES[homePlaceOf(play.accounts, base.account)];
   const far = PLACES.flatMap((place, index) => (home === undefined || distanceKm(home, place) > FAR_FROM_HOME_KM ? [index] : []));
   const place = random.pick(far.length > 0 ? far : PLACES.map((_, index) => index));
   let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...NIGHT_HOURS) : startMs;
@@ -108,8 +109,8 @@ function stolenCard(play: Play, base: StepBase, startMs: number): Step[] {
 
 /** The victim's amount scale (1 without a profile). */
 function scaleOf(play: Play, account: number): number {
-  const scale = play.accounts.amountScales?.[account] ?? 0;
-  return scale > 0 ? scale : 1;
+  const { profiles } = play.accounts;
+  return profiles === undefined ? 1 : amountScaleOf(profiles, account);
 }
 
 /** A merchant of `category` in `place`, or one of the category moved there: the purchase happens where the card is. */
@@ -149,7 +150,7 @@ function slowCardTesting(play: Play, base: StepBase, startMs: number): Step[] {
  */
 function localStolenCard(play: Play, base: StepBase, startMs: number): Step[] {
   const { random } = play;
-  const home = play.accounts.homePlaces[base.account] ?? -1;
+  const home = homePlaceOf(play.accounts, base.account);
   const place = home >= 0 ? home : random.int(PLACES.length);
   let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...DAY_HOURS) : startMs;
   const steps: Step[] = [];
@@ -204,7 +205,7 @@ function accountTakeover(play: Play, base: StepBase, startMs: number, disguised:
     const withdrawals = disguised ? 1 : between(random, 1, 2);
     let withdrawAtMs = atMs + (disguised ? between(random, 120, 1_440) : between(random, 20, 120)) * MINUTE_MS;
     for (let left = withdrawals; left > 0; left--) {
-      const place = PLACES[accounts.homePlaces[mule] ?? -1] ?? random.pick(PLACES);
+      const place = PLACES[homePlaceOf(accounts, mule)] ?? random.pick(PLACES);
       const merchant = { name: `ATM ${place.city}`, categoryCode: '6011', city: place.city, country: place.country };
       const share = amountMinorUnits / BigInt(withdrawals);
       steps.push({
