@@ -14,7 +14,7 @@ import {
   type AccountDirectory,
 } from '../../src/generator/accounts.js';
 import { uuidV4 } from '../../src/ids.js';
-import { createRandom } from '../../src/generator/random.js';
+import { createRandom, createUuidSeeding } from '../../src/generator/random.js';
 
 function entries(count: number) {
   const random = createRandom(5, 'directory');
@@ -73,5 +73,17 @@ describe('the account directory', () => {
     expect(amountScaleOf(directory.profiles!, 0)).toBe(1);
     expect(homePlaceOf(directory, 0)).toBe(-1);
     expect(directory.profiles!.segments[0]).toBe(-1);
+  });
+});
+
+describe('randoms seeded by an id held as bytes', () => {
+  it('give the sequence createRandom gives for the id as text', () => {
+    const directory = accountDirectoryOf(entries(500));
+    const seeded = createUuidSeeding('economy');
+    for (let account = 0; account < directory.count; account++) {
+      const expected = createRandom(accountIdAt(directory, account), 'economy');
+      const actual = seeded(directory.idBytes, 16 * account);
+      expect([actual.next(), actual.int(1000), actual.normal()]).toEqual([expected.next(), expected.int(1000), expected.normal()]);
+    }
   });
 });
