@@ -26,15 +26,20 @@ export interface Behaviour {
 
 interface Group {
   readonly segment: Segment | null;
-  /** The group's accounts, in directory order, and the running sums of their weights. */
+  /** The group's accounts, in directory order. */
   readonly accounts: Int32Array;
-  readonly cumulative: Float64Array;
+  /** The running sum of their weights at the end of each block of BLOCK_ACCOUNTS (see drawInGroup). */
+  readonly blockEnds: Float64Array;
   readonly categoryCumulative: number[];
 }
 
 /** Draws from cumulative weights by binary search. */
 function drawIndex(random: Random, cumulative: ArrayLike<number>): number {
-  const target = random.next() * (cumulative[cumulative.length - 1] as number);
+  return firstAbove(cumulative, random.next() * (cumulative[cumulative.length - 1] as number));
+}
+
+/** The first index whose running sum exceeds `target` (the last when none does). */
+function firstAbove(cumulative: ArrayLike<number>, target: number): number {
   let low = 0;
   let high = cumulative.length - 1;
   while (low < high) {
@@ -83,16 +88,18 @@ function groupsOf(profiles: ProfileColumns, zipf: Float64Array | null): Group[] 
   const groups: Group[] = [...SEGMENT_TABLE, null].map((segment, index) => ({
     segment,
     accounts: new Int32Array(sizes[index] as number),
-    cumulative: new Float64Array(sizes[index] as number),
+    blockEnds: new Float64Array(Math.ceil((sizes[index] as number) / BLOCK_ACCOUNTS)),
     categoryCumulative: cumulativeOf(CATEGORIES.map((category) => category.weight * (segment?.categoryFactors[category.code] ?? 1))),
   }));
   const filled = new Int32Array(groups.length);
+  const sums = new Float64Array(groups.length);
   for (let account = 0; account < segments.length; account++) {
     const index = groupIndexOf(segments[account] as number);
     const group = groups[index] as Group;
     const at = filled[index] as number;
     group.accounts[at] = account;
-    group.cumulative[at] = (at === 0 ? 0 : (group.cumulative[at - 1] as number)) + weightOf(profiles, zipf, account);
+    sums[index] = (sums[index] as number) + weightOf(profiles, zipf, account);
+    group.blockEnds[Math.floor(at / BLOCK_ACCOUNTS)] = sums[index];
     filled[index] = at + 1;
   }
   if (zipf === null) unskewedGroups.set(profiles, groups);
@@ -102,11 +109,32 @@ function groupsOf(profiles: ProfileColumns, zipf: Float64Array | null): Group[] 
 const weightOf = (profiles: ProfileColumns, zipf: Float64Array | null, account: number): number =>
   activityOf(profiles, account) * (zipf === null ? 1 : (zipf[account] as number));
 
+// A running sum per account was 8 bytes an account (80 MB at ten million);
+// one per block of 16 is half a byte, and a draw adds up at most 16 weights
+// again, in the same order, so it finds the very account the full sums would.
+const BLOCK_ACCOUNTS = 16;
+
+/** An account of the group in proportion to its weight: the first whose running sum exceeds the draw. */
+function drawInGroup(random: Random, group: Group, weightAt: (account: number) => number): number {
+  const ends = group.blockEnds;
+  const target = random.next() * (ends[ends.length - 1] as number);
+  const block = firstAbove(ends, target);
+  let sum = block === 0 ? 0 : (ends[block - 1] as number);
+  const end = Math.min((block + 1) * BLOCK_ACCOUNTS, group.accounts.length);
+  for (let position = block * BLOCK_ACCOUNTS; position < end; position++) {
+    const account = group.accounts[position] as number;
+    sum += weightAt(account);
+    if (sum > target) return account;
+  }
+  return group.accounts[end - 1] as number;
+}
+
 export function createBehaviour(random: Random, profiles: ProfileColumns, skew: number): Behaviour {
   const zipf = zipfWeights(random, profiles.segments.length, skew);
   const groups = groupsOf(profiles, zipf);
   const groupOf = (account: number): Group => groups[groupIndexOf(profiles.segments[account] ?? -1)] as Group;
-  const totalOf = (group: Group): number => group.cumulative[group.cumulative.length - 1] ?? 0;
+  const totalOf = (group: Group): number => group.blockEnds[group.blockEnds.length - 1] ?? 0;
+  const weightAt = (account: number): number => weightOf(profiles, zipf, account);
   // Per hour, each group's share: its total activity times its segment's weight of that hour (relative to its day).
   const hourCumulative = Array.from({ length: 24 }, (_, hour) =>
     cumulativeOf(
@@ -122,12 +150,12 @@ export function createBehaviour(random: Random, profiles: ProfileColumns, skew: 
   return {
     pickAccount: (hour) => {
       const group = groups[drawIndex(random, hour === null ? dayCumulative : (hourCumulative[hour] as number[]))] as Group;
-      return group.accounts[drawIndex(random, group.cumulative)] as number;
+      return drawInGroup(random, group, weightAt);
     },
     pickCategory: (account) => CATEGORIES[drawIndex(random, groupOf(account).categoryCumulative)] as Category,
     online: (account, category) => random.chance(Math.min(1, category.onlineShare * (groupOf(account).segment?.onlineFactor ?? 1))),
     homeOf: (account) => profiles.homePlaces[account] ?? -1,
     amountScaleOf: (account) => amountScaleOf(profiles, account),
-    weightOf: (account) => weightOf(profiles, zipf, account),
+    weightOf: weightAt,
   };
 }
