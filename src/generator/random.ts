@@ -17,13 +17,14 @@ export interface Random {
   bytes(bytes: Uint8Array): Uint8Array;
 }
 
-function cyrb128(length: number, codeAt: (i: number) => number): [number, number, number, number] {
+/** cyrb128 of the first `length` UTF-16 code units in `codes`. */
+function cyrb128(codes: Uint16Array, length: number): [number, number, number, number] {
   let h1 = 1779033703,
     h2 = 3144134277,
     h3 = 1013904242,
     h4 = 2773480762;
   for (let i = 0; i < length; i++) {
-    const k = codeAt(i);
+    const k = codes[i] as number;
     h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
     h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
     h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
@@ -43,34 +44,35 @@ function cyrb128(length: number, codeAt: (i: number) => number): [number, number
 /** `seed` and `stream` together pick the sequence: one stream per purpose keeps them independent. */
 export function createRandom(seed: string | number, stream = ''): Random {
   const text = `${seed}/${stream}`;
+  const codes = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
   const { random, reseed } = createReseedable();
-  reseed(cyrb128(text.length, (i) => text.charCodeAt(i)));
+  reseed(cyrb128(codes, codes.length));
   return random;
 }
 
-const HEX_CODES = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
-const DASH = '-'.charCodeAt(0);
+// Where each of a UUID's 16 bytes goes in its text (two hex digits each, dashes between groups).
+const DIGIT_POSITIONS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+const HEX_CODES = Uint16Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
 
 /**
  * createRandom(id, stream) for ids held as 16 bytes: the same sequence,
  * without making the id's text. One Random, reseeded at each call: use it
- * before the next. For the economy's traits of ten million customers at start.
+ * before the next. For the economy's traits of ten million customers.
  */
 export function createUuidSeeding(stream: string): (bytes: Uint8Array, offset: number) => Random {
-  const suffix = `/${stream}`;
-  const codes = new Uint16Array(36 + suffix.length);
-  for (let i = 0; i < suffix.length; i++) codes[36 + i] = suffix.charCodeAt(i);
-  for (const dash of [8, 13, 18, 23]) codes[dash] = DASH;
+  const text = `00000000-0000-0000-0000-000000000000/${stream}`;
+  const codes = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
   const { random, reseed } = createReseedable();
-  const codeAt = (i: number): number => codes[i] as number;
   return (bytes, offset) => {
-    for (let byte = 0, at = 0; byte < 16; byte++) {
-      if (at === 8 || at === 13 || at === 18 || at === 23) at += 1;
+    for (let byte = 0; byte < 16; byte++) {
       const value = bytes[offset + byte] as number;
-      codes[at++] = HEX_CODES[value >>> 4] as number;
-      codes[at++] = HEX_CODES[value & 15] as number;
+      const at = DIGIT_POSITIONS[byte] as number;
+      codes[at] = HEX_CODES[value >>> 4] as number;
+      codes[at + 1] = HEX_CODES[value & 15] as number;
     }
-    reseed(cyrb128(codes.length, codeAt));
+    reseed(cyrb128(codes, codes.length));
     return random;
   };
 }
