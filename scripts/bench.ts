@@ -6,8 +6,10 @@
 //                each on a fresh database): tx/s, CPU seconds and peak RSS
 //   latency      run --rate R --duration 30s for R = 500 (three times: the median
 //                run by p99), 2000, 5000
-//   growth       the ceiling at 10k, 100k and 1M accounts, then with 10M more
-//                ledger rows, and statement latency on that ledger (bench/growth.ts)
+//   growth       the ceiling at 10k, 100k and 1M accounts (and 10M with
+//                BENCH_GROWTH_10M=1), with peak RSS and the time to the first
+//                transaction produced; then 1M with 10M more ledger rows, and
+//                statement latency on that ledger (bench/growth.ts)
 //   http         serve driven by load: decided writes/s at a rate above its ceiling,
 //                and latency at 1,000 and 2,000 requests/s (see bench/http.ts)
 //   baselines    (a) per-message: one database transaction per message, through
@@ -142,7 +144,7 @@ async function main(): Promise<void> {
         results.ceiling.runs.flatMap((r) => (r.cpuSeconds === null ? [] : [Math.round((r.cpuSeconds / r.processed) * 1e6)])),
       ),
       grownBooksToMidSizeCeiling: ratio(
-        results.growth.points[results.growth.points.length - 1]!.tps,
+        results.growth.points.find((p) => p.ledgerRows > p.accounts)?.tps ?? 0,
         results.growth.points.find((p) => p.accounts === GROWTH_SIZES.accounts[1] && p.ledgerRows === p.accounts)?.tps,
       ),
       httpCeilingToCeiling: ratio(results.http.ceiling.decidedPerSecond, results.ceiling.medianTps),
@@ -175,7 +177,7 @@ async function main(): Promise<void> {
     ),
     ...results.growth.points.map(
       (p) =>
-        `| growth: ceiling with ${p.accounts.toLocaleString('en-US')} accounts, ${p.ledgerRows.toLocaleString('en-US')} ledger rows (one run) | ${Math.round(p.tps).toLocaleString('en-US')} tx/s |`,
+        `| growth: ceiling with ${p.accounts.toLocaleString('en-US')} accounts, ${p.ledgerRows.toLocaleString('en-US')} ledger rows (one run) | ${Math.round(p.tps).toLocaleString('en-US')} tx/s; peak RSS ${p.peakRssMb === null ? '-' : `${Math.round(p.peakRssMb)} MB`}; first transaction produced ${p.firstProducedSeconds === null ? '-' : `${p.firstProducedSeconds.toFixed(1)} s`} after start |`,
     ),
     `| growth: statement (first ${STATEMENT_LIMIT} lines) on that ledger, ${GROWTH_SIZES.statements} random accounts one at a time | p50 ${results.growth.statementMs.p50} ms, p95 ${results.growth.statementMs.p95} ms, p99 ${results.growth.statementMs.p99} ms, max ${results.growth.statementMs.max} ms |`,
     `| baseline (a): one database transaction per message, through Kafka (${results.baselines.perMessage.count}) | ${results.baselines.perMessage.tps} tx/s |`,

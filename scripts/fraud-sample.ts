@@ -12,7 +12,7 @@ import { createWriteStream } from 'node:fs';
 import { createSlotTimes } from '../src/generator/calendar.js';
 import { FRAUD_SCENARIOS, type FraudLabel } from '../src/generator/fraud.js';
 import { PLACES } from '../src/generator/places.js';
-import { SEGMENT_TABLE, segmentIndexOf } from '../src/generator/profiles.js';
+import { directoryOfSeedUsers } from '../src/generator/directory.js';
 import { createTransactionGenerator } from '../src/generator/transactions.js';
 import { createUserGenerator } from '../src/generator/users.js';
 import { Big } from '../src/domain/money.js';
@@ -26,17 +26,11 @@ const simulated = { startMs: Date.UTC(2026, 2, 1), speed: 43_200 };
 const [output = '/tmp/fraud-sample.csv', fraudShareText = '0.02', seedText = '4'] = process.argv.slice(2);
 const nextUser = createUserGenerator({ seed: 3, currency: 'EUR', balanceMin: new Big('10'), balanceMax: new Big('2000'), baseYear: 2026 });
 const users = Array.from({ length: USERS }, nextUser);
-const profiles = {
-  segments: users.map((user) => segmentIndexOf(user.profile.segment)),
-  homePlaces: users.map((user) => user.profile.homePlace),
-  activities: users.map((user) => Number(user.profile.activity)),
-  amountScales: users.map((user) => Number(user.profile.amountScale)),
-};
 const plannedTotal = createShapedSchedule(RATE_TPS, 0, simulated).dueBy(DURATION_MS);
 const labels = new Map<string, FraudLabel>();
 const generate = createTransactionGenerator({
   seed: Number(seedText),
-  accounts: { ids: users.map((u) => u.accountId), currencies: users.map(() => 'EUR'), cardIds: users.map((u) => u.cardId), profiles },
+  accounts: directoryOfSeedUsers(users),
   skew: 0,
   // As `run` has them (src/simulation/producing.ts).
   unknownAccountShare: 0.001,
@@ -62,7 +56,7 @@ out.write(
 for (let n = 1; n <= plannedTotal; n++) {
   const t = generate(0, slotTime(n));
   const owner = ownerOf.get(t.accountId) ?? -1;
-  const home = PLACES[profiles.homePlaces[owner] ?? -1];
+  const home = PLACES[users[owner]?.profile.homePlace ?? -1];
   const label = labels.get(t.transactionId);
   const row = [
     t.transactionId,
@@ -83,7 +77,7 @@ for (let n = 1; n <= plannedTotal; n++) {
     t.merchant?.categoryCode ?? '',
     t.merchant?.city ?? '',
     t.merchant?.country ?? '',
-    SEGMENT_TABLE[profiles.segments[owner] ?? -1]?.name ?? '',
+    users[owner]?.profile.segment ?? '',
     home?.city ?? '',
     home?.country ?? '',
     String(label !== undefined),

@@ -37,6 +37,8 @@ export interface Measured {
   cpuSeconds: number | null;
   peakRssMb: number | null;
   wallSeconds: number;
+  /** From the process's start to the first stats line with a transaction produced (stats come about once a second). */
+  firstProducedSeconds: number | null;
 }
 
 export function median(values: number[]): number {
@@ -67,7 +69,13 @@ export async function dropScope(config: Config): Promise<void> {
 export function cli(
   args: string[],
   env: Record<string, string>,
-): Promise<{ stdout: string; cpuSeconds: number | null; peakRssMb: number | null; wallSeconds: number }> {
+): Promise<{
+  stdout: string;
+  cpuSeconds: number | null;
+  peakRssMb: number | null;
+  wallSeconds: number;
+  firstProducedSeconds: number | null;
+}> {
   const timeFile = join(mkdtempSync(join(tmpdir(), 'wallet-sim-bench-')), 'time');
   const hasTime = spawnSync('/usr/bin/time', ['-f', '%U', 'true'], { stdio: 'ignore' }).status === 0;
   const command = hasTime ? '/usr/bin/time' : process.execPath;
@@ -81,8 +89,15 @@ export function cli(
     const child = spawn(command, commandArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let firstProducedSeconds: number | null = null;
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
+      if (
+        firstProducedSeconds === null &&
+        /"type":"stats","elapsedSeconds":[\d.]+,"produced":[1-9]/.test(stdout.slice(-chunk.length - 100))
+      ) {
+        firstProducedSeconds = (performance.now() - startedMs) / 1000;
+      }
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -94,11 +109,11 @@ export function cli(
       }
       const wallSeconds = (performance.now() - startedMs) / 1000;
       if (!hasTime) {
-        resolve({ stdout, cpuSeconds: null, peakRssMb: null, wallSeconds });
+        resolve({ stdout, cpuSeconds: null, peakRssMb: null, wallSeconds, firstProducedSeconds });
         return;
       }
       const [user, system, rssKb] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-      resolve({ stdout, cpuSeconds: (user ?? 0) + (system ?? 0), peakRssMb: (rssKb ?? 0) / 1024, wallSeconds });
+      resolve({ stdout, cpuSeconds: (user ?? 0) + (system ?? 0), peakRssMb: (rssKb ?? 0) / 1024, wallSeconds, firstProducedSeconds });
     });
   });
 }

@@ -4,7 +4,7 @@
 // recent purchases refunds draw from. transactions.ts turns drafts into
 // transactions; the economy decides which drafts a customer would pay.
 
-import { accountIdAt, currencyAt } from './directory.js';
+import { accountIdAt, cardIdAt, currencyAt, type AccountDirectory } from './directory.js';
 import { uuidV4 } from '../domain/ids.js';
 import type { Channel, Merchant, TransactionType } from '../domain/message.js';
 import type { Behaviour } from './behaviour.js';
@@ -13,7 +13,7 @@ import type { Habits } from './habits.js';
 import { purchaseMinorUnits, TRANSFER_AMOUNTS, type Category, type MerchantPool, type PoolMerchant } from './merchants.js';
 import { PLACES } from './places.js';
 import type { Random } from './random.js';
-import type { AccountDirectory, TransactionGeneratorOptions } from './transactions.js';
+import type { TransactionGeneratorOptions } from './transactions.js';
 
 // Amount distributions of the non-card-purchase types: log-normal around a
 // median, in minor units, like the purchase categories.
@@ -78,7 +78,7 @@ export function draftOf(context: Context, type: TransactionType, eventMs: number
     account: unknown ? -1 : index,
     accountId: unknown ? uuidV4(random) : accountIdAt(accounts, index),
     currency: currencyAt(accounts, index),
-    cardId: unknown ? null : (accounts.cardIds[index] ?? null),
+    cardId: unknown ? null : cardIdAt(accounts, index),
   };
   switch (type) {
     case 'purchase':
@@ -168,7 +168,7 @@ function withdrawalDraft(context: Context, base: DraftBase, unknown: boolean): D
 function transferDraft(context: Context, base: DraftBase, index: number, eventMs: number): Draft {
   const { random, accounts } = context;
   let destination = random.chance(SELF_TRANSFER_SHARE) ? index : context.pickAccount(eventMs);
-  if (destination === index && !random.chance(SELF_TRANSFER_SHARE)) destination = (index + 1) % accounts.ids.length;
+  if (destination === index && !random.chance(SELF_TRANSFER_SHARE)) destination = (index + 1) % accounts.count;
   const draft = plainDraft(base, 'transfer', purchaseMinorUnits(random, TRANSFER_AMOUNTS));
   return { ...draft, counterparty: destination, counterpartyAccountId: accountIdAt(accounts, destination) };
 }

@@ -24,12 +24,21 @@
 // shares of money are whole parts per trillion.
 
 import assert from 'node:assert/strict';
-import { accountIdAt } from './directory.js';
+import { amountScaleOf, type AccountDirectory, type ProfileColumns } from './directory.js';
 import { CATEGORIES, type Category } from './merchants.js';
 import { SEGMENT_TABLE } from './profiles.js';
 import { maxOf, minOf, PARTS_PER_TRILLION, perTrillion, roundedQuotient, shareOf } from './minor-units.js';
-import { createPayroll, DEPOSIT_MINOR_UNITS_MAX, drawSchedule, SALARY_DAYS, type PayrollCustomers, type PaySchedule } from './payroll.js';
-import { createRandom, type Random } from './random.js';
+import {
+  createPayroll,
+  DEPOSIT_MINOR_UNITS_MAX,
+  drawSchedule,
+  PAY_SCHEDULES,
+  SALARY_DAYS,
+  scheduleAt,
+  type PayrollCustomers,
+  type PaySchedule,
+} from './payroll.js';
+import { createUuidSeeding, type Random } from './random.js';
 
 const DAY_MS = 86_400_000;
 export const MONTH_MS = 30 * DAY_MS;
@@ -42,16 +51,14 @@ export const SPEND_TRIES_MAX = 4;
 /** Savings at the start, in months of income: drawn from 0 to this. */
 const SAVINGS_MONTHS_MAX = 3;
 
-/** What the economy needs to know of each account, in parallel arrays (the directory's). */
+/** What the economy needs to know of each account (the directory's). */
 export interface EconomyAccounts {
-  readonly ids: readonly string[];
+  readonly directory: AccountDirectory;
   /** Balance at the start of the run, in minor units. The economy takes this array over: it holds its belief from then on. */
   readonly balancesMinorUnits: BigInt64Array;
-  /** Index into SEGMENT_TABLE, or -1 without a profile. */
-  readonly segments: readonly number[];
-  readonly amountScales: readonly number[];
+  readonly profiles: ProfileColumns;
   /** Relative share of the run's transactions the account makes (activity times skew weight). */
-  readonly weights: ArrayLike<number>;
+  readonly weightOf: (account: number) => number;
 }
 
 export interface EconomyOptions {
@@ -116,52 +123,80 @@ export const WITHDRAWAL_MEAN_MINOR_UNITS = meanOf({ medianMinorUnits: 8_000, sig
 /** Share of a purchase a refund gives back on average (some partial, some repeated and declined). */
 const REFUND_RETURN_SHARE = 0.75;
 
-/** Each customer's money habits, in parallel arrays. */
+/** Each customer's money habits: what changes in typed arrays, what is drawn from their id drawn again when needed. */
 interface Customers extends PayrollCustomers {
   /** Share of each income that goes to the wallet, per trillion; the rest is saved (savings live outside the ledger). */
-  readonly walletSharesPerTrillion: BigInt64Array;
+  readonly walletSharePerTrillionOf: (account: number) => bigint;
   readonly savingsMinorUnits: BigInt64Array;
   readonly closeToZero: Uint8Array;
 }
 
+interface Traits {
+  readonly schedule: PaySchedule;
+  readonly salaryDay: number;
+  readonly payOffsetMs: number;
+  readonly closeToZero: boolean;
+  /** Share of their income they spend in a month. */
+  readonly spendingShare: number;
+  readonly incomeMinorUnits: bigint;
+  /** The draws that follow, for the savings at the start. */
+  readonly random: Random;
+}
+
+/**
+ * A customer's traits come from their account id, not the run's seed: the
+ * same person in every run. Drawn again when needed (a payday, a top-up)
+ * rather than held: at ten million customers, incomes and wallet shares
+ * held in arrays were 160 MB; a draw again costs well under a microsecond.
+ */
+function createTraits(accounts: EconomyAccounts, spendingOf: (account: number) => number): (account: number) => Traits {
+  const seeded = createUuidSeeding('economy');
+  return (account) => {
+    const random = seeded(accounts.directory.idBytes, 16 * account);
+    const schedule = drawSchedule(random, accounts.profiles.segments[account] ?? -1);
+    const salaryDay = SALARY_DAYS[random.int(SALARY_DAYS.length)] as number;
+    const payOffsetMs = random.int(6 * 60) * 60_000;
+    const closeToZero = random.chance(CLOSE_TO_ZERO_SHARE);
+    // Most spend 70-100% of their income in a month and save the rest; those close to zero spend 130-170% and save nothing.
+    const spendingShare = closeToZero ? 1.3 + 0.4 * random.next() : 0.7 + 0.3 * random.next();
+    // The estimate of their spending (a float that shapes) becomes money here.
+    const incomeMinorUnits = BigInt(Math.round(spendingOf(account) / spendingShare));
+    return { schedule, salaryDay, payOffsetMs, closeToZero, spendingShare, incomeMinorUnits, random };
+  };
+}
+
 function createCustomers(accounts: EconomyAccounts, options: EconomyOptions): Customers {
-  const count = accounts.segments.length;
-  const spending = monthlySpending(accounts, options);
+  const count = accounts.directory.count;
+  const traitsOf = createTraits(accounts, createSpendingOf(accounts, options));
   const customers: Customers = {
     count,
-    incomesMinorUnits: new BigInt64Array(count),
-    walletSharesPerTrillion: new BigInt64Array(count),
+    incomeOf: (account) => traitsOf(account).incomeMinorUnits,
+    walletSharePerTrillionOf: (account) => perTrillion(Math.min(1, traitsOf(account).spendingShare)),
     savingsMinorUnits: new BigInt64Array(count),
     closeToZero: new Uint8Array(count),
-    schedules: new Array<PaySchedule>(count),
+    schedules: new Uint8Array(count),
     salaryDays: new Uint8Array(count),
-    payOffsetsMs: new Float64Array(count),
+    payOffsetsMs: new Uint32Array(count),
   };
   for (let account = 0; account < count; account++) {
-    // A customer's habits come from their account id, not the run's seed: the same person in every run.
-    const traits = createRandom(accountIdAt(accounts, account), 'economy');
-    customers.schedules[account] = drawSchedule(traits, accounts.segments[account] as number);
-    customers.salaryDays[account] = SALARY_DAYS[traits.int(SALARY_DAYS.length)] as number;
-    customers.payOffsetsMs[account] = traits.int(6 * 60) * 60_000;
-    const closeToZero = traits.chance(CLOSE_TO_ZERO_SHARE);
-    customers.closeToZero[account] = closeToZero ? 1 : 0;
-    // Most spend 70-100% of their income in a month and save the rest; those close to zero spend 130-170% and save nothing.
-    const spendingShare = closeToZero ? 1.3 + 0.4 * traits.next() : 0.7 + 0.3 * traits.next();
-    // The estimate of their spending (a float that shapes) becomes money here, once.
-    const income = BigInt(Math.round((spending[account] as number) / spendingShare));
-    customers.incomesMinorUnits[account] = income;
-    customers.walletSharesPerTrillion[account] = perTrillion(Math.min(1, spendingShare));
-    customers.savingsMinorUnits[account] = closeToZero ? 0n : shareOf(income * BigInt(SAVINGS_MONTHS_MAX), perTrillion(traits.next()));
+    const traits = traitsOf(account);
+    customers.schedules[account] = PAY_SCHEDULES.indexOf(traits.schedule);
+    customers.salaryDays[account] = traits.salaryDay;
+    customers.payOffsetsMs[account] = traits.payOffsetMs;
+    customers.closeToZero[account] = traits.closeToZero ? 1 : 0;
+    customers.savingsMinorUnits[account] = traits.closeToZero
+      ? 0n
+      : shareOf(traits.incomeMinorUnits * BigInt(SAVINGS_MONTHS_MAX), perTrillion(traits.random.next()));
   }
   return customers;
 }
 
 export function createEconomy(random: Random, accounts: EconomyAccounts, options: EconomyOptions): Economy {
-  const count = accounts.segments.length;
+  const count = accounts.directory.count;
   assert.ok(count > 0 && accounts.balancesMinorUnits.length === count, 'the economy needs a balance per account');
   const balances = accounts.balancesMinorUnits;
   const customers = createCustomers(accounts, options);
-  const { incomesMinorUnits, savingsMinorUnits, closeToZero } = customers;
+  const { savingsMinorUnits, closeToZero } = customers;
   const payroll = createPayroll(random, customers, options);
   const clockMs = createEconomyClock(options, count);
   const credit = (account: number, amountMinorUnits: bigint): void => {
@@ -172,7 +207,7 @@ export function createEconomy(random: Random, accounts: EconomyAccounts, options
       const pay = payroll.next(clockMs(eventMs));
       if (pay === null) return null;
       // The saved share stays out of the wallet: the deposit is what reaches it.
-      const savedPerTrillion = BigInt(PARTS_PER_TRILLION) - (customers.walletSharesPerTrillion[pay.account] as bigint);
+      const savedPerTrillion = BigInt(PARTS_PER_TRILLION) - customers.walletSharePerTrillionOf(pay.account);
       const saved = shareOf(pay.amountMinorUnits, savedPerTrillion);
       savingsMinorUnits[pay.account] = (savingsMinorUnits[pay.account] as bigint) + saved;
       credit(pay.account, pay.amountMinorUnits - saved);
@@ -180,7 +215,7 @@ export function createEconomy(random: Random, accounts: EconomyAccounts, options
     },
     topUp(account, amountMinorUnits) {
       assert.ok(account >= 0 && account < count, 'a top-up needs an account of the directory');
-      const wanted = maxOf(amountMinorUnits, roundedQuotient(incomesMinorUnits[account] as bigint, 4n));
+      const wanted = maxOf(amountMinorUnits, roundedQuotient(customers.incomeOf(account), 4n));
       const amount = minOf(wanted, savingsMinorUnits[account] as bigint, DEPOSIT_MINOR_UNITS_MAX);
       if (amount <= 0n) return 0n;
       savingsMinorUnits[account] = (savingsMinorUnits[account] as bigint) - amount;
@@ -195,8 +230,8 @@ export function createEconomy(random: Random, accounts: EconomyAccounts, options
     },
     credit,
     believedBalance: (account) => balances[account] as bigint,
-    monthlyIncomeMinorUnits: (account) => incomesMinorUnits[account] as bigint,
-    scheduleOf: (account) => customers.schedules[account] as PaySchedule,
+    monthlyIncomeMinorUnits: customers.incomeOf,
+    scheduleOf: (account) => scheduleAt(customers, account),
     livesCloseToZero: (account) => closeToZero[account] === 1,
   };
 }
@@ -214,24 +249,22 @@ function createEconomyClock(options: EconomyOptions, accountCount: number): (eve
  * their share of the month's transactions times their mean outflow, less
  * what refunds give back.
  */
-function monthlySpending(accounts: EconomyAccounts, options: EconomyOptions): Float64Array {
-  const count = accounts.segments.length;
+function createSpendingOf(accounts: EconomyAccounts, options: EconomyOptions): (account: number) => number {
+  const count = accounts.directory.count;
   const meanPurchase = meanPurchaseBySegment();
   const shares = options.outflowShares;
   let weightTotal = 0;
-  for (let account = 0; account < count; account++) weightTotal += accounts.weights[account] as number;
+  for (let account = 0; account < count; account++) weightTotal += accounts.weightOf(account);
   assert.ok(weightTotal > 0, 'the economy needs accounts with a weight above zero');
   const monthly = options.monthlyTransactions ?? REFERENCE_MONTHLY_TRANSACTIONS * count;
-  const spending = new Float64Array(count);
-  for (let account = 0; account < count; account++) {
-    const segment = accounts.segments[account] as number;
-    const scale = (accounts.amountScales[account] as number) > 0 ? (accounts.amountScales[account] as number) : 1;
+  return (account) => {
+    const segment = accounts.profiles.segments[account] ?? -1;
+    const scale = amountScaleOf(accounts.profiles, account);
     const purchase = (meanPurchase[segment < 0 ? SEGMENT_TABLE.length : segment] as number) * scale;
     // Transfers out are as likely as transfers in: they cancel out on average.
     const perTransaction =
       (shares.purchase - REFUND_RETURN_SHARE * shares.refund) * purchase + shares.withdrawal * WITHDRAWAL_MEAN_MINOR_UNITS;
-    const transactions = (monthly * (accounts.weights[account] as number)) / weightTotal;
-    spending[account] = transactions * Math.max(perTransaction, 0);
-  }
-  return spending;
+    const transactions = (monthly * accounts.weightOf(account)) / weightTotal;
+    return transactions * Math.max(perTransaction, 0);
+  };
 }

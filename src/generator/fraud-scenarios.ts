@@ -1,11 +1,12 @@
 // The scenarios of fraud.ts, step by step: what each episode does, when and
 // where, loud or disguised inside the victim's habits.
 
-import { between, categoryNamed, merchantIn } from './episode-draws.js';
 import type { Merchant, TransactionType } from '../domain/message.js';
-import type { FraudAccounts, FraudScenario } from './fraud.js';
+import { amountScaleOf, homePlaceOf, type AccountDirectory } from './directory.js';
+import type { FraudScenario } from './fraud.js';
 import { purchaseMinorUnits, TRANSFER_AMOUNTS, type MerchantPool } from './merchants.js';
 import { distanceKm, PLACES } from './places.js';
+import { between, categoryNamed, merchantIn } from './episode-draws.js';
 import type { Random } from './random.js';
 
 export interface Step {
@@ -42,7 +43,7 @@ const EVERYDAY_CATEGORIES = ['5411', '5812', '5814', '5912', '5311', '5999', '55
 export interface Play {
   readonly random: Random;
   readonly merchants: MerchantPool;
-  readonly accounts: FraudAccounts;
+  readonly accounts: AccountDirectory;
   readonly pickCustomer: () => number;
   readonly hoursMatter: boolean;
 }
@@ -77,7 +78,7 @@ function cardTesting(play: Play, base: StepBase, startMs: number): Step[] {
 /** 3 to 10 card-present purchases in one far city, in high-risk categories, 3 to 25 min apart, at night. */
 function stolenCard(play: Play, base: StepBase, startMs: number): Step[] {
   const { random, merchants } = play;
-  const home = PLACES[play.accounts.homePlaces[base.account] ?? -1];
+  const home = PLACES[homePlaceOf(play.accounts, base.account)];
   const far = PLACES.flatMap((place, index) => (home === undefined || distanceKm(home, place) > FAR_FROM_HOME_KM ? [index] : []));
   const place = random.pick(far.length > 0 ? far : PLACES.map((_, index) => index));
   let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...NIGHT_HOURS) : startMs;
@@ -103,8 +104,8 @@ function stolenCard(play: Play, base: StepBase, startMs: number): Step[] {
 
 /** The victim's amount scale (1 without a profile). */
 function scaleOf(play: Play, account: number): number {
-  const scale = play.accounts.amountScales?.[account] ?? 0;
-  return scale > 0 ? scale : 1;
+  const { profiles } = play.accounts;
+  return profiles === undefined ? 1 : amountScaleOf(profiles, account);
 }
 
 /**
@@ -136,7 +137,7 @@ function slowCardTesting(play: Play, base: StepBase, startMs: number): Step[] {
  */
 function localStolenCard(play: Play, base: StepBase, startMs: number): Step[] {
   const { random } = play;
-  const home = play.accounts.homePlaces[base.account] ?? -1;
+  const home = homePlaceOf(play.accounts, base.account);
   const place = home >= 0 ? home : random.int(PLACES.length);
   let atMs = play.hoursMatter ? nextWithinHoursMs(random, startMs, ...DAY_HOURS) : startMs;
   const steps: Step[] = [];
@@ -191,7 +192,7 @@ function accountTakeover(play: Play, base: StepBase, startMs: number, disguised:
     const withdrawals = disguised ? 1 : between(random, 1, 2);
     let withdrawAtMs = atMs + (disguised ? between(random, 120, 1_440) : between(random, 20, 120)) * MINUTE_MS;
     for (let left = withdrawals; left > 0; left--) {
-      const place = PLACES[accounts.homePlaces[mule] ?? -1] ?? random.pick(PLACES);
+      const place = PLACES[homePlaceOf(accounts, mule)] ?? random.pick(PLACES);
       const merchant = { name: `ATM ${place.city}`, categoryCode: '6011', city: place.city, country: place.country };
       const share = amountMinorUnits / BigInt(withdrawals);
       steps.push({

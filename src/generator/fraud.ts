@@ -19,7 +19,7 @@ import { uuidV4 } from '../domain/ids.js';
 import { isoTime } from '../domain/iso-time.js';
 import type { Transaction } from '../domain/message.js';
 import { fromMinorUnits } from '../domain/money.js';
-import { accountIdAt, currencyAt } from './directory.js';
+import { accountIdAt, activityOf, cardIdAt, currencyAt, hasCardAt, type AccountDirectory } from './directory.js';
 import type { MerchantPool } from './merchants.js';
 import { stepsOf, type Episode, type Step } from './fraud-scenarios.js';
 import type { Random } from './random.js';
@@ -55,23 +55,6 @@ export interface FraudOptions {
   readonly hoursMatter: boolean;
 }
 
-/** What the directory says about the accounts fraud may touch. */
-export interface FraudAccounts {
-  readonly ids: readonly string[];
-  readonly currencies: readonly string[];
-  readonly cardIds: readonly (string | null)[];
-  /** Home place per account (-1: none). */
-  readonly homePlaces: readonly number[];
-  /** The customer's amount scale per account (0 or absent: 1), for purchases at the usual amounts. */
-  readonly amountScales?: readonly number[];
-  /**
-   * How much each customer transacts (0 or absent: 1). Victims and mules are
-   * drawn in proportion: the more a card is used, the more it is exposed, and
-   * a victim who hardly transacts would give the fraud away by activity alone.
-   */
-  readonly activities?: readonly number[];
-}
-
 /**
  * Share of each scenario's episodes played inside the victim's habits. Money
  * moved on is more often quiet: in authorised push payment scams, which
@@ -86,10 +69,19 @@ export interface Fraud {
   readonly episodes: number;
 }
 
-export function createFraud(random: Random, ids: Random, options: FraudOptions, accounts: FraudAccounts, merchants: MerchantPool): Fraud {
-  const withCard = accounts.ids.flatMap((_, index) => (accounts.cardIds[index] === null ? [] : [index]));
-  const weights = withCard.map((account) => ((accounts.activities?.[account] ?? 0) > 0 ? (accounts.activities?.[account] as number) : 1));
-  const episodes = planEpisodes(random, options, withCard, weights);
+export function createFraud(
+  random: Random,
+  ids: Random,
+  options: FraudOptions,
+  accounts: AccountDirectory,
+  merchants: MerchantPool,
+): Fraud {
+  const withCard = accountsWithCard(accounts);
+  // How much each customer transacts: the more a card is used, the more it is exposed, and a
+  // victim who hardly transacts would give the fraud away by activity alone.
+  const { profiles } = accounts;
+  const weightOf = (account: number): number => (profiles === undefined ? 1 : activityOf(profiles, account));
+  const episodes = planEpisodes(random, options, withCard, weightOf);
   const due = createStepQueue<Step>();
   let nextEpisode = 0;
   const schedule = (steps: readonly Step[]) => {
@@ -99,7 +91,7 @@ export function createFraud(random: Random, ids: Random, options: FraudOptions, 
     random,
     merchants,
     accounts,
-    pickCustomer: createWeightedPick(random, withCard, weights),
+    pickCustomer: createWeightedPick(random, withCard, weightOf),
     hoursMatter: options.hoursMatter,
   };
   return {
@@ -115,7 +107,7 @@ export function createFraud(random: Random, ids: Random, options: FraudOptions, 
         transactionId,
         type: step.type,
         accountId: accountIdAt(accounts, step.account),
-        cardId: step.type === 'transfer' ? null : (accounts.cardIds[step.account] ?? null),
+        cardId: step.type === 'transfer' ? null : cardIdAt(accounts, step.account),
         counterpartyAccountId: step.counterparty === null ? null : accountIdAt(accounts, step.counterparty),
         originalTransactionId: null,
         amount: fromMinorUnits(step.amountMinorUnits),
@@ -137,30 +129,85 @@ export function createFraud(random: Random, ids: Random, options: FraudOptions, 
   };
 }
 
+/** The accounts with a card, in directory order. */
+function accountsWithCard(accounts: AccountDirectory): Int32Array {
+  let count = 0;
+  for (let account = 0; account < accounts.count; account++) count += accounts.hasCard[account] ?? 0;
+  const withCard = new Int32Array(count);
+  for (let account = 0, i = 0; account < accounts.count; account++) if (hasCardAt(accounts, account)) withCard[i++] = account;
+  return withCard;
+}
+
 /**
  * Victims in proportion to their weight, without replacement (Efraimidis and
  * Spirakis: the `count` smallest of -ln(u) / weight), each with a scenario and
- * a start over the whole run.
+ * a start over the whole run. Only the `count` smallest keys are kept (a
+ * heap), not every account's sorted: at ten million accounts the sort took
+ * seconds and 160 MB.
  */
-function planEpisodes(random: Random, options: FraudOptions, withCard: readonly number[], weights: readonly number[]): Episode[] {
+function planEpisodes(random: Random, options: FraudOptions, withCard: Int32Array, weightOf: (account: number) => number): Episode[] {
   const count = Math.min(withCard.length, Math.round(options.accountShare * withCard.length));
-  const keys = withCard.map((_, i) => -Math.log(1 - random.next()) / (weights[i] as number));
-  const victims = withCard.map((_, i) => i).sort((a, b) => (keys[a] as number) - (keys[b] as number) || a - b);
+  const smallest = createLargestFirstHeap(count);
+  for (let i = 0; i < withCard.length; i++) {
+    // Every key is drawn, kept or not: the draws after them stay where they were.
+    smallest.offer(-Math.log(1 - random.next()) / weightOf(withCard[i] ?? -1), i);
+  }
   const episodes: Episode[] = [];
-  for (let i = 0; i < count; i++) {
+  for (const victim of smallest.ascending()) {
     const scenario = random.pick(options.scenarios);
     const startIndex = random.int(Math.max(1, options.plannedTotal));
-    const account = withCard[victims[i] as number] as number;
+    const account = withCard[victim] ?? assert.fail('a victim is an account with a card');
     episodes.push({ account, scenario, startIndex, disguised: random.chance(DISGUISED_SHARE[scenario]) });
   }
   return episodes.sort((a, b) => a.startIndex - b.startIndex);
 }
 
-/** A customer from `accounts` in proportion to `weights` (a binary search of the running sums). */
-function createWeightedPick(random: Random, accounts: readonly number[], weights: readonly number[]): () => number {
-  const sums = new Float64Array(weights.length);
-  weights.reduce((sum, weight, i) => (sums[i] = sum + weight), 0);
-  const total = sums[sums.length - 1] ?? 0;
+/** The `capacity` smallest (key, index) pairs offered, the largest of them on top. */
+function createLargestFirstHeap(capacity: number) {
+  const keys = new Float64Array(capacity);
+  const indexes = new Int32Array(capacity);
+  let size = 0;
+  const above = (i: number, j: number) =>
+    (keys[i] as number) > (keys[j] as number) || (keys[i] === keys[j] && (indexes[i] as number) > (indexes[j] as number));
+  const swap = (i: number, j: number) => {
+    [keys[i], keys[j]] = [keys[j] as number, keys[i] as number];
+    [indexes[i], indexes[j]] = [indexes[j] as number, indexes[i] as number];
+  };
+  const siftDown = (from: number) => {
+    for (let i = from; ;) {
+      const [left, right] = [2 * i + 1, 2 * i + 2];
+      let largest = i;
+      if (left < size && above(left, largest)) largest = left;
+      if (right < size && above(right, largest)) largest = right;
+      if (largest === i) return;
+      swap(i, largest);
+      i = largest;
+    }
+  };
+  return {
+    offer(key: number, index: number): void {
+      if (size < capacity) {
+        [keys[size], indexes[size]] = [key, index];
+        for (let i = size++; i > 0 && above(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+      } else if (capacity > 0 && (key < (keys[0] as number) || (key === keys[0] && index < (indexes[0] as number)))) {
+        [keys[0], indexes[0]] = [key, index];
+        siftDown(0);
+      }
+    },
+    /** The indexes kept, smallest key first (ties: smaller index first). */
+    ascending(): Int32Array {
+      const order = Int32Array.from({ length: size }, (_, i) => i);
+      order.sort((a, b) => (keys[a] as number) - (keys[b] as number) || (indexes[a] as number) - (indexes[b] as number));
+      return order.map((position) => indexes[position] as number);
+    },
+  };
+}
+
+/** A customer from `accounts` in proportion to their weight (a binary search of the running sums). */
+function createWeightedPick(random: Random, accounts: Int32Array, weightOf: (account: number) => number): () => number {
+  const sums = new Float64Array(accounts.length);
+  let total = 0;
+  for (let i = 0; i < accounts.length; i++) sums[i] = total += weightOf(accounts[i] ?? -1);
   return () => {
     assert.ok(total > 0, 'fraud needs an account with a card');
     const draw = random.next() * total;
@@ -170,6 +217,6 @@ function createWeightedPick(random: Random, accounts: readonly number[], weights
       if ((sums[middle] as number) > draw) high = middle;
       else low = middle + 1;
     }
-    return accounts[low] as number;
+    return accounts[low] ?? assert.fail('a pick is an account with a card');
   };
 }

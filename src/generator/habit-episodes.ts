@@ -190,7 +190,7 @@ function bigTransfer(play: Play, account: number, home: number, nowMs: number): 
   }
   const steps: StepDraft[] = [];
   for (let count = random.chance(0.3) ? between(random, 2, 3) : 1, atMs = nowMs; count > 0; count--) {
-    const counterparty = (account + 1 + random.int(accounts.ids.length - 1)) % accounts.ids.length;
+    const counterparty = (account + 1 + random.int(accounts.count - 1)) % accounts.count;
     const amountMinorUnits = BigInt(between(random, 15_000, 90_000));
     steps.push({ dueMs: atMs, type: 'transfer', counterparty, amountMinorUnits, merchant: null, channel: null });
     atMs += between(random, 1, 15) * MINUTE_MS;

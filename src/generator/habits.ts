@@ -21,20 +21,15 @@
 import { isoTime } from '../domain/iso-time.js';
 import type { Transaction, TransactionType } from '../domain/message.js';
 import { fromMinorUnits } from '../domain/money.js';
-import { accountIdAt, currencyAt } from './directory.js';
-import { createBehaviour, type ProfileColumns } from './behaviour.js';
+import { accountIdAt, cardIdAt, currencyAt, hasCardAt, type AccountDirectory, type ProfileColumns } from './directory.js';
+import { createBehaviour } from './behaviour.js';
 import { hourOf } from './calendar.js';
 import { stepsOf, type Play, type Step } from './habit-episodes.js';
 import { createStepQueue } from './step-queue.js';
 import type { MerchantPool } from './merchants.js';
 import type { Random } from './random.js';
 
-export interface HabitAccounts {
-  readonly ids: readonly string[];
-  readonly currencies: readonly string[];
-  readonly cardIds: readonly (string | null)[];
-  readonly profiles: ProfileColumns;
-}
+export type HabitAccounts = AccountDirectory & { readonly profiles: ProfileColumns };
 
 export interface HabitOptions {
   readonly skew: number;
@@ -78,7 +73,7 @@ export function createHabits(random: Random, accounts: HabitAccounts, merchants:
     next(eventMs, transactionId, nowMs, affords = () => true) {
       if (due.size() < DUE_STEPS_MAX && random.chance(EPISODE_START_SHARE)) {
         const account = behaviour.pickAccount(options.hoursMatter ? hourOf(eventMs) : null);
-        if (accounts.cardIds[account] !== null && (accounts.profiles.segments[account] ?? -1) >= 0) {
+        if (hasCardAt(accounts, account) && (accounts.profiles.segments[account] ?? -1) >= 0) {
           for (const draft of stepsOf(play, behaviour, account, eventMs)) {
             if (options.types.has(draft.type)) due.push({ ...draft, account, order: order++ });
           }
@@ -104,7 +99,7 @@ function transactionOf(accounts: HabitAccounts, step: Step, transactionId: strin
     transactionId,
     type: step.type,
     accountId: accountIdAt(accounts, step.account),
-    cardId: step.type === 'transfer' ? null : (accounts.cardIds[step.account] ?? null),
+    cardId: step.type === 'transfer' ? null : cardIdAt(accounts, step.account),
     counterpartyAccountId: step.counterparty === null ? null : accountIdAt(accounts, step.counterparty),
     originalTransactionId: null,
     amount: fromMinorUnits(step.amountMinorUnits),

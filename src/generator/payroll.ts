@@ -12,18 +12,25 @@ const DAY_MS = 86_400_000;
 /** A deposit above 10,000.00 is declined `limit_exceeded`: larger incomes are paid in parts. */
 export const DEPOSIT_MINOR_UNITS_MAX = 1_000_000n;
 
-/** How a customer is paid. */
-export type PaySchedule = 'monthly' | 'semi_monthly' | 'biweekly' | 'irregular' | 'pension';
+/** How a customer is paid; a customer's is held as its index in PAY_SCHEDULES (one byte, not a pointer). */
+export const PAY_SCHEDULES = ['monthly', 'semi_monthly', 'biweekly', 'irregular', 'pension'] as const;
+export type PaySchedule = (typeof PAY_SCHEDULES)[number];
 
-/** What the payroll reads of each customer, in parallel arrays. */
+/** What the payroll reads of each customer, in parallel typed arrays. */
 export interface PayrollCustomers {
   readonly count: number;
   /** Monthly income. */
-  readonly incomesMinorUnits: BigInt64Array;
-  readonly schedules: PaySchedule[];
+  readonly incomeOf: (account: number) => bigint;
+  /** Index into PAY_SCHEDULES. */
+  readonly schedules: Uint8Array;
   readonly salaryDays: Uint8Array;
-  /** When in the day their pay arrives. */
-  readonly payOffsetsMs: Float64Array;
+  /** When in the day their pay arrives (at most 6 hours: 32 bits hold it). */
+  readonly payOffsetsMs: Uint32Array;
+}
+
+/** The customer's pay schedule. */
+export function scheduleAt(customers: Pick<PayrollCustomers, 'schedules'>, account: number): PaySchedule {
+  return PAY_SCHEDULES[customers.schedules[account] ?? -1] ?? assert.fail(`account ${account} has no pay schedule`);
 }
 
 const PAY_SCHEDULE_BY_SEGMENT: Readonly<Record<SegmentName, readonly [PaySchedule, number][]>> = {
@@ -121,14 +128,15 @@ export function createPayroll(
   customers: PayrollCustomers,
   options: EconomyOptions,
 ): { next(nowMs: number): Income | null } {
-  const { incomesMinorUnits, schedules, salaryDays, payOffsetsMs } = customers;
+  const { salaryDays, payOffsetsMs } = customers;
   const { startMs } = options;
   const periodic = options.clock === 'transactions';
   const dueMs = new Float64Array(customers.count);
-  const owedMinorUnits = new BigInt64Array(customers.count);
+  // Only incomes above the deposit limit leave something owed, and only until the next slots: a few accounts at a time.
+  const owedMinorUnits = new Map<number, bigint>();
   const heap = createPaydayHeap(customers.count, dueMs);
   for (let account = 0; account < customers.count; account++) {
-    const schedule = schedules[account] as PaySchedule;
+    const schedule = scheduleAt(customers, account);
     const offsetMs = payOffsetsMs[account] as number;
     const phaseMs = random.next() * PAY_PERIOD_DAYS[schedule] * DAY_MS;
     dueMs[account] =
@@ -138,8 +146,8 @@ export function createPayroll(
     heap.push(account);
   }
   const paymentOf = (account: number): bigint => {
-    const income = incomesMinorUnits[account] as bigint;
-    const schedule = schedules[account] as PaySchedule;
+    const income = customers.incomeOf(account);
+    const schedule = scheduleAt(customers, account);
     if (schedule === 'semi_monthly') return roundedQuotient(income, 2n);
     if (schedule === 'biweekly') return roundedQuotient(income * 14n, 30n);
     // Odd jobs: about one a week, of uneven size.
@@ -147,7 +155,7 @@ export function createPayroll(
     return income;
   };
   const scheduleNext = (account: number, paidAtMs: number): void => {
-    const schedule = schedules[account] as PaySchedule;
+    const schedule = scheduleAt(customers, account);
     dueMs[account] =
       schedule === 'irregular'
         ? paidAtMs + (4 + 6 * random.next()) * DAY_MS
@@ -161,10 +169,11 @@ export function createPayroll(
       if (account < 0 || (dueMs[account] as number) > nowMs) return null;
       heap.pop();
       // What is still owed of an income above the deposit limit is paid in the slots that follow.
-      const stillOwed = owedMinorUnits[account] as bigint;
+      const stillOwed = owedMinorUnits.get(account) ?? 0n;
       const owed = stillOwed > 0n ? stillOwed : maxOf(1n, paymentOf(account));
       const paid = minOf(owed, DEPOSIT_MINOR_UNITS_MAX);
-      owedMinorUnits[account] = owed - paid;
+      if (owed === paid) owedMinorUnits.delete(account);
+      else owedMinorUnits.set(account, owed - paid);
       if (owed === paid) scheduleNext(account, dueMs[account] as number);
       heap.push(account);
       return { account, amountMinorUnits: paid };

@@ -17,13 +17,14 @@ export interface Random {
   bytes(bytes: Uint8Array): Uint8Array;
 }
 
-function cyrb128(text: string): [number, number, number, number] {
+/** cyrb128 of the first `length` UTF-16 code units in `codes`. */
+function cyrb128(codes: Uint16Array, length: number): [number, number, number, number] {
   let h1 = 1779033703,
     h2 = 3144134277,
     h3 = 1013904242,
     h4 = 2773480762;
-  for (let i = 0; i < text.length; i++) {
-    const k = text.charCodeAt(i);
+  for (let i = 0; i < length; i++) {
+    const k = codes[i] as number;
     h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
     h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
     h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
@@ -42,7 +43,42 @@ function cyrb128(text: string): [number, number, number, number] {
 
 /** `seed` and `stream` together pick the sequence: one stream per purpose keeps them independent. */
 export function createRandom(seed: string | number, stream = ''): Random {
-  let [a, b, c, d] = cyrb128(`${seed}/${stream}`);
+  const text = `${seed}/${stream}`;
+  const codes = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
+  const { random, reseed } = createReseedable();
+  reseed(cyrb128(codes, codes.length));
+  return random;
+}
+
+// Where each of a UUID's 16 bytes goes in its text (two hex digits each, dashes between groups).
+const DIGIT_POSITIONS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+const HEX_CODES = Uint16Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
+
+/**
+ * createRandom(id, stream) for ids held as 16 bytes: the same sequence,
+ * without making the id's text. One Random, reseeded at each call: use it
+ * before the next. For the economy's traits of ten million customers.
+ */
+export function createUuidSeeding(stream: string): (bytes: Uint8Array, offset: number) => Random {
+  const text = `00000000-0000-0000-0000-000000000000/${stream}`;
+  const codes = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
+  const { random, reseed } = createReseedable();
+  return (bytes, offset) => {
+    for (let byte = 0; byte < 16; byte++) {
+      const value = bytes[offset + byte] as number;
+      const at = DIGIT_POSITIONS[byte] as number;
+      codes[at] = HEX_CODES[value >>> 4] as number;
+      codes[at + 1] = HEX_CODES[value & 15] as number;
+    }
+    reseed(cyrb128(codes, codes.length));
+    return random;
+  };
+}
+
+function createReseedable(): { random: Random; reseed: (state: readonly [number, number, number, number]) => void } {
+  let [a, b, c, d] = [0, 0, 0, 0];
   const nextUint32 = (): number => {
     a >>>= 0;
     b >>>= 0;
@@ -57,7 +93,6 @@ export function createRandom(seed: string | number, stream = ''): Random {
     c = (c + t) | 0;
     return t >>> 0;
   };
-  for (let i = 0; i < 15; i++) nextUint32();
   const random: Random = {
     next: () => nextUint32() / 4294967296,
     int: (n) => Math.floor(random.next() * n),
@@ -81,5 +116,9 @@ export function createRandom(seed: string | number, stream = ''): Random {
       return bytes;
     },
   };
-  return random;
+  const reseed = (state: readonly [number, number, number, number]): void => {
+    [a, b, c, d] = state;
+    for (let i = 0; i < 15; i++) nextUint32();
+  };
+  return { random, reseed };
 }

@@ -8,7 +8,8 @@ import { createUuidV7 } from '../domain/ids.js';
 import { isoTime } from '../domain/iso-time.js';
 import { TRANSACTION_TYPES, type MessageType, type Transaction, type TransactionType } from '../domain/message.js';
 import { fromMinorUnits } from '../domain/money.js';
-import { createBehaviour, type Behaviour, type ProfileColumns } from './behaviour.js';
+import type { AccountDirectory, ProfileColumns } from './directory.js';
+import { createBehaviour, type Behaviour } from './behaviour.js';
 import { hourOf } from './calendar.js';
 import { createEconomy, SPEND_TRIES_MAX, type Economy, type EconomyOptions } from './economy.js';
 import { createFraud, type FraudLabel, type FraudOptions } from './fraud.js';
@@ -17,16 +18,7 @@ import { createHabits } from './habits.js';
 import { createMerchantPool, type MerchantPool } from './merchants.js';
 import { createRandom, type Random } from './random.js';
 
-/** The accounts transactions are drawn for, in compact parallel arrays. */
-export interface AccountDirectory {
-  readonly ids: readonly string[];
-  readonly currencies: readonly string[];
-  readonly cardIds: readonly (string | null)[];
-  /** Customer profiles, when the database has them: accounts then behave by segment and home. */
-  readonly profiles?: ProfileColumns;
-  /** Balances at the start, in minor units, for the economy (which then holds its belief of them in this array). */
-  readonly balancesMinorUnits?: BigInt64Array;
-}
+export type { AccountDirectory } from './directory.js';
 
 /** Relative weights of the transaction types. */
 export type Mix = Readonly<Record<TransactionType, number>>;
@@ -72,7 +64,7 @@ export type TransactionGenerator = (nowMs: number, eventMs?: number) => Transact
 
 export function createTransactionGenerator(options: TransactionGeneratorOptions): TransactionGenerator {
   const { accounts } = options;
-  if (accounts.ids.length === 0) throw new Error('the transaction generator needs at least one account');
+  if (accounts.count === 0) throw new Error('the transaction generator needs at least one account');
   const context = createContext(options);
   const nextId = createUuidV7(createRandom(options.seed, 'ids'));
   let generated = 0;
@@ -122,7 +114,7 @@ function createContext(options: TransactionGeneratorOptions): Context {
   const merchants = createMerchantPool(faker, createRandom(options.seed, 'merchants'), options.merchantPoolSize);
   const behaviour = hasProfiles(accounts) ? createBehaviour(random, accounts.profiles, options.skew) : null;
   const hourFor = options.simulatedHours === true ? hourOf : () => null;
-  const pickPlain = behaviour === null ? createAccountPicker(random, accounts.ids.length, options.skew) : null;
+  const pickPlain = behaviour === null ? createAccountPicker(random, accounts.count, options.skew) : null;
   const economy = createEconomyOf(options, behaviour);
   const mix = options.mix ?? DEFAULT_MIX;
   return {
@@ -148,18 +140,7 @@ function createContext(options: TransactionGeneratorOptions): Context {
 function createFraudOf(options: TransactionGeneratorOptions, merchants: MerchantPool) {
   const { accounts } = options;
   if (options.fraud === undefined || options.fraud.accountShare === 0) return null;
-  return createFraud(
-    createRandom(options.seed, 'fraud'),
-    createRandom(options.seed, 'fraud-episodes'),
-    options.fraud,
-    {
-      ...accounts,
-      homePlaces: accounts.profiles?.homePlaces ?? accounts.ids.map(() => -1),
-      amountScales: accounts.profiles?.amountScales,
-      activities: accounts.profiles?.activities,
-    },
-    merchants,
-  );
+  return createFraud(createRandom(options.seed, 'fraud'), createRandom(options.seed, 'fraud-episodes'), options.fraud, accounts, merchants);
 }
 
 /** Customers' incomes and budgets: with `economy`, profiles and balances in the directory. */
@@ -172,11 +153,10 @@ function createEconomyOf(options: TransactionGeneratorOptions, behaviour: Behavi
   return createEconomy(
     createRandom(options.seed, 'economy'),
     {
-      ids: accounts.ids,
+      directory: accounts,
       balancesMinorUnits: accounts.balancesMinorUnits,
-      segments: accounts.profiles.segments,
-      amountScales: accounts.profiles.amountScales,
-      weights: behaviour.weights,
+      profiles: accounts.profiles,
+      weightOf: behaviour.weightOf,
     },
     {
       ...economy,

@@ -59,7 +59,7 @@ export async function runLoad(config: Config, options: LoadOptions, view: LoadVi
   const sql = await openServiceDatabase(config.database, { onProblem: waitingOnStderr('PostgreSQL') });
   try {
     const accounts = await loadAccountDirectory(sql);
-    if (accounts.ids.length === 0) {
+    if (accounts.count === 0) {
       throw new WalletSimError('USAGE', 'there are no wallets to send requests for; run `wallet-sim seed-users --count 1000` first');
     }
     const summary = await drive(options, accounts, createLoadClient(clientOptions), view, stop, systemClock);
@@ -83,7 +83,7 @@ function createRequestSource(options: LoadOptions, accounts: AccountDirectory, p
     merchantPoolSize: MERCHANT_POOL_SIZE,
   });
   const random = createRandom(options.seed, 'load');
-  const pickAccount = createAccountPicker(createRandom(options.seed, 'load-reads'), accounts.ids.length, options.skew);
+  const pickAccount = createAccountPicker(createRandom(options.seed, 'load-reads'), accounts.count, options.skew);
   return () =>
     options.readRatio > 0 && random.chance(options.readRatio)
       ? readRequestOf(accountIdAt(accounts, pickAccount()), random)

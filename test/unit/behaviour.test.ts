@@ -3,10 +3,10 @@
 // stated tolerances.
 
 import { describe, expect, it } from '@jest/globals';
-import type { ProfileColumns } from '../../src/generator/behaviour.js';
+import { directoryOfSeedUsers } from '../../src/generator/directory.js';
 import { createIntensityIntegral, createSlotTimes, eventTimeOf, hourOf, intensityAt } from '../../src/generator/calendar.js';
 import { PLACES } from '../../src/generator/places.js';
-import { SEGMENT_TABLE, segmentIndexOf } from '../../src/generator/profiles.js';
+import { SEGMENT_TABLE } from '../../src/generator/profiles.js';
 import { createTransactionGenerator, type AccountDirectory } from '../../src/generator/transactions.js';
 import { createUserGenerator, type SeedUser } from '../../src/generator/users.js';
 import type { Transaction } from '../../src/domain/message.js';
@@ -24,18 +24,7 @@ function seedUsers(count: number, seed = 4): SeedUser[] {
 }
 
 function directoryOf(users: readonly SeedUser[]): AccountDirectory {
-  const profiles: ProfileColumns = {
-    segments: users.map((user) => segmentIndexOf(user.profile.segment)),
-    homePlaces: users.map((user) => user.profile.homePlace),
-    activities: users.map((user) => Number(user.profile.activity)),
-    amountScales: users.map((user) => Number(user.profile.amountScale)),
-  };
-  return {
-    ids: users.map((user) => user.accountId),
-    currencies: users.map(() => 'EUR'),
-    cardIds: users.map((user) => user.cardId),
-    profiles,
-  };
+  return directoryOfSeedUsers(users);
 }
 
 const PURCHASES_ONLY = { purchase: 1, deposit: 0, withdrawal: 0, refund: 0, transfer: 0 };

@@ -6,10 +6,9 @@
 // months in a row, and on the wall clock's economy clock.
 
 import { describe, expect, it } from '@jest/globals';
-import type { ProfileColumns } from '../../src/generator/behaviour.js';
+import { directoryOfSeedUsers } from '../../src/generator/directory.js';
 import { createSlotTimes } from '../../src/generator/calendar.js';
 import { nextDayOfMonth } from '../../src/generator/payroll.js';
-import { segmentIndexOf } from '../../src/generator/profiles.js';
 import { createTransactionGenerator, type AccountDirectory } from '../../src/generator/transactions.js';
 import { createUserGenerator, type SeedUser } from '../../src/generator/users.js';
 import { Big } from '../../src/domain/money.js';
@@ -27,19 +26,7 @@ function seedUsers(): SeedUser[] {
 }
 
 function directoryOf(users: readonly SeedUser[], ledger: ReferenceLedger): AccountDirectory {
-  const profiles: ProfileColumns = {
-    segments: users.map((user) => segmentIndexOf(user.profile.segment)),
-    homePlaces: users.map((user) => user.profile.homePlace),
-    activities: users.map((user) => Number(user.profile.activity)),
-    amountScales: users.map((user) => Number(user.profile.amountScale)),
-  };
-  return {
-    ids: users.map((user) => user.accountId),
-    currencies: users.map(() => 'EUR'),
-    cardIds: users.map((user) => user.cardId),
-    profiles,
-    balancesMinorUnits: BigInt64Array.from(users.map((user) => (ledger.accounts.get(user.accountId) as ModelAccount).cents)),
-  };
+  return directoryOfSeedUsers(users, (user) => (ledger.accounts.get(user.accountId) as ModelAccount).cents);
 }
 
 function openLedger(users: readonly SeedUser[]): ReferenceLedger {

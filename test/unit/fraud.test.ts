@@ -3,11 +3,10 @@
 // producer drives it (shaped rate, simulated clock), encoded as on the wire.
 
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import type { ProfileColumns } from '../../src/generator/behaviour.js';
+import { directoryOfSeedUsers } from '../../src/generator/directory.js';
 import { createSlotTimes } from '../../src/generator/calendar.js';
 import { FRAUD_SCENARIOS, type FraudLabel } from '../../src/generator/fraud.js';
 import { distanceKm, PLACES, placeIndexNamed } from '../../src/generator/places.js';
-import { segmentIndexOf } from '../../src/generator/profiles.js';
 import { createTransactionGenerator } from '../../src/generator/transactions.js';
 import { createUserGenerator, type SeedUser } from '../../src/generator/users.js';
 import { type Transaction } from '../../src/domain/message.js';
@@ -30,18 +29,12 @@ function seedUsers(): SeedUser[] {
 
 /** What the producer would send in `durationMs` at 600 tx/s: transactions and labels. */
 function simulate(users: readonly SeedUser[], seed: number, durationMs = 100_000, fraudRate = FRAUD_RATE) {
-  const profiles: ProfileColumns = {
-    segments: users.map((user) => segmentIndexOf(user.profile.segment)),
-    homePlaces: users.map((user) => user.profile.homePlace),
-    activities: users.map((user) => Number(user.profile.activity)),
-    amountScales: users.map((user) => Number(user.profile.amountScale)),
-  };
   const schedule = createShapedSchedule(600, 0, simulated);
   const plannedTotal = schedule.dueBy(durationMs);
   const labels: FraudLabel[] = [];
   const generate = createTransactionGenerator({
     seed,
-    accounts: { ids: users.map((u) => u.accountId), currencies: users.map(() => 'EUR'), cardIds: users.map((u) => u.cardId), profiles },
+    accounts: directoryOfSeedUsers(users),
     skew: 0,
     unknownAccountShare: 0.001,
     merchantPoolSize: 2_000,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { accountDirectoryOf } from '../../src/generator/directory.js';
 import { generateCard, isLuhnValid } from '../../src/generator/cards.js';
 import { CATEGORIES, purchaseMinorUnits } from '../../src/generator/merchants.js';
 import { createRandom } from '../../src/generator/random.js';
@@ -8,11 +9,8 @@ import { createUuidV7 } from '../../src/domain/ids.js';
 import { encodeTransaction } from '../../src/domain/message-codec.js';
 import { Big } from '../../src/domain/money.js';
 
-const accounts = {
-  ids: Array.from({ length: 50 }, (_, i) => `0190f3a0-0000-7000-8000-${String(i).padStart(12, '0')}`),
-  currencies: Array.from({ length: 50 }, () => 'EUR'),
-  cardIds: Array.from({ length: 50 }, () => null),
-};
+const accountIds = Array.from({ length: 50 }, (_, i) => `0190f3a0-0000-7000-8000-${String(i).padStart(12, '0')}`);
+const accounts = accountDirectoryOf(accountIds.map((id) => ({ id, currency: 'EUR', cardId: null })));
 const PURCHASES_ONLY = { purchase: 1, deposit: 0, withdrawal: 0, refund: 0, transfer: 0 };
 const options = { accounts, skew: 0, unknownAccountShare: 0.01, merchantPoolSize: 100 };
 
@@ -89,7 +87,7 @@ describe('generator', () => {
         expect(original && original.t.accountId === t.accountId && transactions.indexOf(original.t) < position).toBe(true);
         expect(t.amount.lte(original!.t.amount)).toBe(true);
       }
-      if (t.type === 'transfer') expect(accounts.ids).toContain(t.counterpartyAccountId);
+      if (t.type === 'transfer') expect(accountIds).toContain(t.counterpartyAccountId);
       if (t.type === 'withdrawal') expect(t.merchant?.categoryCode).toBe('6011');
     });
     const selfTransfers = transactions.filter((t) => t.type === 'transfer' && t.counterpartyAccountId === t.accountId).length;

@@ -1,13 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
+import { accountDirectoryOf } from '../../src/generator/directory.js';
 import { createTransactionGenerator } from '../../src/generator/transactions.js';
 import { toLedgerTransaction, type Transaction } from '../../src/domain/message.js';
 import { decodeTransaction, encodeTransaction } from '../../src/domain/message-codec.js';
 
-const accounts = {
-  ids: ['0190f3a0-0000-7000-8000-000000000001', '0190f3a0-0000-7000-8000-000000000002'],
-  currencies: ['EUR', 'USD'],
-  cardIds: ['0190f3a0-0000-7000-8000-00000000000c', null],
-};
+const accountIds = ['0190f3a0-0000-7000-8000-000000000001', '0190f3a0-0000-7000-8000-000000000002'];
+const accounts = accountDirectoryOf([
+  { id: accountIds[0]!, currency: 'EUR', cardId: '0190f3a0-0000-7000-8000-00000000000c' },
+  { id: accountIds[1]!, currency: 'USD', cardId: null },
+]);
 
 function valid(): Record<string, unknown> {
   return JSON.parse(
@@ -131,7 +132,7 @@ describe('the transaction message', () => {
       'a refund names the purchase it gives back',
     );
     expect(() =>
-      toLedgerTransaction({ ...built, type: 'transfer_in', counterpartyAccountId: accounts.ids[1]!, originalTransactionId: null }),
+      toLedgerTransaction({ ...built, type: 'transfer_in', counterpartyAccountId: accountIds[1]!, originalTransactionId: null }),
     ).toThrow('a credit leg names its source account and its transfer');
   });
 });
