@@ -16,14 +16,13 @@
 
 import assert from 'node:assert/strict';
 import { uuidV4 } from '../domain/ids.js';
-import { isoTime } from '../domain/iso-time.js';
 import type { Transaction } from '../domain/message.js';
-import { fromMinorUnits } from '../domain/money.js';
-import { accountIdAt, activityOf, cardIdAt, currencyAt, hasCardAt, type AccountDirectory } from './directory.js';
+import { activityOf, hasCardAt, type AccountDirectory } from './directory.js';
 import type { MerchantPool } from './merchants.js';
 import { stepsOf, type Episode, type Step } from './fraud-scenarios.js';
 import type { Random } from './random.js';
 import { createStepQueue } from './step-queue.js';
+import { stepTransaction } from './episode-draws.js';
 
 export const FRAUD_SCENARIOS = ['card_testing', 'stolen_card', 'account_takeover'] as const;
 export type FraudScenario = (typeof FRAUD_SCENARIOS)[number];
@@ -103,20 +102,7 @@ export function createFraud(
       const step = due.peek();
       if (step === undefined || step.dueMs > eventMs) return null;
       due.pop();
-      const transaction: Transaction = {
-        transactionId,
-        type: step.type,
-        accountId: accountIdAt(accounts, step.account),
-        cardId: step.type === 'transfer' ? null : cardIdAt(accounts, step.account),
-        counterpartyAccountId: step.counterparty === null ? null : accountIdAt(accounts, step.counterparty),
-        originalTransactionId: null,
-        amount: fromMinorUnits(step.amountMinorUnits),
-        currency: currencyAt(accounts, step.account),
-        merchant: step.merchant,
-        channel: step.channel,
-        eventTime: isoTime(eventMs),
-        producedAtMs: nowMs,
-      };
+      const transaction = stepTransaction(accounts, step, transactionId, eventMs, nowMs);
       const label = {
         transactionId,
         accountId: transaction.accountId,

@@ -16,7 +16,6 @@ export type Habit = (typeof HABITS)[number];
 
 export interface Step {
   readonly dueMs: number;
-  readonly order: number;
   readonly account: number;
   readonly type: TransactionType;
   readonly counterparty: number | null;
@@ -25,7 +24,7 @@ export interface Step {
   readonly channel: 'online' | 'card_present' | null;
 }
 
-export type StepDraft = Omit<Step, 'order' | 'account'>;
+export type StepDraft = Omit<Step, 'account'>;
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -197,5 +196,3 @@ function bigTransfer(play: Play, account: number, home: number, nowMs: number): 
   }
   return steps;
 }
-
-/** A binary min-heap of steps by due time, then by the order they were planned (so equal times come out the same every run). */

@@ -18,14 +18,13 @@
 // far more often. Their steps are due at event times and take the stream's
 // next slot, as fraud's do; they are unlabelled, ordinary transactions.
 
-import { isoTime } from '../domain/iso-time.js';
 import type { Transaction, TransactionType } from '../domain/message.js';
-import { fromMinorUnits } from '../domain/money.js';
-import { accountIdAt, cardIdAt, currencyAt, hasCardAt, type AccountDirectory, type ProfileColumns } from './directory.js';
+import { hasCardAt, type AccountDirectory, type ProfileColumns } from './directory.js';
 import { createBehaviour } from './behaviour.js';
 import { hourOf } from './calendar.js';
 import { stepsOf, type Play, type Step } from './habit-episodes.js';
 import { createStepQueue } from './step-queue.js';
+import { stepTransaction } from './episode-draws.js';
 import type { MerchantPool } from './merchants.js';
 import type { Random } from './random.js';
 
@@ -68,14 +67,13 @@ export function createHabits(random: Random, accounts: HabitAccounts, merchants:
   const behaviour = createBehaviour(random, accounts.profiles, options.skew);
   const due = createStepQueue<Step>();
   const play: Play = { random, merchants, accounts, hoursMatter: options.hoursMatter };
-  let order = 0;
   return {
     next(eventMs, transactionId, nowMs, affords = () => true) {
       if (due.size() < DUE_STEPS_MAX && random.chance(EPISODE_START_SHARE)) {
         const account = behaviour.pickAccount(options.hoursMatter ? hourOf(eventMs) : null);
         if (hasCardAt(accounts, account) && (accounts.profiles.segments[account] ?? -1) >= 0) {
           for (const draft of stepsOf(play, behaviour, account, eventMs)) {
-            if (options.types.has(draft.type)) due.push({ ...draft, account, order: order++ });
+            if (options.types.has(draft.type)) due.push({ ...draft, account });
           }
         }
       }
@@ -85,28 +83,11 @@ export function createHabits(random: Random, accounts: HabitAccounts, merchants:
       // A customer who cannot afford a step of their own habit leaves it out.
       if (!affords(step.account, step.amountMinorUnits, step.type)) return null;
       return {
-        transaction: transactionOf(accounts, step, transactionId, eventMs, nowMs),
+        transaction: stepTransaction(accounts, step, transactionId, eventMs, nowMs),
         account: step.account,
         counterparty: step.counterparty ?? -1,
         amountMinorUnits: step.amountMinorUnits,
       };
     },
-  };
-}
-
-function transactionOf(accounts: HabitAccounts, step: Step, transactionId: string, eventMs: number, nowMs: number): Transaction {
-  return {
-    transactionId,
-    type: step.type,
-    accountId: accountIdAt(accounts, step.account),
-    cardId: step.type === 'transfer' ? null : cardIdAt(accounts, step.account),
-    counterpartyAccountId: step.counterparty === null ? null : accountIdAt(accounts, step.counterparty),
-    originalTransactionId: null,
-    amount: fromMinorUnits(step.amountMinorUnits),
-    currency: currencyAt(accounts, step.account),
-    merchant: step.merchant,
-    channel: step.channel,
-    eventTime: isoTime(eventMs),
-    producedAtMs: nowMs,
   };
 }
