@@ -34,6 +34,7 @@ export function merchantIn(merchants: MerchantPool, random: Random, category: Ca
 
 /** What a due step of either kind of episode says of its transaction. */
 export interface EpisodeStep {
+  readonly dueMs: number;
   readonly account: number;
   readonly type: TransactionType;
   readonly counterparty: number | null;

@@ -1,25 +1,18 @@
 // The scenarios of fraud.ts, step by step: what each episode does, when and
 // where, loud or disguised inside the victim's habits.
 
-import type { Merchant, TransactionType } from '../domain/message.js';
 import { amountScaleOf, homePlaceOf, type AccountDirectory } from './directory.js';
 import type { FraudScenario } from './fraud.js';
 import { purchaseMinorUnits, TRANSFER_AMOUNTS, type MerchantPool } from './merchants.js';
 import { distanceKm, PLACES } from './places.js';
-import { between, categoryNamed, merchantIn } from './episode-draws.js';
+import { between, categoryNamed, merchantIn, type EpisodeStep } from './episode-draws.js';
 import type { Random } from './random.js';
 
-export interface Step {
-  readonly dueMs: number;
+/** A fraud episode's step: an episode step, with what its label says. */
+export interface Step extends EpisodeStep {
   readonly scenario: FraudScenario;
   readonly episodeId: string;
   readonly step: string;
-  readonly account: number;
-  readonly type: TransactionType;
-  readonly counterparty: number | null;
-  readonly amountMinorUnits: bigint;
-  readonly merchant: Merchant | null;
-  readonly channel: 'online' | 'card_present' | null;
 }
 
 export interface Episode {

@@ -2,8 +2,7 @@
 // and the steps of a trip, a shopping burst, an online spike, a big ticket
 // and a big transfer.
 
-import { between, categoryNamed, merchantIn } from './episode-draws.js';
-import type { Merchant, TransactionType } from '../domain/message.js';
+import { between, categoryNamed, merchantIn, type EpisodeStep } from './episode-draws.js';
 import type { Behaviour } from './behaviour.js';
 import type { HabitAccounts } from './habits.js';
 import { purchaseMinorUnits, type Category, type MerchantPool } from './merchants.js';
@@ -14,15 +13,7 @@ import type { Random } from './random.js';
 export const HABITS = ['trip', 'shopping_burst', 'online_spike', 'big_ticket', 'big_transfer'] as const;
 export type Habit = (typeof HABITS)[number];
 
-export interface Step {
-  readonly dueMs: number;
-  readonly account: number;
-  readonly type: TransactionType;
-  readonly counterparty: number | null;
-  readonly amountMinorUnits: bigint;
-  readonly merchant: Merchant | null;
-  readonly channel: 'online' | 'card_present' | null;
-}
+export type Step = EpisodeStep;
 
 export type StepDraft = Omit<Step, 'account'>;
 
