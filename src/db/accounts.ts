@@ -17,12 +17,13 @@ import type { Sql } from './connect.js';
 
 // The columns of the directory's COPY, in order. activity and amount_scale
 // are numeric(4, 2): whole hundredths, exactly. COPY takes no parameters:
-// the row limit comes from a setting of the transaction. Each account's
-// first card comes from one ordered pass over cards (merged by id), not a
-// lookup per account: 5.7 against 13.9 s at a million accounts.
+// the row limit comes from a setting of the transaction. Accounts and their
+// traits (sql/009) are merged along both primary keys: at ten million
+// accounts the joins of cards and profiles this replaces took 46 s
+// (docs/performance.md).
 const ROWS_SETTING = 'wallet_sim.directory_rows';
-const FIELDS = 8;
-const [ID, CURRENCY, CARD_ID, BALANCE, SEGMENT, HOME, ACTIVITY, AMOUNT_SCALE] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
+const FIELDS = 9;
+const [ID, CURRENCY, CARD_ID, BALANCE, SEGMENT, HOME_CITY, HOME_COUNTRY, ACTIVITY, AMOUNT_SCALE] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
 
 /**
  * Every account (or the first `countMax`) with its currency, first card,
@@ -31,7 +32,7 @@ const [ID, CURRENCY, CARD_ID, BALANCE, SEGMENT, HOME, ACTIVITY, AMOUNT_SCALE] = 
  * into the directory's typed arrays, so nothing per row survives the read.
  */
 export async function loadAccountDirectory(sql: Sql, countMax: number | null = null): Promise<AccountDirectory> {
-  const total = await countAccounts(sql);
+  const total = await countAccountsWithTraits(sql);
   // Accounts added after the count wait for the next run; the columns are allocated once, for the count.
   const directory = allocateDirectory(countMax === null ? total : Math.min(total, countMax));
   const store = createRowStore(directory);
@@ -39,12 +40,10 @@ export async function loadAccountDirectory(sql: Sql, countMax: number | null = n
     await tx`select set_config(${ROWS_SETTING}, ${String(directory.count)}, true)`;
     const stream = await tx`
       copy (
-        select a.id, a.currency, c.id as card_id, floor(a.balance * 100)::bigint as balance_minor_units,
-               p.segment, p.home_city || '|' || p.home_country as home,
-               (p.activity * 100)::int2 as activity_hundredths, (p.amount_scale * 100)::int2 as amount_scale_hundredths
-        from accounts a
-        left join customer_profiles p on p.user_id = a.user_id
-        left join (select distinct on (account_id) account_id, id from cards order by account_id, id) c on c.account_id = a.id
+        select a.id, a.currency, t.card_id, floor(a.balance * 100)::bigint as balance_minor_units,
+               t.segment, t.home_city, t.home_country,
+               (t.activity * 100)::int2 as activity_hundredths, (t.amount_scale * 100)::int2 as amount_scale_hundredths
+        from accounts a left join account_traits t on t.account_id = a.id
         order by a.id limit current_setting('wallet_sim.directory_rows')::bigint
       ) to stdout (format binary)`.readable();
     return readCopyBinary(stream, FIELDS, store);
@@ -52,11 +51,32 @@ export async function loadAccountDirectory(sql: Sql, countMax: number | null = n
   return truncateDirectory(directory, rows);
 }
 
+/**
+ * How many accounts there are, once each has its traits: those written
+ * other than by wallet-sim's own code (a test's, a user's import) get them
+ * here, in one statement. Each trait names one account, so equal counts
+ * mean every account has its traits.
+ */
+async function countAccountsWithTraits(sql: Sql): Promise<number> {
+  const [row] = await sql<[{ accounts: number; traits: number }]>`
+    select (select count(*)::integer from accounts) as accounts, (select count(*)::integer from account_traits) as traits`;
+  if (row.accounts === row.traits) return row.accounts;
+  await sql`
+    insert into account_traits (account_id, card_id, segment, home_city, home_country, activity, amount_scale)
+    select a.id, (select c.id from cards c where c.account_id = a.id order by c.id limit 1),
+           p.segment, p.home_city, p.home_country, p.activity, p.amount_scale
+    from accounts a left join customer_profiles p on p.user_id = a.user_id
+    where not exists (select 1 from account_traits t where t.account_id = a.id)
+    order by a.id
+    on conflict (account_id) do nothing`;
+  return countAccounts(sql);
+}
+
 /** Writes each COPY row into the next account of the directory; texts are mapped to indexes through caches keyed by their bytes. */
 function createRowStore(directory: DirectoryColumns): (row: CopyRow) => void {
-  const segmentOf = createTextCache((name) => segmentIndexOf(name));
+  const segmentOf = createTextCache((name) => segmentIndexOf(name.toString('utf8')));
   const placeOf = createTextCache((home) => placeIndexNamed(...splitHome(home)));
-  const currencyOf = createTextCache((code) => currencyIndexFor(directory, code));
+  const currencyOf = createTextCache((code) => currencyIndexFor(directory, code.toString('utf8')));
   const { profiles } = directory;
   let account = 0;
   return ({ bytes, offsets, lengths }) => {
@@ -72,7 +92,9 @@ function createRowStore(directory: DirectoryColumns): (row: CopyRow) => void {
     directory.balancesMinorUnits[account] = bytes.readBigInt64BE(at(BALANCE));
     if ((lengths[SEGMENT] as number) > 0) {
       profiles.segments[account] = segmentOf(bytes, at(SEGMENT), lengths[SEGMENT] as number);
-      profiles.homePlaces[account] = (lengths[HOME] as number) < 0 ? -1 : placeOf(bytes, at(HOME), lengths[HOME] as number);
+      assert.ok(lengths[HOME_COUNTRY] === COUNTRY_BYTES, 'a home country is two letters');
+      // The city, the country's length and the country: one span of the row, and one key.
+      profiles.homePlaces[account] = placeOf(bytes, at(HOME_CITY), at(HOME_COUNTRY) + COUNTRY_BYTES - at(HOME_CITY));
       profiles.activityHundredths[account] = bytes.readInt16BE(at(ACTIVITY));
       profiles.amountScaleHundredths[account] = bytes.readInt16BE(at(AMOUNT_SCALE));
     }
@@ -80,30 +102,40 @@ function createRowStore(directory: DirectoryColumns): (row: CopyRow) => void {
   };
 }
 
+// Short spans: a loop costs less than Buffer.compare's call.
+function sameBytes(text: Buffer, bytes: Buffer, start: number, length: number): boolean {
+  if (text.length !== length) return false;
+  for (let i = 0; i < length; i++) if (text[i] !== bytes[start + i]) return false;
+  return true;
+}
+
 // A loop of 16 byte moves: Buffer.copy of 16 bytes cost more in the call than in the copy.
 function copyUuid(from: Buffer, fromOffset: number, to: Uint8Array, toOffset: number): void {
   for (let i = 0; i < 16; i++) to[toOffset + i] = from[fromOffset + i] as number;
 }
 
-const splitHome = (home: string): [string, string] => {
-  const bar = home.lastIndexOf('|');
-  return [home.slice(0, bar), home.slice(bar + 1)];
+const COUNTRY_BYTES = 2;
+
+/** A home's span of a COPY row (city, the country's 4-byte length, country) as the city and the country. */
+const splitHome = (span: Buffer): [string, string] => {
+  const cityBytes = span.length - 4 - COUNTRY_BYTES;
+  return [span.toString('utf8', 0, cityBytes), span.toString('latin1', cityBytes + 4)];
 };
 
 /**
- * A text field's value, computed once per distinct text: keyed by a hash of
- * its bytes (checked byte for byte), so no string is made per row.
+ * A value computed once per distinct span of bytes (a text field, or the
+ * fields of a home): keyed by a hash of the bytes (checked byte for byte),
+ * so no string is made per row.
  */
-function createTextCache(compute: (text: string) => number): (bytes: Buffer, start: number, length: number) => number {
+function createTextCache(compute: (text: Buffer) => number): (bytes: Buffer, start: number, length: number) => number {
   const buckets = new Map<number, { readonly text: Buffer; readonly value: number }[]>();
   return (bytes, start, length) => {
     let hash = 0x811c9dc5; // FNV-1a
     for (let i = start; i < start + length; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
     const bucket = buckets.get(hash) ?? [];
-    for (const entry of bucket)
-      if (entry.text.length === length && entry.text.compare(bytes, start, start + length) === 0) return entry.value;
+    for (const entry of bucket) if (sameBytes(entry.text, bytes, start, length)) return entry.value;
     const text = Buffer.from(bytes.subarray(start, start + length));
-    const value = compute(text.toString('utf8'));
+    const value = compute(text);
     bucket.push({ text, value });
     buckets.set(hash, bucket);
     return value;

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const HEADER_BYTES_MIN = SIGNATURE.length + 8;
+const NOTHING = Buffer.alloc(0);
 
 /** One row's fields: offsets into `bytes`, lengths (-1: null). Valid only during the call. */
 export interface CopyRow {
@@ -24,12 +25,12 @@ export async function readCopyBinary(stream: Readable, fieldCount: number, onRow
     offsets: new Int32Array(fieldCount),
     lengths: new Int32Array(fieldCount),
   };
-  let pending: Buffer = Buffer.alloc(0);
+  let pending: Buffer = NOTHING;
   let headerRead = false;
   let ended = false;
   let rows = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let bytes: Buffer = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    const bytes: Buffer = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     let position = 0;
     if (!headerRead) {
       if (bytes.length < HEADER_BYTES_MIN) {
@@ -51,8 +52,8 @@ export async function readCopyBinary(stream: Readable, fieldCount: number, onRow
       position = end;
     }
     // Read on to the stream's end even after the trailer: postgres.js completes the COPY there.
-    bytes = bytes.subarray(position);
-    pending = Buffer.from(bytes); // a copy: the chunk it views is not kept alive
+    // PostgreSQL sends a row a message, so a chunk mostly ends where a row does: nothing is left over.
+    pending = position === bytes.length ? NOTHING : Buffer.from(bytes.subarray(position)); // a copy: the chunk it views is not kept alive
   }
   assert.ok(ended, 'the binary COPY stream ended before its trailer');
   return rows;

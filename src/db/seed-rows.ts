@@ -11,7 +11,7 @@ import type { SeedUser } from '../generator/users.js';
 import { Big, ZERO } from '../domain/money.js';
 import { homeOf } from '../generator/profiles.js';
 
-export const SEED_TABLES = ['users', 'profiles', 'accounts', 'cards', 'openings'] as const;
+export const SEED_TABLES = ['users', 'profiles', 'accounts', 'cards', 'traits', 'openings'] as const;
 export type SeedTable = (typeof SEED_TABLES)[number];
 
 export interface SeedTableRows {
@@ -35,6 +35,7 @@ function eachTable(rowsOf: (table: SeedTable) => SeedTableRows): Record<SeedTabl
     profiles: rowsOf('profiles'),
     accounts: rowsOf('accounts'),
     cards: rowsOf('cards'),
+    traits: rowsOf('traits'),
     openings: rowsOf('openings'),
   };
 }
@@ -85,6 +86,7 @@ export function encodeSeedRows(count: number, nextUser: () => SeedUser, now: str
     profiles: createTableWriter(count),
     accounts: createTableWriter(count),
     cards: createTableWriter(count),
+    traits: createTableWriter(count),
     openings: createTableWriter(count),
   };
   const ids: string[] = [];
@@ -100,15 +102,14 @@ export function encodeSeedRows(count: number, nextUser: () => SeedUser, now: str
     openingBalances.push(balance);
     openingTotal = openingTotal.plus(u.openingBalance);
     writers.users.write(index, `${u.id}\t${copyText(u.name)}\t${copyText(u.email)}\n`);
-    writers.profiles.write(
-      index,
-      `${u.id}\t${u.profile.segment}\t${copyText(home.city)}\t${copyText(home.country)}\t${u.profile.activity}\t${u.profile.amountScale}\n`,
-    );
+    const profile = `${u.profile.segment}\t${copyText(home.city)}\t${copyText(home.country)}\t${u.profile.activity}\t${u.profile.amountScale}`;
+    writers.profiles.write(index, `${u.id}\t${profile}\n`);
     writers.accounts.write(index, `${u.accountId}\t${u.id}\t${currency}\t${balance}\n`);
     writers.cards.write(
       index,
       `${u.cardId}\t${u.accountId}\t${card.brand}\t${card.bin}\t${card.last4}\t${card.maskedNumber}\t${card.expiryMonth}\t${card.expiryYear}\t${card.status}\n`,
     );
+    writers.traits.write(index, `${u.accountId}\t${u.cardId}\t${profile}\n`);
     // A zero opening balance has no ledger entry (amount > 0).
     if (u.openingBalance.gt(ZERO)) {
       writers.openings.write(

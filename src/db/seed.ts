@@ -1,5 +1,5 @@
-// The writes of `seed-users`: COPY of users, their profiles, accounts, cards and opening
-// entries, one transaction per batch.
+// The writes of `seed-users`: COPY of users, their profiles, accounts, cards, the
+// accounts' traits (sql/009) and opening entries, one transaction per batch.
 
 import { finished } from 'node:stream/promises';
 import type { Sql } from './connect.js';
@@ -33,7 +33,7 @@ export async function countUsers(sql: Sql): Promise<number> {
 
 /** Fresh statistics after a bulk load, so the first run is not planned on empty-table guesses or interrupted by autoanalyze. */
 export async function analyzeSeededTables(sql: Sql): Promise<void> {
-  await sql`analyze users, customer_profiles, accounts, cards, transactions`;
+  await sql`analyze users, customer_profiles, accounts, cards, account_traits, transactions`;
 }
 
 /**
@@ -44,7 +44,7 @@ export async function analyzeSeededTables(sql: Sql): Promise<void> {
  */
 export async function writeBatch(sql: Sql, rows: SeedRows): Promise<void> {
   if (rows.ids.length === 0) return;
-  const { users, profiles, accounts, cards, openings } = rows.tables;
+  const { users, profiles, accounts, cards, traits, openings } = rows.tables;
   await sql.begin(async (tx) => {
     await copyBytes(tx`copy users (id, name, email) from stdin`, users.bytes);
     await copyBytes(
@@ -55,6 +55,10 @@ export async function writeBatch(sql: Sql, rows: SeedRows): Promise<void> {
     await copyBytes(
       tx`copy cards (id, account_id, brand, bin, last4, masked_number, expiry_month, expiry_year, status) from stdin`,
       cards.bytes,
+    );
+    await copyBytes(
+      tx`copy account_traits (account_id, card_id, segment, home_city, home_country, activity, amount_scale) from stdin`,
+      traits.bytes,
     );
     await copyBytes(
       tx`copy transactions (id, account_id, type, amount, currency, status, balance_before, balance_after, event_time) from stdin`,

@@ -96,6 +96,11 @@ async function insertAccount(sql: Sql, userId: string, account: NewAccount): Pro
     insert into cards (id, account_id, brand, bin, last4, masked_number, expiry_month, expiry_year, status)
     values (${account.cardId}, ${account.accountId}, ${card.brand}, ${card.bin}, ${card.last4}, ${card.maskedNumber},
             ${card.expiryMonth}, ${card.expiryYear}, ${card.status})`;
+  // The generator's copy of the account's card and its owner's profile (sql/009), none for a user made here.
+  await sql`
+    insert into account_traits (account_id, card_id, segment, home_city, home_country, activity, amount_scale)
+    select ${account.accountId}::uuid, ${account.cardId}::uuid, p.segment, p.home_city, p.home_country, p.activity, p.amount_scale
+    from (select ${userId}::uuid as user_id) u left join customer_profiles p on p.user_id = u.user_id`;
 }
 
 export async function userExists(sql: Sql, userId: string): Promise<boolean> {

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { loadAccountDirectory } from '../../src/db/accounts.js';
+import { createAccount, createUser } from '../../src/db/user-accounts.js';
 import { Big } from '../../src/domain/money.js';
+import { uuidAt } from '../../src/domain/ids.js';
+import { generateCard } from '../../src/generator/cards.js';
+import { placeIndexNamed } from '../../src/generator/places.js';
+import { segmentIndexOf } from '../../src/generator/profiles.js';
+import { createRandom } from '../../src/generator/random.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
@@ -68,6 +76,71 @@ describe('wallet-sim seed-users', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ users: 0, alreadyPresent: 2500 });
     const [after] = await db.sql<{ n: number }[]>`select count(*)::int as n from users`;
     expect(after!.n).toBe(2500);
+  });
+
+  it("gives the generator each account's first card and owner's profile, however the account was written", async () => {
+    const env = { DATABASE_URL: db.config.database.url };
+    const [before] = await db.sql<{ accounts: number }[]>`select count(*)::int as accounts from accounts`;
+    expect((await runCli(['seed-users', '--count', '300', '--seed', '8', '--batch-size', '100'], env)).code).toBe(0);
+    const random = createRandom(8, 'test');
+    const newAccount = () => ({ accountId: randomUUID(), currency: 'EUR', cardId: randomUUID(), card: generateCard(random, 2026) });
+    // Through the service: another account of a seeded user (with a profile), and a new user's (without one).
+    const [seeded] = await db.sql<{ user_id: string }[]>`select user_id from accounts order by id limit 1`;
+    await createAccount(db.sql, { key: randomUUID(), requestHash: 'a'.repeat(64) }, seeded?.user_id ?? '', newAccount());
+    const newUser = { userId: randomUUID(), name: 'Ada', email: `${randomUUID()}@example.com` };
+    await createUser(db.sql, { key: randomUUID(), requestHash: 'b'.repeat(64) }, newUser, newAccount());
+    // By other means: an account with two cards, written straight into the tables.
+    const [direct, first, second] = [randomUUID(), randomUUID(), randomUUID()].sort();
+    await db.sql`insert into accounts (id, user_id, currency, balance) values (${direct ?? ''}, ${seeded?.user_id ?? ''}, 'EUR', 12.345)`;
+    for (const cardId of [second, first])
+      await db.sql`insert into cards (id, account_id, brand, bin, last4, masked_number, expiry_month, expiry_year)
+                   values (${cardId ?? ''}, ${direct ?? ''}, 'visa', '400000', '0001', '400000******0001', 1, 2030)`;
+
+    const directory = await loadAccountDirectory(db.sql);
+    const { profiles, balancesMinorUnits } = directory;
+    if (profiles === undefined || balancesMinorUnits === undefined)
+      throw new Error('a directory read from the database has profiles and balances');
+    const expected = await db.sql<
+      {
+        id: string;
+        currency: string;
+        card_id: string | null;
+        cents: string;
+        segment: string | null;
+        city: string | null;
+        country: string | null;
+        activity: number | null;
+        scale: number | null;
+      }[]
+    >`
+      select a.id, a.currency, (select c.id from cards c where c.account_id = a.id order by c.id limit 1) as card_id,
+             floor(a.balance * 100)::text as cents, p.segment, p.home_city as city, p.home_country as country,
+             (p.activity * 100)::int as activity, (p.amount_scale * 100)::int as scale
+      from accounts a left join customer_profiles p on p.user_id = a.user_id order by a.id`;
+    expect(expected).toHaveLength((before?.accounts ?? 0) + 300 + 3);
+    expect(expected.find((row) => row.id === direct)).toMatchObject({ card_id: first, cents: '1234', segment: expect.any(String) });
+    const read = expected.map((_, account) => ({
+      id: uuidAt(directory.idBytes, 16 * account),
+      currency: directory.currencyCodes[directory.currencyIndexes[account] ?? -1],
+      card_id: directory.hasCard[account] === 1 ? uuidAt(directory.cardIdBytes, 16 * account) : null,
+      cents: String(balancesMinorUnits[account]),
+      segment: profiles.segments[account],
+      place: profiles.homePlaces[account],
+      activity: profiles.activityHundredths[account],
+      scale: profiles.amountScaleHundredths[account],
+    }));
+    expect(read).toEqual(
+      expected.map((row) => ({
+        id: row.id,
+        currency: row.currency,
+        card_id: row.card_id,
+        cents: row.cents,
+        segment: row.segment === null ? -1 : segmentIndexOf(row.segment),
+        place: row.city === null ? -1 : placeIndexNamed(row.city, row.country ?? ''),
+        activity: row.activity ?? 0,
+        scale: row.scale ?? 0,
+      })),
+    );
   });
 
   it('refuses a minimum balance above the maximum, and a bad count, with exit code 2', async () => {
