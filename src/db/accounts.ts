@@ -22,19 +22,38 @@ import type { Sql } from './connect.js';
 // accounts the joins of cards and profiles this replaces took 46 s
 // (docs/performance.md).
 const ROWS_SETTING = 'wallet_sim.directory_rows';
-const FIELDS = 9;
-const [ID, CURRENCY, CARD_ID, BALANCE, SEGMENT, HOME_CITY, HOME_COUNTRY, ACTIVITY, AMOUNT_SCALE] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
+const FIELDS = 10;
+const [ID, CURRENCY, CARD_ID, BALANCE, SEGMENT, HOME_CITY, HOME_COUNTRY, ACTIVITY, AMOUNT_SCALE, WITHOUT_TRAITS] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+] as const;
+
+export interface DirectoryReading {
+  /** Read at most this many accounts (the first, in id order); null: all. */
+  readonly countMax?: number | null;
+  /** How many accounts there are, when the caller has just counted them; otherwise counted here. */
+  readonly accountCount?: number;
+}
 
 /**
  * Every account (or the first `countMax`) with its currency, first card,
  * balance (in cents, for the generator's economy) and its owner's profile
  * (if any), in id order, for the generator: one binary COPY read straight
  * into the directory's typed arrays, so nothing per row survives the read.
+ * Accounts written other than by wallet-sim's own code (a test's, a user's
+ * import) have no traits yet: they get them here, and the read is made again.
  */
-export async function loadAccountDirectory(sql: Sql, countMax: number | null = null): Promise<AccountDirectory> {
-  const total = await countAccountsWithTraits(sql);
+export async function loadAccountDirectory(sql: Sql, reading: DirectoryReading = {}, traitsAdded = false): Promise<AccountDirectory> {
+  const total = reading.accountCount ?? (await countAccounts(sql));
+  const countMax = reading.countMax ?? null;
   // Accounts added after the count wait for the next run; the columns are allocated once, for the count.
   const directory = allocateDirectory(countMax === null ? total : Math.min(total, countMax));
+  const { rows, withoutTraits } = await readDirectory(sql, directory);
+  if (withoutTraits === 0 || traitsAdded) return truncateDirectory(directory, rows);
+  await addMissingTraits(sql);
+  return loadAccountDirectory(sql, { countMax }, true); // accounts written meanwhile by other means wait for the next read
+}
+
+async function readDirectory(sql: Sql, directory: DirectoryColumns): Promise<{ rows: number; withoutTraits: number }> {
   const store = createRowStore(directory);
   const rows = await sql.begin(async (tx) => {
     await tx`select set_config(${ROWS_SETTING}, ${String(directory.count)}, true)`;
@@ -42,25 +61,18 @@ export async function loadAccountDirectory(sql: Sql, countMax: number | null = n
       copy (
         select a.id, a.currency, t.card_id, floor(a.balance * 100)::bigint as balance_minor_units,
                t.segment, t.home_city, t.home_country,
-               (t.activity * 100)::int2 as activity_hundredths, (t.amount_scale * 100)::int2 as amount_scale_hundredths
+               (t.activity * 100)::int2 as activity_hundredths, (t.amount_scale * 100)::int2 as amount_scale_hundredths,
+               t.account_id is null as without_traits
         from accounts a left join account_traits t on t.account_id = a.id
         order by a.id limit current_setting('wallet_sim.directory_rows')::bigint
       ) to stdout (format binary)`.readable();
-    return readCopyBinary(stream, FIELDS, store);
+    return readCopyBinary(stream, FIELDS, store.onRow);
   });
-  return truncateDirectory(directory, rows);
+  return { rows, withoutTraits: store.withoutTraits() };
 }
 
-/**
- * How many accounts there are, once each has its traits: those written
- * other than by wallet-sim's own code (a test's, a user's import) get them
- * here, in one statement. Each trait names one account, so equal counts
- * mean every account has its traits.
- */
-async function countAccountsWithTraits(sql: Sql): Promise<number> {
-  const [row] = await sql<[{ accounts: number; traits: number }]>`
-    select (select count(*)::integer from accounts) as accounts, (select count(*)::integer from account_traits) as traits`;
-  if (row.accounts === row.traits) return row.accounts;
+/** Traits for the accounts without, from their cards and their owners' profiles, as sql/009 made them. */
+async function addMissingTraits(sql: Sql): Promise<void> {
   await sql`
     insert into account_traits (account_id, card_id, segment, home_city, home_country, activity, amount_scale)
     select a.id, (select c.id from cards c where c.account_id = a.id order by c.id limit 1),
@@ -69,17 +81,17 @@ async function countAccountsWithTraits(sql: Sql): Promise<number> {
     where not exists (select 1 from account_traits t where t.account_id = a.id)
     order by a.id
     on conflict (account_id) do nothing`;
-  return countAccounts(sql);
 }
 
 /** Writes each COPY row into the next account of the directory; texts are mapped to indexes through caches keyed by their bytes. */
-function createRowStore(directory: DirectoryColumns): (row: CopyRow) => void {
+function createRowStore(directory: DirectoryColumns): { onRow: (row: CopyRow) => void; withoutTraits: () => number } {
   const segmentOf = createTextCache((name) => segmentIndexOf(name.toString('utf8')));
   const placeOf = createTextCache((home) => placeIndexNamed(...splitHome(home)));
   const currencyOf = createTextCache((code) => currencyIndexFor(directory, code.toString('utf8')));
   const { profiles } = directory;
   let account = 0;
-  return ({ bytes, offsets, lengths }) => {
+  let withoutTraits = 0;
+  const onRow = ({ bytes, offsets, lengths }: CopyRow): void => {
     assert.ok(account < directory.count, 'the COPY gives at most the rows counted');
     const at = (field: number): number => offsets[field] as number;
     assert.ok(lengths[ID] === 16 && (lengths[CURRENCY] as number) > 0, 'an account has a UUID and a currency');
@@ -98,8 +110,10 @@ function createRowStore(directory: DirectoryColumns): (row: CopyRow) => void {
       profiles.activityHundredths[account] = bytes.readInt16BE(at(ACTIVITY));
       profiles.amountScaleHundredths[account] = bytes.readInt16BE(at(AMOUNT_SCALE));
     }
+    withoutTraits += bytes[at(WITHOUT_TRAITS)] as number;
     account += 1;
   };
+  return { onRow, withoutTraits: () => withoutTraits };
 }
 
 // Short spans: a loop costs less than Buffer.compare's call.

@@ -17,7 +17,7 @@ const TRANSACTIONS_PER_CONNECTION = 200;
 const SEED = 0x5eed;
 
 export async function rehearse(sql: Sql, topic: string, connectionsMax: number): Promise<void> {
-  const accounts = await loadAccountDirectory(sql, ACCOUNTS_MAX);
+  const accounts = await loadAccountDirectory(sql, { countMax: ACCOUNTS_MAX });
   if (accounts.count === 0) return; // nothing to rehearse with; `run` refuses to produce anyway
   const generate = createTransactionGenerator({ seed: SEED, accounts, skew: 0, unknownAccountShare: 0.01, merchantPoolSize: 100 });
   // As many batches at once as the pool has connections, so each connection

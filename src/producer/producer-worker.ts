@@ -21,9 +21,10 @@ async function produce(): Promise<number> {
   // With fraud, the connection stays open for the labels.
   const sql = connect(options.database, { poolSizeMax: 1 });
   const onProblem = (problem: string | null) => thread.report({ type: 'problem', problem });
-  const accounts = await waitOut(() => loadAccountDirectory(sql), databaseWaiting(options.database, onProblem)).finally(() =>
-    options.fraud === null ? sql.end({ timeout: 5 }) : undefined,
-  );
+  const accounts = await waitOut(
+    () => loadAccountDirectory(sql, { accountCount: options.accountCount }),
+    databaseWaiting(options.database, onProblem),
+  ).finally(() => (options.fraud === null ? sql.end({ timeout: 5 }) : undefined));
   const sink = await createMessageSink(createKafka(options.kafka), {
     retry: outageRetry(options.kafka.outageLimitMs),
     onProblem,
