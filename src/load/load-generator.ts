@@ -9,7 +9,7 @@ import { withTimeout } from '../runtime/async.js';
 import { closeAll } from '../runtime/closers.js';
 import { waitingOnStderr } from '../terminal/waiting.js';
 import type { Config } from '../config/config.js';
-import { loadAccountDirectory } from '../db/accounts.js';
+import { loadAccountDirectory } from '../db/account-directory.js';
 import { accountIdAt } from '../generator/directory.js';
 import { openServiceDatabase } from '../db/open.js';
 import { WalletSimError } from '../runtime/errors.js';

@@ -5,7 +5,7 @@
 // each statement on each connection: without it the first second of a run
 // had a p99 two to four times the steady one.
 
-import { loadAccountDirectory } from '../db/accounts.js';
+import { loadAccountDirectory } from '../db/account-directory.js';
 import { rehearseBatch } from '../db/apply-batch.js';
 import type { Sql } from '../db/connect.js';
 import { createTransactionGenerator } from '../generator/transactions.js';

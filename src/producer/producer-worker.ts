@@ -1,6 +1,6 @@
 // The producer thread's entry (see producer-thread.ts): generator → producer → Kafka.
 
-import { loadAccountDirectory } from '../db/accounts.js';
+import { loadAccountDirectory } from '../db/account-directory.js';
 import { connect, databaseWaiting } from '../db/connect.js';
 import { createRandom } from '../generator/random.js';
 import { MONTH_MS } from '../generator/economy.js';
@@ -18,13 +18,12 @@ const thread = threadSide<ProducerThreadOptions, ProducerReport>();
 const options = thread.data;
 
 async function produce(): Promise<number> {
-  // With fraud, the connection stays open for the labels.
-  const sql = connect(options.database, { poolSizeMax: 1 });
+  // Two connections: the directory's two halves are read at once. With fraud, the pool stays open for the labels.
+  const sql = connect(options.database, { poolSizeMax: 2 });
   const onProblem = (problem: string | null) => thread.report({ type: 'problem', problem });
-  const accounts = await waitOut(
-    () => loadAccountDirectory(sql, { accountCount: options.accountCount }),
-    databaseWaiting(options.database, onProblem),
-  ).finally(() => (options.fraud === null ? sql.end({ timeout: 5 }) : undefined));
+  const accounts = await waitOut(() => loadAccountDirectory(sql), databaseWaiting(options.database, onProblem)).finally(() =>
+    options.fraud === null ? sql.end({ timeout: 5 }) : undefined,
+  );
   const sink = await createMessageSink(createKafka(options.kafka), {
     retry: outageRetry(options.kafka.outageLimitMs),
     onProblem,
