@@ -4,7 +4,7 @@
 //   (c) pgbench TPC-B-like, -c 8 -M prepared, where pgbench is installed
 
 import { spawnSync } from 'node:child_process';
-import { loadAccountDirectory } from '../../src/db/accounts.js';
+import { loadAccountDirectory } from '../../src/db/account-directory.js';
 import { applyBatch } from '../../src/db/apply-batch.js';
 import { connect, databaseName } from '../../src/db/connect.js';
 import { openDatabase } from '../../src/db/open.js';
