@@ -65,8 +65,9 @@ export interface ServeOutput {
 export type OnClose = (what: string, close: () => Promise<unknown>, timeoutMs?: number) => void;
 
 const PROBE_INTERVAL_MS = 1_000;
-// Writes that arrive within a millisecond or two share one produce request.
-const WRITE_BATCHING = { lingerMs: 2, batchSizeMax: 500 };
+// Writes that arrive within a millisecond or two, or while the previous
+// produce request is out, share one produce request.
+const WRITE_BATCHING = { lingerMs: 2, batchSizeMax: 500, inFlightMax: 1 };
 // A write's publish may not wait out a long outage: the probes answer 503 at once once they see it.
 const WRITE_SEND_RETRY = { attemptsMax: 2, backoffMsMin: 200, backoffMsMax: 500 };
 
