@@ -17,7 +17,7 @@ import { createConsumerKafka, createKafka, kafkaUnreachable } from '../kafka/cli
 import { startBatchConsumer, type BatchConsumer } from '../kafka/consumer.js';
 import { createMessageSink, type MessageSink } from '../kafka/sink.js';
 import { resultEvent } from '../ledger/rows.js';
-import { splitPool, startPipeline, type Pipeline } from '../pipeline/pipeline.js';
+import { FETCH_WAIT_MS_MAX, splitPool, startPipeline, type Pipeline } from '../pipeline/pipeline.js';
 import { CLOSE_STEP_MS_MAX } from '../runtime/closers.js';
 import { startProbes, type Probes } from '../stats/probes.js';
 import { downSources, StatusBoard } from '../stats/status.js';
@@ -190,7 +190,7 @@ function startDecisions(config: Config, topology: Topology, board: DecisionBoard
     batchSizeMax: 2_000,
     partitionsConsumedConcurrently: 1,
     minBytes: 1,
-    maxWaitTimeMs: 10,
+    maxWaitTimeMs: FETCH_WAIT_MS_MAX,
     maxBytesPerPartition: 1024 * 1024,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     commitIntervalMs: 5_000,
