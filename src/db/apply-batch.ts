@@ -206,6 +206,7 @@ async function insertLedgerRows(sql: Sql, topic: string, rows: readonly LedgerRo
         kafka_offset: r.outcome.entry.offset,
         counterparty_account_id: r.counterpartyAccountId,
         related_transaction_id: r.relatedTransactionId,
+        request_hash: t.requestHash ?? null,
       };
     }),
   );
@@ -213,15 +214,15 @@ async function insertLedgerRows(sql: Sql, topic: string, rows: readonly LedgerRo
     insert into transactions (
       id, account_id, type, amount, currency, status, decline_reason, balance_before, balance_after,
       card_id, channel, merchant_name, merchant_category_code, merchant_city, merchant_country,
-      event_time, kafka_topic, kafka_partition, kafka_offset, counterparty_account_id, related_transaction_id)
+      event_time, kafka_topic, kafka_partition, kafka_offset, counterparty_account_id, related_transaction_id, request_hash)
     select id, account_id, type, amount, currency, status, decline_reason, balance_before, balance_after,
       card_id, channel, merchant_name, merchant_category_code, merchant_city, merchant_country,
-      event_time, ${topic}::text, kafka_partition, kafka_offset, counterparty_account_id, related_transaction_id
+      event_time, ${topic}::text, kafka_partition, kafka_offset, counterparty_account_id, related_transaction_id, request_hash
     from json_to_recordset(${records}::text::json)
       as row (id uuid, account_id uuid, type text, amount numeric, currency char(3), status text, decline_reason text,
         balance_before numeric, balance_after numeric, card_id uuid, channel text, merchant_name text, merchant_category_code char(4),
         merchant_city text, merchant_country char(2), event_time timestamptz, kafka_partition integer, kafka_offset bigint,
-        counterparty_account_id uuid, related_transaction_id uuid)`;
+        counterparty_account_id uuid, related_transaction_id uuid, request_hash text)`;
 }
 
 async function updateBalances(sql: Sql, balances: ReadonlyMap<string, Big>): Promise<void> {

@@ -19,10 +19,12 @@ export async function readResultEvents(sql: Sql, transactionIds: readonly string
       currency: string;
       balance_after: string | null;
       applied_at: Date;
+      request_hash: string | null;
     }[]
   >`
     select id, coalesce(case when type = 'transfer_in' then related_transaction_id end, id) as transaction_id, account_id, type, status,
-           decline_reason, trim_scale(amount)::text as amount, currency, trim_scale(balance_after)::text as balance_after, applied_at
+           decline_reason, trim_scale(amount)::text as amount, currency, trim_scale(balance_after)::text as balance_after, applied_at,
+           request_hash
     from transactions
     where id = any(${transactionIds}::uuid[])`;
   // The decimals in their shortest form, as big.js writes them: the same bytes as the event first sent.
@@ -38,6 +40,7 @@ export async function readResultEvents(sql: Sql, transactionIds: readonly string
       currency: row.currency,
       balanceAfter: row.balance_after,
       appliedAtMs: row.applied_at.getTime(),
+      requestHash: row.request_hash,
     }),
   );
 }

@@ -6,6 +6,7 @@
 import { isAmountText } from './money.js';
 import { UUID } from './ids.js';
 import { isoTime } from './iso-time.js';
+import { REQUEST_HASH } from './message-codec.js';
 
 export const RESULT_EVENT_VERSION = 1;
 
@@ -23,10 +24,15 @@ export interface ResultEvent {
   /** null when the account is unknown. */
   readonly balanceAfter: string | null;
   readonly appliedAt: string;
+  /** The request fingerprint of a transaction the wallet service made (see message.ts); absent for others. */
+  readonly requestHash?: string;
 }
 
 /** What a result event says, its time in milliseconds: from a row just written, or one read back from the ledger. */
-export type ResultEventFields = Omit<ResultEvent, 'version' | 'appliedAt'> & { readonly appliedAtMs: number };
+export type ResultEventFields = Omit<ResultEvent, 'version' | 'appliedAt' | 'requestHash'> & {
+  readonly appliedAtMs: number;
+  readonly requestHash: string | null;
+};
 
 /**
  * The one builder of a result event: a fresh one and one re-sent after a
@@ -46,6 +52,8 @@ export function resultEventOf(fields: ResultEventFields): ResultEvent {
     currency: fields.currency,
     balanceAfter: fields.balanceAfter,
     appliedAt: isoTime(fields.appliedAtMs),
+    // Left out, not null, when there is none: `run`'s events keep their bytes.
+    ...(fields.requestHash === null ? {} : { requestHash: fields.requestHash }),
   };
 }
 
@@ -82,7 +90,8 @@ export function decodeResultEvent(value: Buffer | null): ResultEvent | null {
       CURRENCY.test(event.currency) &&
       (event.balanceAfter === null || /^\d+(\.\d+)?$/.test(String(event.balanceAfter))) &&
       typeof event.appliedAt === 'string' &&
-      !Number.isNaN(Date.parse(event.appliedAt));
+      !Number.isNaN(Date.parse(event.appliedAt)) &&
+      (event.requestHash === undefined || (typeof event.requestHash === 'string' && REQUEST_HASH.test(event.requestHash)));
     return ok ? (event as ResultEvent) : null;
   } catch {
     return null;

@@ -49,7 +49,8 @@ export function encodeTransaction(transaction: Transaction): string {
     (t.originalTransactionId === null ? '' : `,"originalTransactionId":${JSON.stringify(t.originalTransactionId)}`) +
     `,"amount":"${formatAmount(t.amount, decimalsOf(t.amount))}","currency":${JSON.stringify(t.currency)}` +
     `,"merchant":${t.merchant === null ? 'null' : merchantJson(t.merchant)},"channel":${nullable(t.channel)}` +
-    `,"eventTime":${JSON.stringify(t.eventTime)},"producedAt":"${isoTime(t.producedAtMs)}"}`
+    `,"eventTime":${JSON.stringify(t.eventTime)},"producedAt":"${isoTime(t.producedAtMs)}"` +
+    (t.requestHash === undefined ? '}' : `,"requestHash":"${t.requestHash}"}`)
   );
 }
 
@@ -127,8 +128,11 @@ function parse(value: Buffer | string | null): LedgerTransaction {
     channel: channel(message.channel),
     eventTime: timestamp(message, 'eventTime').text,
     producedAtMs: timestamp(message, 'producedAt').ms,
+    requestHash: message.requestHash === undefined ? undefined : matching(message, 'requestHash', REQUEST_HASH, 'a SHA-256 in hex'),
   });
 }
+
+export const REQUEST_HASH = /^[0-9a-f]{64}$/;
 
 function required(message: Record<string, unknown>, field: string): unknown {
   const value = message[field];

@@ -49,6 +49,12 @@ export interface Transaction {
   readonly eventTime: string;
   /** Producer's clock when the message was made, for end-to-end latency. */
   readonly producedAtMs: number;
+  /**
+   * The wallet service's fingerprint of the request behind it (SHA-256, hex),
+   * stored with the ledger row: the same Idempotency-Key with another request
+   * derives the same id, and its answer is told apart by this. Absent for `run`'s.
+   */
+  readonly requestHash?: string;
 }
 
 /** A purchase, a cash withdrawal or a deposit: nothing else is required. */

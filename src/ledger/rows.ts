@@ -77,6 +77,7 @@ export function resultEvent(row: LedgerRow, appliedAtMs: number): ResultEvent {
     currency: t.currency,
     balanceAfter: row.balanceAfter?.toString() ?? null,
     appliedAtMs,
+    requestHash: t.requestHash ?? null,
   });
 }
 

@@ -17,7 +17,7 @@ import { createConsumerKafka, createKafka, kafkaUnreachable } from '../kafka/cli
 import { startBatchConsumer, type BatchConsumer } from '../kafka/consumer.js';
 import { createMessageSink, type MessageSink } from '../kafka/sink.js';
 import { resultEvent } from '../ledger/rows.js';
-import { splitPool, startPipeline, type Pipeline } from '../pipeline/pipeline.js';
+import { FETCH_WAIT_MS_MAX, splitPool, startPipeline, type Pipeline } from '../pipeline/pipeline.js';
 import { CLOSE_STEP_MS_MAX } from '../runtime/closers.js';
 import { startProbes, type Probes } from '../stats/probes.js';
 import { downSources, StatusBoard } from '../stats/status.js';
@@ -65,8 +65,9 @@ export interface ServeOutput {
 export type OnClose = (what: string, close: () => Promise<unknown>, timeoutMs?: number) => void;
 
 const PROBE_INTERVAL_MS = 1_000;
-// Writes that arrive within a millisecond or two share one produce request.
-const WRITE_BATCHING = { lingerMs: 2, batchSizeMax: 500 };
+// Writes that arrive within a millisecond or two, or while the previous
+// produce request is out, share one produce request.
+const WRITE_BATCHING = { lingerMs: 2, batchSizeMax: 500, inFlightMax: 1 };
 // A write's publish may not wait out a long outage: the probes answer 503 at once once they see it.
 const WRITE_SEND_RETRY = { attemptsMax: 2, backoffMsMin: 200, backoffMsMax: 500 };
 
@@ -189,7 +190,7 @@ function startDecisions(config: Config, topology: Topology, board: DecisionBoard
     batchSizeMax: 2_000,
     partitionsConsumedConcurrently: 1,
     minBytes: 1,
-    maxWaitTimeMs: 10,
+    maxWaitTimeMs: FETCH_WAIT_MS_MAX,
     maxBytesPerPartition: 1024 * 1024,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     commitIntervalMs: 5_000,

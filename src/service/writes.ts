@@ -1,18 +1,23 @@
 // A money request of the wallet service, from HTTP to the ledger's decision:
 //   1. check it against the wallets (nothing written when it is wrong);
-//   2. claim its Idempotency-Key, which fixes its transaction id and message;
+//   2. derive its transaction id from its wallet and Idempotency-Key, as a
+//      TigerBeetle client chooses its ids: a retry, however late, carries the
+//      same id, and the ledger's primary key keeps it once. Nothing is claimed
+//      before the message is published: the ledger row, which keeps the
+//      request's fingerprint, is the only record of the request;
 //   3. publish the message to the transactions topic, keyed by account, as
-//      `run`'s producer does (a replay publishes only when the first attempt
-//      may have failed: its key is older than the wait limit);
-//   4. wait for the decision (the result event), up to the wait limit.
+//      `run`'s producer does (a replay publishes again: the ledger finds it a
+//      duplicate and publishes the stored decision once more);
+//   4. wait for the decision, up to the wait limit. A decision with another
+//      fingerprint is the same key used for another request: 422.
 // The balance itself is only ever changed by the ledger consumer.
 
 import { createHash } from 'node:crypto';
-import { claimIdempotencyKeys, type IdempotencyClaim, type IdempotencyRecord } from '../db/idempotency.js';
 import type { Sql } from '../db/connect.js';
+import { recordPendingWrite } from '../db/pending-writes.js';
 import { readResultEvents } from '../db/result-events.js';
 import { findAccounts, purchaseAccount, type AccountRow } from '../db/user-accounts.js';
-import { UUID } from '../domain/ids.js';
+import { derivedUuid, UUID } from '../domain/ids.js';
 import { createBatcher } from '../runtime/batcher.js';
 import type { ResultEvent } from '../domain/events.js';
 import type { MessageSink } from '../kafka/sink.js';
@@ -26,14 +31,11 @@ import { ProblemError } from './problems.js';
 
 export interface WriteDeps {
   readonly sql: Sql;
-  /** Claims an Idempotency-Key (db/idempotency.ts), batched with other requests' claims (createWriteReads). */
-  readonly claim: (claim: IdempotencyClaim) => Promise<{ claimed: boolean; record: IdempotencyRecord }>;
   /** An account by id, null when there is none; batched with other requests' lookups. */
   readonly findAccount: (accountId: string) => Promise<AccountRow | null>;
   readonly sink: MessageSink;
   readonly topology: Topology;
   readonly board: DecisionBoard;
-  readonly newId: (nowMs: number) => string;
   readonly nowMs: () => number;
   /** Throws a 503 problem when Kafka or PostgreSQL is known to be down. */
   readonly assertAvailable: () => void;
@@ -81,49 +83,58 @@ function canonicalJson(value: unknown): string {
 export async function submitMoneyRequest(deps: WriteDeps, request: MoneyRequest): Promise<MoneyAnswer> {
   deps.assertAvailable();
   const transaction = await checkedTransaction(deps, request);
-  const message = encodeTransaction(transaction);
-  const { claimed, record } = await deps.claim({
-    key: request.idempotencyKey,
-    requestHash: request.fingerprint,
-    resourceId: transaction.transactionId,
-    accountId: transaction.accountId,
-    message,
-  });
-  if (record.requestHash !== request.fingerprint || record.message === null) {
+  const { transactionId } = transaction;
+  if (request.respondAsync) {
+    // A 202 tells nothing of the decision: a replay, or a key used for another request, is found before publishing.
+    const [stored] = (await readResultEvents(deps.sql, [transactionId])).filter((e) => e.eventId === transactionId);
+    if (stored !== undefined) return decidedAnswer(stored, request);
+  }
+  const wait = deps.board.register(transactionId);
+  if (wait === null)
+    throw new ProblemError('too-many-waiting', 'too many requests wait for a decision; retry with the same Idempotency-Key', {}, 1);
+  try {
+    await publish(deps, transaction, request.traceparent);
+    if (request.respondAsync) return await pendingAnswer(deps, transaction);
+    const timer = new Promise<null>((resolve) => setTimeout(resolve, deps.waitTimeoutMs, null).unref());
+    const event = await Promise.race([wait.decided, timer]);
+    return event === null ? await pendingAnswer(deps, transaction) : decidedAnswer(event, request);
+  } finally {
+    wait.cancel();
+  }
+}
+
+/** The ledger's decision on the request's transaction id, if it was this request's; else the key was used for another: 422. */
+function decidedAnswer(event: ResultEvent, request: MoneyRequest): MoneyAnswer {
+  if (event.requestHash !== request.fingerprint) {
     throw new ProblemError(
       'idempotency-key-reused',
       'send a new Idempotency-Key for a new request; reuse a key only to retry the same request',
     );
   }
-  const transactionId = record.resourceId;
-  // Only a replay can find its transaction decided already: a new one was never published.
-  const [decided] = claimed ? [] : (await readResultEvents(deps.sql, [transactionId])).filter((e) => e.eventId === transactionId);
-  if (decided !== undefined) return { kind: 'decided', event: decided };
-  const wait = deps.board.register(transactionId);
-  if (wait === null)
-    throw new ProblemError('too-many-waiting', 'too many requests wait for a decision; retry with the same Idempotency-Key', {}, 1);
-  try {
-    if (claimed || record.ageMs >= deps.waitTimeoutMs) {
-      await deps.sink
-        .send(deps.topology.transactionsTopic, [
-          { key: accountKey(transaction.accountId), value: record.message, headers: { traceparent: request.traceparent } },
-        ])
-        .catch((error: unknown) => {
-          throw new ProblemError(
-            'unavailable',
-            `Kafka did not take the transaction (${(error as Error).message}); retry with the same Idempotency-Key`,
-            { transactionId },
-            2,
-          );
-        });
-    }
-    if (request.respondAsync) return { kind: 'pending', transactionId };
-    const timer = new Promise<null>((resolve) => setTimeout(resolve, deps.waitTimeoutMs, null).unref());
-    const event = await Promise.race([wait.decided, timer]);
-    return event === null ? { kind: 'pending', transactionId } : { kind: 'decided', event };
-  } finally {
-    wait.cancel();
-  }
+  return { kind: 'decided', event };
+}
+
+/** 202: recorded first, so that the Location it gives answers `pending` until the ledger decides. */
+async function pendingAnswer(deps: WriteDeps, transaction: Transaction): Promise<MoneyAnswer> {
+  await recordPendingWrite(deps.sql, transaction.transactionId, transaction.accountId);
+  return { kind: 'pending', transactionId: transaction.transactionId };
+}
+
+async function publish(deps: WriteDeps, transaction: Transaction, traceparent: string): Promise<void> {
+  const message = { key: accountKey(transaction.accountId), value: encodeTransaction(transaction), headers: { traceparent } };
+  await deps.sink.send(deps.topology.transactionsTopic, [message]).catch((error: unknown) => {
+    throw new ProblemError(
+      'unavailable',
+      `Kafka did not take the transaction (${(error as Error).message}); retry with the same Idempotency-Key`,
+      { transactionId: transaction.transactionId },
+      2,
+    );
+  });
+}
+
+/** The transaction id of a money request: the same wallet and Idempotency-Key always give the same id. */
+export function requestTransactionId(walletId: string, idempotencyKey: string): string {
+  return derivedUuid(`idempotency-key/${walletId}/${idempotencyKey}`);
 }
 
 /** The transaction the request asks for, or a 4xx problem; reads only. */
@@ -162,7 +173,7 @@ async function checkedTransaction(deps: WriteDeps, request: MoneyRequest): Promi
       ? { ...API_MERCHANT, name: request.merchantName ?? API_MERCHANT.name, categoryCode: request.mcc ?? API_MERCHANT.categoryCode }
       : null;
   return {
-    transactionId: deps.newId(nowMs),
+    transactionId: requestTransactionId(wallet.accountId, request.idempotencyKey),
     type: request.type,
     accountId: wallet.accountId,
     cardId,
@@ -174,22 +185,21 @@ async function checkedTransaction(deps: WriteDeps, request: MoneyRequest): Promi
     channel: usesCard ? (request.type === 'purchase' ? 'online' : 'card_present') : null,
     eventTime: isoTime(nowMs),
     producedAtMs: nowMs,
+    requestHash: request.fingerprint,
   };
 }
 
-// A request's reads and its claim go out with other requests' in one
-// statement: under load a few round trips a batch instead of two a request.
+// A request's wallet lookup goes out with other requests' in one statement:
+// under load a few round trips a batch instead of one a request.
 const WRITE_READS_BATCH = { batchSizeMax: 500, inFlightMax: 2 };
 
-/** The batched claim and account lookup of WriteDeps, over the requests' pool. */
-export function createWriteReads(sql: Sql): Pick<WriteDeps, 'claim' | 'findAccount'> {
-  const claim = createBatcher((claims: readonly IdempotencyClaim[]) => claimIdempotencyKeys(sql, claims), WRITE_READS_BATCH);
+/** The batched account lookup of WriteDeps, over the requests' pool. */
+export function createWriteReads(sql: Sql): Pick<WriteDeps, 'findAccount'> {
   const lookUp = createBatcher(async (ids: readonly string[]) => {
     const found = await findAccounts(sql, ids);
     return ids.map((id) => found.get(id) ?? null);
   }, WRITE_READS_BATCH);
   return {
-    claim,
     findAccount: (accountId) => {
       const id = accountId.toLowerCase();
       return UUID.test(id) ? lookUp(id) : Promise.resolve(null);

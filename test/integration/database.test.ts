@@ -5,7 +5,13 @@ import { randomUUID } from 'node:crypto';
 import { connect, databaseError } from '../../src/db/connect.js';
 import { ensureDatabase, migrate, readMigrations } from '../../src/db/migrations.js';
 import { openDatabase } from '../../src/db/open.js';
-import { claimIdempotencyKey, claimIdempotencyKeys } from '../../src/db/idempotency.js';
+import { applyBatch } from '../../src/db/apply-batch.js';
+import { readResultEvents } from '../../src/db/result-events.js';
+import { encodeResultEvent } from '../../src/domain/events.js';
+import type { Transaction } from '../../src/domain/message.js';
+import { decodeTransaction, encodeTransaction } from '../../src/domain/message-codec.js';
+import { Big } from '../../src/domain/money.js';
+import { resultEvent } from '../../src/ledger/rows.js';
 import { dropDatabase } from '../../src/db/migrations.js';
 import { createTestDatabase, testConfig, type TestDatabase } from '../helpers/database.js';
 import { uniqueName } from '../helpers/names.js';
@@ -67,27 +73,40 @@ describe('database', () => {
     expect(error?.message).not.toContain('s3cret');
   });
 
-  it('claims a batch of Idempotency-Keys as one claim each would, a key twice in the batch once', async () => {
-    const claim = (key: string, hash: string) => ({
-      key,
-      requestHash: hash.repeat(64),
-      resourceId: randomUUID(),
-      accountId: null,
-      message: key,
+  it("keeps a wallet-service request's fingerprint with its ledger row, and its read-back event carries it as the first did", async () => {
+    const [userId, accountId] = [randomUUID(), randomUUID()];
+    await db.sql`insert into users (id, name, email) values (${userId}, 'Test User', ${`${userId}@example.com`})`;
+    await db.sql`insert into accounts (id, user_id, currency, balance) values (${accountId}, ${userId}, 'EUR', '10')`;
+    const message = (transactionId: string, requestHash: string | undefined): Transaction => ({
+      transactionId,
+      type: 'deposit',
+      accountId,
+      cardId: null,
+      counterpartyAccountId: null,
+      originalTransactionId: null,
+      amount: new Big('2.5'),
+      currency: 'EUR',
+      merchant: null,
+      channel: null,
+      eventTime: new Date().toISOString(),
+      producedAtMs: Date.now(),
+      ...(requestHash === undefined ? {} : { requestHash }),
     });
-    const earlier = claim(uniqueName('earlier'), 'a');
-    await claimIdempotencyKey(db.sql, earlier.key, earlier);
-    const [fresh, again, other] = [claim(uniqueName('fresh'), 'b'), claim('', 'c'), claim(uniqueName('other'), 'd')];
-    const batch = [fresh, { ...again, key: fresh.key }, claim(earlier.key, 'e'), other];
-    const outcomes = await claimIdempotencyKeys(db.sql, batch);
-    expect(outcomes.map((outcome) => outcome.claimed)).toEqual([true, false, false, true]);
-    expect(outcomes.map((outcome) => [outcome.record.requestHash, outcome.record.resourceId])).toEqual([
-      [fresh.requestHash, fresh.resourceId],
-      [fresh.requestHash, fresh.resourceId],
-      [earlier.requestHash, earlier.resourceId],
-      [other.requestHash, other.resourceId],
-    ]);
-    const stored = await db.sql`select key from idempotency_keys where key in ${db.sql([fresh.key, earlier.key, other.key])}`;
-    expect(stored).toHaveLength(3);
+    const [fromApi, fromRun] = [message(randomUUID(), 'ab'.repeat(32)), message(randomUUID(), undefined)];
+    const entries = [fromApi, fromRun].map((t, offset) => {
+      const decoded = decodeTransaction(encodeTransaction(t));
+      if (!decoded.ok) throw new Error(decoded.detail);
+      return { transaction: decoded.transaction, partition: 0, offset: String(offset) };
+    });
+    expect(entries.map((entry) => entry.transaction.requestHash)).toEqual(['ab'.repeat(32), undefined]);
+    const result = await applyBatch(db.sql, { topic: 'request-hash', entries });
+    const fresh = result.rows.map((row) => resultEvent(row, result.appliedAtMs));
+    const stored = await readResultEvents(db.sql, [fromApi.transactionId, fromRun.transactionId]);
+    expect(stored.map(encodeResultEvent).sort()).toEqual(fresh.map(encodeResultEvent).sort());
+    expect(fresh.map((event) => event.requestHash)).toEqual(['ab'.repeat(32), undefined]);
+    expect(decodeTransaction(encodeTransaction({ ...fromApi, requestHash: 'AB'.repeat(32) }))).toMatchObject({
+      ok: false,
+      reason: 'malformed_field',
+    });
   });
 });

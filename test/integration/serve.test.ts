@@ -136,6 +136,22 @@ describe('wallet-sim serve', () => {
     expect(rows.map((row) => row.id as string)).toEqual([answers[0]!.body.transactionId]);
     const reused = await post(url, `/v1/wallets/${walletId}/deposits`, { amount: '7.26' }, key);
     expect(reused).toMatchObject({ status: 422, body: { type: '/problems/idempotency-key-reused' } });
+    const asyncReused = await post(url, `/v1/wallets/${walletId}/withdrawals`, { amount: '1.00' }, key, { prefer: 'respond-async' });
+    expect(asyncReused).toMatchObject({ status: 422, body: { type: '/problems/idempotency-key-reused' } });
+
+    // Two bodies under one fresh key at once: the one the ledger takes first is decided, the other is refused.
+    const raced = newKey();
+    const both = await Promise.all(['1.00', '2.00'].map((amount) => post(url, `/v1/wallets/${walletId}/deposits`, { amount }, raced)));
+    expect(both.map((answer) => answer.status).sort()).toEqual([201, 422]);
+    // A key names a request of its wallet: the same key on another wallet is another request.
+    const other = await newUser('carol.other@example.com');
+    const elsewhere = await post(url, `/v1/wallets/${other.walletId}/deposits`, { amount: '7.25' }, key);
+    expect(elsewhere).toMatchObject({ status: 201, body: { walletId: other.walletId, balanceAfter: '7.25' } });
+    expect(elsewhere.body.transactionId).not.toBe(answers[0]!.body.transactionId);
+    expect(await db.sql`select 1 from transactions where account_id = ${walletId}`).toHaveLength(2);
+    expect(await balance(walletId)).toBe(
+      new Big('7.25').plus(both.find((answer) => answer.status === 201)!.body.amount as string).toFixed(2),
+    );
   });
 
   it('keeps money when transfers run both ways at once', async () => {
@@ -226,9 +242,9 @@ describe('wallet-sim serve', () => {
     await db.sql.begin(async (tx) => {
       await tx`select 1 from accounts where id = ${walletId} for update`;
       const inFlight = keys.map((key) => post(second.url, `/v1/wallets/${walletId}/deposits`, { amount: '1.00' }, key));
-      await waitUntil(
-        'the server to have taken the requests',
-        async () => (await db.sql`select 1 from idempotency_keys where key = any(${keys})`).length === keys.length,
+      // Nothing is written before the ledger decides: the server's own gauge says the requests wait.
+      await waitUntil('the server to have taken the requests', async () =>
+        (await (await fetch(`${second.url}/metrics`)).text()).includes(`wallet_sim_requests_waiting ${keys.length}\n`),
       );
       second.cli.signal('SIGTERM');
       await second.cli.waitForLine((line) => line.includes('stopping'));

@@ -4,7 +4,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readResultEvents } from '../../db/result-events.js';
-import { transactionAccepted } from '../../db/idempotency.js';
+import { transactionAccepted } from '../../db/pending-writes.js';
 import { traceIdOfEvent } from '../../db/activity.js';
 import { traceOf } from '../trace.js';
 import type { ResultEvent } from '../../domain/events.js';
