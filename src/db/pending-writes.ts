@@ -1,5 +1,5 @@
 // Money requests of the wallet service answered 202 before the ledger
-// decided them (see sql/009_request_hash.sql): GET /v1/transactions/{id}
+// decided them (see sql/010_request_hash.sql): GET /v1/transactions/{id}
 // says `pending` for these until the ledger row is there.
 
 import type { Sql } from './connect.js';
