@@ -77,6 +77,7 @@ async function readFirst(sql: Sql, countMax: number): Promise<Read> {
 async function readAll(sql: Sql): Promise<Read> {
   const split = deferred<{ directory: DirectoryColumns; snapshot: string; pivot: string | null }>();
   const imported = deferred<void>();
+  imported.promise.catch(() => {}); // the upper half's failure, awaited by the lower half only once it waits; thrown by Promise.all below
   const lower = sql.begin('isolation level repeatable read read only', async (tx) => {
     const [{ snapshot, count } = { snapshot: '', count: 0 }] = await tx<{ snapshot: string; count: number }[]>`
       select pg_export_snapshot() as snapshot, (select count(*)::integer from accounts) as count`;
