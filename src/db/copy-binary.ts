@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const HEADER_BYTES_MIN = SIGNATURE.length + 8;
@@ -22,17 +23,14 @@ export interface CopyRow {
 export async function readCopyBinary(stream: Readable, fieldCount: number, onRow: (row: CopyRow) => void): Promise<number> {
   const reader = createReader(fieldCount, onRow);
   // 'data' rather than `for await`: PostgreSQL sends a row a chunk, and an await a row cost a tenth of the read.
-  await new Promise<void>((resolve, reject) => {
-    stream.on('data', (chunk: Buffer) => {
-      try {
-        reader.read(chunk);
-      } catch (error) {
-        stream.destroy(error as Error);
-      }
-    });
-    stream.once('error', reject);
-    stream.once('end', resolve);
+  stream.on('data', (chunk: Buffer) => {
+    try {
+      reader.read(chunk);
+    } catch (error) {
+      stream.destroy(error as Error);
+    }
   });
+  await finished(stream); // rejects on an error, and on a close before the end (a lost connection)
   return reader.end();
 }
 
