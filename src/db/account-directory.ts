@@ -6,11 +6,10 @@
 // at ten million accounts the joins of cards and profiles this replaces took
 // 46 s. One read is then one PostgreSQL process at work while this thread
 // decodes; from HALVES_ACCOUNTS_MIN accounts on, the two halves of the ids
-// are read at once, on two connections and in one snapshot, so that
-// PostgreSQL works on two cores (docs/performance.md).
+// are read at once, on two connections, so that PostgreSQL works on two
+// cores (docs/performance.md).
 
 import assert from 'node:assert/strict';
-import type postgres from 'postgres';
 import {
   allocateDirectory,
   currencyIndexFor,
@@ -20,7 +19,6 @@ import {
 } from '../generator/directory.js';
 import { placeIndexNamed } from '../generator/places.js';
 import { segmentIndexOf } from '../generator/profiles.js';
-import { deferred } from '../runtime/async.js';
 import { readCopyBinary, type CopyRow } from './copy-binary.js';
 import type { Sql } from './connect.js';
 
@@ -31,7 +29,6 @@ export interface DirectoryReading {
 
 const HALVES_ACCOUNTS_MIN = 10_000;
 const FIRST_ACCOUNTS_MAX = 100_000;
-const SNAPSHOT = /^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$/;
 
 /**
  * Every account (or the first `countMax`) in id order, for the generator;
@@ -61,54 +58,35 @@ interface Read {
 async function readFirst(sql: Sql, countMax: number): Promise<Read> {
   assert.ok(countMax <= FIRST_ACCOUNTS_MAX, `the first ${FIRST_ACCOUNTS_MAX} accounts at most are read without a count`);
   const directory = allocateDirectory(countMax);
-  const read = await sql.begin(async (tx) => {
-    await tx`select set_config('wallet_sim.directory_rows', ${String(countMax)}, true)`;
-    return readRange(tx, directory, 0, DIRECTORY_COPY.first);
-  });
-  return adopt(read);
+  return adopt(await readRange(sql, directory, 0, { from: UUID_MIN, upTo: UUID_MAX, rowsMax: countMax }));
 }
 
 /**
- * Every account: counted, split at the median id and read in one snapshot,
- * the halves at once when the pool has two connections. The exported
- * snapshot lives as long as the first transaction, which waits for the
- * second to take it.
+ * Every account: counted, then read in one range, or split at the median
+ * id and its halves read at once when the pool has two connections. Each
+ * range reads at most its share of the count: an account added meanwhile
+ * can take the place of one counted, never add a row (accounts are never
+ * deleted, so each range has at least its share).
  */
 async function readAll(sql: Sql): Promise<Read> {
-  const split = deferred<{ directory: DirectoryColumns; snapshot: string; pivot: string | null }>();
-  const imported = deferred<void>();
-  imported.promise.catch(() => {}); // the upper half's failure, awaited by the lower half only once it waits; thrown by Promise.all below
-  const lower = sql.begin('isolation level repeatable read read only', async (tx) => {
-    const [{ snapshot, count } = { snapshot: '', count: 0 }] = await tx<{ snapshot: string; count: number }[]>`
-      select pg_export_snapshot() as snapshot, (select count(*)::integer from accounts) as count`;
-    const halves = count >= HALVES_ACCOUNTS_MIN && sql.options.max >= 2;
-    const [median] = halves ? await tx<{ id: string }[]>`select id from accounts order by id offset ${Math.floor(count / 2)} limit 1` : [];
-    const directory = allocateDirectory(count);
-    split.resolve({ directory, snapshot, pivot: median?.id ?? null });
-    if (median === undefined) return readRange(tx, directory, 0, DIRECTORY_COPY.all);
-    await imported.promise;
-    await tx`select set_config('wallet_sim.directory_pivot', ${median.id}, true)`;
-    return readRange(tx, directory, 0, DIRECTORY_COPY.below);
-  });
-  lower.catch((error: unknown) => split.reject(error));
-  const upper = split.promise.then(({ directory, snapshot, pivot }) =>
-    pivot === null
-      ? null
-      : sql.begin('isolation level repeatable read read only', async (tx) => {
-          assert.match(snapshot, SNAPSHOT, 'PostgreSQL names an exported snapshot in hex');
-          await tx.unsafe(`set transaction snapshot '${snapshot}'`);
-          imported.resolve();
-          await tx`select set_config('wallet_sim.directory_pivot', ${pivot}, true)`;
-          return readRange(tx, directory, Math.floor(directory.count / 2), DIRECTORY_COPY.from);
-        }),
-  );
-  upper.catch((error: unknown) => imported.reject(error));
-  const [first, second] = await Promise.all([lower, upper]);
-  if (second === null) return adopt(first);
-  assert.equal(first.rows, second.start, 'the lower half fills the directory up to the upper half');
-  adopt(first);
-  adopt(second);
-  return { directory: first.directory, rows: first.rows + second.rows, withoutTraits: first.withoutTraits + second.withoutTraits };
+  const [{ count } = { count: 0 }] = await sql<{ count: number }[]>`select count(*)::integer as count from accounts`;
+  const directory = allocateDirectory(count);
+  const half = Math.floor(count / 2);
+  const around =
+    count >= HALVES_ACCOUNTS_MIN && sql.options.max >= 2
+      ? await sql<{ id: string }[]>`select id from accounts order by id offset ${half - 1} limit 2`
+      : [];
+  const [lowerLast, upperFirst] = around;
+  if (lowerLast === undefined || upperFirst === undefined)
+    return adopt(await readRange(sql, directory, 0, { from: UUID_MIN, upTo: UUID_MAX, rowsMax: count }));
+  const [lower, upper] = await Promise.all([
+    readRange(sql, directory, 0, { from: UUID_MIN, upTo: lowerLast.id, rowsMax: half }),
+    readRange(sql, directory, half, { from: upperFirst.id, upTo: UUID_MAX, rowsMax: count - half }),
+  ]);
+  assert.equal(lower.rows, half, 'the lower half fills the directory up to the upper half');
+  adopt(lower);
+  adopt(upper);
+  return { directory, rows: lower.rows + upper.rows, withoutTraits: lower.withoutTraits + upper.withoutTraits };
 }
 
 /**
@@ -124,28 +102,22 @@ function adopt(range: RangeRead): Read {
   return range;
 }
 
-// The columns of every COPY below, in order. activity and amount_scale are
-// numeric(4, 2): whole hundredths, exactly. COPY takes no parameters: the
-// row limit and the pivot come from settings of the transaction.
+// The COPY's columns, in order. activity and amount_scale are numeric(4, 2):
+// whole hundredths, exactly. COPY takes no parameters: the range and the row
+// limit come from settings of the transaction.
 const FIELDS = 10;
 const [ID, CURRENCY, CARD_ID, BALANCE, SEGMENT, HOME_CITY, HOME_COUNTRY, ACTIVITY, AMOUNT_SCALE, WITHOUT_TRAITS] = [
   0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
 ] as const;
-const COLUMNS = `a.id, a.currency, t.card_id, floor(a.balance * 100)::bigint as balance_minor_units,
-  t.segment, t.home_city, t.home_country,
-  (t.activity * 100)::int2 as activity_hundredths, (t.amount_scale * 100)::int2 as amount_scale_hundredths,
-  t.account_id is null as without_traits`;
-const PIVOT = `current_setting('wallet_sim.directory_pivot')::uuid`;
-const DIRECTORY_COPY = {
-  all: `copy (select ${COLUMNS} from accounts a left join account_traits t on t.account_id = a.id
-    order by a.id) to stdout (format binary)`,
-  first: `copy (select ${COLUMNS} from accounts a left join account_traits t on t.account_id = a.id
-    order by a.id limit current_setting('wallet_sim.directory_rows')::bigint) to stdout (format binary)`,
-  below: `copy (select ${COLUMNS} from accounts a left join (select * from account_traits where account_id < ${PIVOT}) t
-    on t.account_id = a.id where a.id < ${PIVOT} order by a.id) to stdout (format binary)`,
-  from: `copy (select ${COLUMNS} from accounts a left join (select * from account_traits where account_id >= ${PIVOT}) t
-    on t.account_id = a.id where a.id >= ${PIVOT} order by a.id) to stdout (format binary)`,
-} as const;
+const UUID_MIN = '00000000-0000-0000-0000-000000000000';
+const UUID_MAX = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
+interface Range {
+  readonly from: string;
+  /** The last id of the range, included. */
+  readonly upTo: string;
+  readonly rowsMax: number;
+}
 
 interface RangeRead extends Read {
   readonly start: number;
@@ -153,15 +125,33 @@ interface RangeRead extends Read {
   readonly currencyCodes: readonly string[];
 }
 
-async function readRange(
-  tx: postgres.TransactionSql<Record<string, never>>,
-  directory: DirectoryColumns,
-  start: number,
-  copy: string,
-): Promise<RangeRead> {
-  const range = createRowStore(directory, start);
-  await readCopyBinary(await tx.unsafe(copy).readable(), FIELDS, range.onRow);
-  return range.end();
+/** The accounts of `range`, in id order, into the directory from `start`. */
+async function readRange(sql: Sql, directory: DirectoryColumns, start: number, range: Range): Promise<RangeRead> {
+  const store = createRowStore(directory, start);
+  await sql.begin(async (tx) => {
+    // The range comes from settings, unknown when the COPY is planned: PostgreSQL guesses one row and
+    // would loop over the traits for each account. The read is a merge of the two primary keys' range scans.
+    await tx`
+      select set_config('wallet_sim.directory_from', ${range.from}, true), set_config('wallet_sim.directory_up_to', ${range.upTo}, true),
+             set_config('wallet_sim.directory_rows', ${String(range.rowsMax)}, true),
+             set_config('enable_nestloop', 'off', true), set_config('enable_hashjoin', 'off', true)`;
+    const stream = await tx`
+      copy (
+        select a.id, a.currency, t.card_id, floor(a.balance * 100)::bigint as balance_minor_units,
+               t.segment, t.home_city, t.home_country,
+               (t.activity * 100)::int2 as activity_hundredths, (t.amount_scale * 100)::int2 as amount_scale_hundredths,
+               t.account_id is null as without_traits
+        from accounts a
+        left join (
+          select * from account_traits
+          where account_id between current_setting('wallet_sim.directory_from')::uuid and current_setting('wallet_sim.directory_up_to')::uuid
+        ) t on t.account_id = a.id
+        where a.id between current_setting('wallet_sim.directory_from')::uuid and current_setting('wallet_sim.directory_up_to')::uuid
+        order by a.id limit current_setting('wallet_sim.directory_rows')::bigint
+      ) to stdout (format binary)`.readable();
+    await readCopyBinary(stream, FIELDS, store.onRow);
+  });
+  return store.end();
 }
 
 /** Traits for the accounts without, from their cards and their owners' profiles, as sql/009 made them. */
